@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# `npm test`: install, build, bring up the private containerd (as root), run every test once.
+# Unit tests need nothing; end-to-end tests need root and the lab runtime, and are skipped
+# loudly (not silently) when not root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+npm run --silent build
+
+lab_started=""
+cleanup() {
+  if [ -n "$lab_started" ] && [ -z "${CRICTL_KEEP_LAB:-}" ]; then
+    bash scripts/runtime-lab.sh down "$CRICTL_LAB_DIR" >/dev/null 2>&1 || true
+  fi
+}
+trap cleanup EXIT
+
+if [ "$(id -u)" = "0" ]; then
+  export CRICTL_LAB_DIR="${CRICTL_LAB_DIR:-/tmp/crictl-ts-test-lab}"
+  lab_started=1
+  CRICTL_TEST_ENDPOINT="$(bash scripts/runtime-lab.sh up "$CRICTL_LAB_DIR" | tail -n 1)"
+  export CRICTL_TEST_ENDPOINT
+  echo "test: runtime lab at $CRICTL_TEST_ENDPOINT"
+else
+  echo "################################################################"
+  echo "# NOT ROOT: end-to-end tests against containerd will be SKIPPED #"
+  echo "# run 'sudo npm test' to include them                          #"
+  echo "################################################################"
+fi
+
+# One runner invocation, so the closing summary counts every test.
+node --import tsx --test --test-concurrency=1 --test-reporter=spec \
+  test/unit/*.test.ts test/*.test.ts test/e2e/*.test.ts

@@ -1,0 +1,49 @@
+// Every command crictl-ts offers, in one list (the CLI registers these; completion reads them).
+import type { CommandClass } from 'clipanion';
+import type { CliContext } from './context.js';
+import { CompletionCommand } from './completion.js';
+import { ConfigCommand } from './config.js';
+import {
+  CreateContainerCommand,
+  InspectCommand,
+  PsCommand,
+  RemoveContainerCommand,
+  RunContainerCommand,
+  StartContainerCommand,
+  StopContainerCommand,
+} from './containers.js';
+import { ExecCommand } from './exec.js';
+import { ImageFsInfoCommand, ImagesCommand, InspectImageCommand, PullCommand, RemoveImageCommand } from './images.js';
+import { LogsCommand } from './logs.js';
+import { InspectPodCommand, PodsCommand, RemovePodCommand, RunPodCommand, StopPodCommand } from './pods.js';
+import { InfoCommand, RuntimeConfigCommand, VersionCommand } from './runtime-info.js';
+import { PodStatsCommand, StatsCommand } from './stats.js';
+
+export const COMMANDS: CommandClass<CliContext>[] = [
+  VersionCommand,
+  InfoCommand,
+  RuntimeConfigCommand,
+  PodsCommand,
+  InspectPodCommand,
+  RunPodCommand,
+  StopPodCommand,
+  RemovePodCommand,
+  PsCommand,
+  InspectCommand,
+  CreateContainerCommand,
+  StartContainerCommand,
+  StopContainerCommand,
+  RemoveContainerCommand,
+  RunContainerCommand,
+  ExecCommand,
+  LogsCommand,
+  ImagesCommand,
+  InspectImageCommand,
+  ImageFsInfoCommand,
+  PullCommand,
+  RemoveImageCommand,
+  StatsCommand,
+  PodStatsCommand,
+  ConfigCommand,
+  CompletionCommand,
+];

@@ -1,0 +1,42 @@
+// Base class of crictl commands: access to settings, the CRI clients, and output helpers.
+import { Command } from 'clipanion';
+import type { CliContext } from './context.js';
+import { UsageError } from '../cri/errors.js';
+
+export abstract class CriCommand extends Command<CliContext> {
+  protected async runtime() {
+    return (await this.context.cri()).runtime;
+  }
+
+  protected async images() {
+    return (await this.context.cri()).image;
+  }
+
+  /**
+   * Deadline for calls that create or remove things (image unpack, CNI, stopping processes):
+   * an explicit --cancel-timeout wins; otherwise the global timeout, but never under 60 s.
+   */
+  protected async callTimeout(explicit = ''): Promise<number> {
+    if (explicit) {
+      const { parseDuration } = await import('../config/settings.js');
+      return parseDuration(explicit, '--cancel-timeout');
+    }
+    const { timeoutMs } = await this.context.settings();
+    return timeoutMs === 0 ? 0 : Math.max(timeoutMs, 60_000);
+  }
+
+  protected out(text: string): void {
+    this.context.stdout.write(text.endsWith('\n') ? text : text + '\n');
+  }
+
+  protected warn(text: string): void {
+    this.context.stderr.write(text.endsWith('\n') ? text : text + '\n');
+  }
+
+  /** Rejects an --output value this command does not offer. */
+  protected checkOutput(value: string, allowed: readonly string[]): void {
+    if (!allowed.includes(value)) {
+      throw new UsageError(`unsupported output format "${value}": use one of ${allowed.join(', ')}`);
+    }
+  }
+}

@@ -1,0 +1,51 @@
+// `crictl exec`: run a command in a container. With -s the runtime runs it to completion
+// (ExecSync); otherwise output streams over the runtime's streaming server.
+import { Command, Option } from 'clipanion';
+import { UsageError } from '../cri/errors.js';
+import { CriCommand } from './cri-command.js';
+import { resolveContainerIds } from './resolve.js';
+
+export class ExecCommand extends CriCommand {
+  static override paths = [['exec']];
+  static override usage = Command.Usage({
+    description: 'Run a command in a running container',
+    details: 'Exits with the command\'s own exit code.',
+    examples: [
+      ['Run and wait', 'crictl exec -s 3a1b echo hi'],
+      ['An interactive shell', 'crictl exec -it 3a1b sh'],
+    ],
+  });
+
+  sync = Option.Boolean('-s,--sync', false, { description: 'Run the command synchronously' });
+  timeout = Option.String('--timeout', '0', { description: 'Timeout in seconds (0 = none)' });
+  interactive = Option.Boolean('-i,--interactive', false, { description: 'Keep STDIN open' });
+  tty = Option.Boolean('-t,--tty', false, { description: 'Allocate a pseudo-TTY' });
+  transport = Option.String('-r,--transport', 'spdy', { description: 'Transport protocol to be used, must be one of: spdy, websocket' });
+  id = Option.String({ name: 'CONTAINER-ID' });
+  cmd = Option.Proxy({ name: 'COMMAND [ARG...]' });
+
+  async execute(): Promise<number> {
+    if (this.cmd.length === 0) throw new UsageError('exec: command is required: crictl exec [-s] CONTAINER-ID COMMAND [ARG...]');
+    if (!/^\d+$/.test(this.timeout)) throw new UsageError(`--timeout "${this.timeout}": expected whole seconds`);
+    const timeout = Number(this.timeout);
+    const runtime = await this.runtime();
+    const [containerId] = await resolveContainerIds(runtime, [this.id]);
+    if (!this.sync) {
+      const { streamExec } = await import('../stream/exec.js');
+      return streamExec(runtime, {
+        containerId,
+        cmd: this.cmd,
+        stdin: this.interactive,
+        tty: this.tty,
+        transport: this.transport,
+        stdio: this.context,
+      });
+    }
+    const settings = await this.context.settings();
+    const deadline = timeout > 0 ? timeout * 1000 + settings.timeoutMs : 0;
+    const r = await runtime.execSync({ containerId, cmd: this.cmd, timeout: String(timeout) }, { timeoutMs: deadline });
+    this.context.stdout.write(Buffer.from(r.stdout));
+    this.context.stderr.write(Buffer.from(r.stderr));
+    return r.exitCode;
+  }
+}

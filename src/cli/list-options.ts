@@ -1,0 +1,52 @@
+// Filtering and ordering shared by `pods` and `ps`, done the way crictl does: the runtime filters
+// by ID, state and labels; names, namespaces and images are matched here; newest first.
+import { Option } from 'clipanion';
+import { UsageError } from '../cri/errors.js';
+
+/** `key=value` pairs from repeated --label flags. */
+export function parseLabels(labels: readonly string[] | undefined, flag = '--label'): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of labels ?? []) {
+    const eq = l.indexOf('=');
+    if (eq <= 0) throw new UsageError(`${flag} "${l}": expected key=value`);
+    out[l.slice(0, eq)] = l.slice(eq + 1);
+  }
+  return out;
+}
+
+/** A user regular expression (crictl's --name and --namespace), with a clear error. */
+export function compileRegex(pattern: string | undefined, flag: string): RegExp | undefined {
+  if (!pattern) return undefined;
+  try {
+    return new RegExp(pattern);
+  } catch (err) {
+    throw new UsageError(`${flag} "${pattern}": invalid regular expression: ${(err as Error).message}`);
+  }
+}
+
+/** Newest first, then --latest (one) or --last N. */
+export function newestFirst<T extends { createdAt: string }>(items: T[], latest: boolean, last: number): T[] {
+  items.sort((a, b) => compareInt64(b.createdAt, a.createdAt));
+  if (latest) return items.slice(0, 1);
+  if (last > 0) return items.slice(0, last);
+  return items;
+}
+
+/** Compares two non-negative decimal int64 strings without converting to float. */
+export function compareInt64(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function parseLast(raw: string | undefined): number {
+  if (raw === undefined) return 0;
+  if (!/^\d+$/.test(raw)) throw new UsageError(`--last "${raw}": expected a whole number`);
+  return Number(raw);
+}
+
+/** The --output choices of list commands. */
+export const outputOption = (formats: string) =>
+  Option.String('-o,--output', 'table', { description: `Output format, One of: ${formats}` });
+
+export const templateOption = () =>
+  Option.String('--template', '', { description: 'The template string is only used when output is go-template; The Template format is golang template' });

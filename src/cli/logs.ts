@@ -1,0 +1,95 @@
+// `crictl logs`: print a container's log, read straight from the file the runtime writes
+// (its path comes from ContainerStatus), as crictl does.
+import { Command, Option } from 'clipanion';
+import { UsageError } from '../cri/errors.js';
+import { CriCommand } from './cri-command.js';
+import { resolveContainerIds } from './resolve.js';
+
+/** --since: an RFC 3339 time, or a duration before now ("42m", "1h30m"). Returns nanoseconds. */
+export async function parseSince(raw: string, now = Date.now()): Promise<bigint> {
+  const { timeToNanos } = await import('../logs/format.js');
+  const t = timeToNanos(raw);
+  if (t !== undefined) return t;
+  const { parseDuration } = await import('../config/settings.js');
+  try {
+    return BigInt(Math.round((now - parseDuration(raw, '--since')) * 1e6));
+  } catch {
+    throw new UsageError(`--since "${raw}": expected an RFC 3339 time (2024-01-02T15:04:05Z) or a duration (42m, 1h30m)`);
+  }
+}
+
+function parseCount(raw: string, flag: string): number {
+  if (!/^-?\d+$/.test(raw)) throw new UsageError(`${flag} "${raw}": expected a whole number`);
+  return Number(raw);
+}
+
+export class LogsCommand extends CriCommand {
+  static override paths = [['logs']];
+  static override usage = Command.Usage({
+    description: 'Fetch the logs of a container',
+    details: 'Reads the container\'s log file directly (CRI or Docker JSON format). --tail reads backwards from the end, so it is fast on huge files; --follow keeps reading across log rotation until the container exits.',
+    examples: [
+      ['The last 100 lines with timestamps', 'crictl logs --tail 100 -t 3a1b'],
+      ['Follow', 'crictl logs -f 3a1b'],
+      ['The last 10 minutes of stderr', 'crictl logs --since 10m --stream stderr 3a1b'],
+    ],
+  });
+
+  follow = Option.Boolean('-f,--follow', false, { description: 'Follow log output' });
+  tail = Option.String('--tail', '-1', { description: 'Number of lines to show from the end of the logs (-1: all)' });
+  since = Option.String('--since', '', { description: 'Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)' });
+  timestamps = Option.Boolean('-t,--timestamps', false, { description: 'Show timestamps' });
+  limitBytes = Option.String('--limit-bytes', '-1', { description: 'Maximum bytes of logs to return (-1: no limit)' });
+  previous = Option.Boolean('-p,--previous', false, { description: 'Print the logs of the previous instance of the container' });
+  reverse = Option.Boolean('-r,--reverse', false, { description: 'Reverse the log output (newest first; not with --follow)' });
+  stream = Option.String('--stream', '', { description: 'Only this stream: stdout or stderr' });
+  id = Option.String({ name: 'CONTAINER-ID' });
+
+  async execute(): Promise<number> {
+    const tail = parseCount(this.tail, '--tail');
+    const limitBytes = parseCount(this.limitBytes, '--limit-bytes');
+    if (this.stream && this.stream !== 'stdout' && this.stream !== 'stderr') throw new UsageError(`--stream "${this.stream}": must be stdout or stderr`);
+    if (this.reverse && this.follow) throw new UsageError('--reverse cannot be combined with --follow');
+    const sinceNanos = this.since ? await parseSince(this.since) : undefined;
+
+    const runtime = await this.runtime();
+    const [containerId] = await resolveContainerIds(runtime, [this.id]);
+    const { status } = await runtime.containerStatus({ containerId });
+    let path = status?.logPath ?? '';
+    if (!path) throw new UsageError(`container ${containerId} has no log path (the runtime keeps no log for it)`);
+    if (this.previous) {
+      const attempt = status?.metadata?.attempt ?? 0;
+      if (attempt === 0) throw new UsageError(`container ${containerId} has no previous instance (attempt 0)`);
+      path = `${path.slice(0, path.lastIndexOf('/') + 1)}${attempt - 1}${path.slice(path.lastIndexOf('.'))}`;
+    }
+    const { describeFsError } = await import('../config/config.js');
+    const { printLog, followLog } = await import('../logs/reader.js');
+    const opts = { tail, sinceNanos, timestamps: this.timestamps, limitBytes, stream: (this.stream || undefined) as 'stdout' | 'stderr' | undefined };
+    const sink = { write: (s: 'stdout' | 'stderr', text: string) => (s === 'stdout' ? this.context.stdout : this.context.stderr).write(text) };
+    try {
+      if (!this.follow) {
+        printLog(path, opts, sink, this.reverse);
+        return 0;
+      }
+      const stillRunning = async () => {
+        const r = await runtime.containerStatus({ containerId }).catch(() => undefined);
+        return r?.status?.state === 'CONTAINER_RUNNING';
+      };
+      const abort = new AbortController();
+      const stop = () => abort.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        await followLog(path, opts, sink, stillRunning, abort.signal);
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+      return 0;
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code) throw new UsageError(`log file ${path}: ${describeFsError(e)}`);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,235 @@
+// Pod sandbox commands: pods, inspectp (and the pod lifecycle: runp, stopp, rmp).
+import { Command, Option } from 'clipanion';
+import type { PodSandbox, PodSandboxState, PodSandboxStatusResponse } from '../cri/client.js';
+import { UsageError } from '../cri/errors.js';
+import { ago, truncateId } from '../output/human.js';
+import { renderMessage, type OutputFormat } from '../output/render.js';
+import { formatTable } from '../output/table.js';
+import { CriCommand } from './cri-command.js';
+import { compileRegex, newestFirst, outputOption, parseLabels, parseLast, templateOption } from './list-options.js';
+import { printStatusInfo } from './inspect-output.js';
+import { resolvePodIds } from './resolve.js';
+
+const POD_STATES: Record<string, PodSandboxState> = { ready: 'SANDBOX_READY', notready: 'SANDBOX_NOTREADY' };
+
+/** Table text for a sandbox state, as crictl shows it. */
+export function podStateText(state: string): string {
+  return state === 'SANDBOX_READY' ? 'Ready' : state === 'SANDBOX_NOTREADY' ? 'NotReady' : 'Unknown';
+}
+
+export class PodsCommand extends CriCommand {
+  static override paths = [['pods']];
+  static override usage = Command.Usage({
+    description: 'List pod sandboxes',
+    details: 'Lists pod sandboxes, newest first. ID, state and labels are filtered by the runtime; --name and --namespace are regular expressions matched here.',
+    examples: [
+      ['List ready pods', 'crictl pods --state ready'],
+      ['IDs of pods in namespace kube-system', 'crictl pods --namespace kube-system -q'],
+      ['The newest pod as JSON', 'crictl pods --latest -o json'],
+    ],
+  });
+
+  id = Option.String('--id', '', { description: 'filter by pod sandbox id' });
+  name = Option.String('--name', '', { description: 'filter by pod sandbox name regular expression pattern' });
+  namespace = Option.String('--namespace', '', { description: 'filter by pod sandbox namespace regular expression pattern' });
+  state = Option.String('-s,--state', '', { description: 'filter by pod sandbox state (ready or notready)' });
+  label = Option.Array('--label', [], { description: 'filter by key=value label' });
+  verbose = Option.Boolean('-v,--verbose', false, { description: 'show verbose info for pod sandboxes' });
+  quiet = Option.Boolean('-q,--quiet', false, { description: 'list only pod IDs' });
+  output = outputOption('json, yaml, table, go-template');
+  template = templateOption();
+  latest = Option.Boolean('-l,--latest', false, { description: 'Show the most recently created pod sandbox' });
+  last = Option.String('--last', { description: 'Show last n recently created pod sandboxes. Set 0 for unlimited' });
+  noTrunc = Option.Boolean('--no-trunc', false, { description: 'Show output without truncating the ID' });
+
+  async execute(): Promise<number> {
+    this.checkOutput(this.output, ['json', 'yaml', 'table', 'go-template']);
+    let state: PodSandboxState | undefined;
+    if (this.state) {
+      state = POD_STATES[this.state.toLowerCase()];
+      if (!state) throw new UsageError(`--state "${this.state}": must be ready or notready`);
+    }
+    const nameRe = compileRegex(this.name, '--name');
+    const namespaceRe = compileRegex(this.namespace, '--namespace');
+    const last = parseLast(this.last);
+    const runtime = await this.runtime();
+    const filter = { id: this.id, state: state ? { state } : undefined, labelSelector: parseLabels(this.label) };
+    const { items } = await runtime.listPodSandbox({ filter });
+    const pods = newestFirst(
+      items.filter((p) => (!nameRe || nameRe.test(p.metadata?.name ?? '')) && (!namespaceRe || namespaceRe.test(p.metadata?.namespace ?? ''))),
+      this.latest,
+      last,
+    );
+
+    if (this.output !== 'table') {
+      this.context.stdout.write(`${await renderMessage('runtime.v1.ListPodSandboxResponse', { items: pods }, this.output as OutputFormat, this.template)}\n`);
+      return 0;
+    }
+    if (this.quiet) {
+      this.context.stdout.write(pods.map((p) => `${p.id}\n`).join(''));
+      return 0;
+    }
+    if (this.verbose) {
+      this.context.stdout.write(pods.map(verbosePod).join(''));
+      return 0;
+    }
+    const now = Date.now();
+    const rows = [['POD ID', 'CREATED', 'STATE', 'NAME', 'NAMESPACE', 'ATTEMPT', 'RUNTIME']];
+    for (const p of pods) {
+      rows.push([
+        this.noTrunc ? p.id : truncateId(p.id),
+        ago(p.createdAt, now),
+        podStateText(p.state),
+        p.metadata?.name ?? '',
+        p.metadata?.namespace ?? '',
+        String(p.metadata?.attempt ?? 0),
+        p.runtimeHandler || '(default)',
+      ]);
+    }
+    this.context.stdout.write(formatTable(rows));
+    return 0;
+  }
+}
+
+function verbosePod(p: PodSandbox): string {
+  let s = `ID: ${p.id}\n`;
+  if (p.metadata) {
+    s += `Name: ${p.metadata.name}\nUID: ${p.metadata.uid}\nNamespace: ${p.metadata.namespace}\nAttempt: ${p.metadata.attempt}\n`;
+  }
+  s += `Status: ${p.state}\nCreated: ${new Date(Number(BigInt(p.createdAt) / 1_000_000n)).toISOString()}\n`;
+  s += mapBlock('Labels', p.labels) + mapBlock('Annotations', p.annotations);
+  return s + '\n';
+}
+
+/** "Labels:\n\tk -> v" blocks of crictl's verbose listings, keys sorted. */
+export function mapBlock(title: string, map: Record<string, string>): string {
+  const keys = Object.keys(map).sort();
+  if (keys.length === 0) return '';
+  return `${title}:\n${keys.map((k) => `\t${k} -> ${map[k]}\n`).join('')}`;
+}
+
+export class InspectPodCommand extends CriCommand {
+  static override paths = [['inspectp']];
+  static override usage = Command.Usage({
+    description: 'Display the status of one or more pods',
+    details: 'Shows PodSandboxStatus with the runtime\'s verbose info decoded into objects. Several pods print as a JSON array. IDs may be unique prefixes or pod names.',
+    examples: [
+      ['Inspect a pod', 'crictl inspectp 1f6e'],
+      ['The pod IP only', 'crictl inspectp -o go-template --template "{{.status.network.ip}}" 1f6e'],
+    ],
+  });
+
+  output = Option.String('-o,--output', 'json', { description: 'Output format, One of: json, yaml, go-template, table' });
+  quiet = Option.Boolean('-q,--quiet', false, { description: 'Do not show verbose information' });
+  template = templateOption();
+  ids = Option.Rest({ name: 'POD-ID' });
+
+  async execute(): Promise<number> {
+    this.checkOutput(this.output, ['json', 'yaml', 'go-template', 'table']);
+    if (this.ids.length === 0) throw new UsageError('ID cannot be empty: crictl inspectp POD-ID [POD-ID...]');
+    const runtime = await this.runtime();
+    const ids = await resolvePodIds(runtime, this.ids);
+    const results = await Promise.all(ids.map((podSandboxId) => runtime.podSandboxStatus({ podSandboxId, verbose: !this.quiet })));
+    if (this.output === 'table') {
+      this.context.stdout.write(results.map(podStatusTable).join(''));
+      return 0;
+    }
+    await printStatusInfo(this.context.stdout, 'runtime.v1.PodSandboxStatus', results.map((r) => ({ status: r.status, info: r.info })), this.output as OutputFormat, this.template);
+    return 0;
+  }
+}
+
+function podStatusTable(r: PodSandboxStatusResponse): string {
+  const s = r.status;
+  if (!s) return '';
+  let out = `ID: ${s.id}\n`;
+  if (s.metadata) out += `Name: ${s.metadata.name}\nUID: ${s.metadata.uid}\nNamespace: ${s.metadata.namespace}\nAttempt: ${s.metadata.attempt}\n`;
+  out += `Status: ${s.state}\nCreated: ${new Date(Number(BigInt(s.createdAt) / 1_000_000n)).toISOString()}\n`;
+  if (s.network) out += `IP Addresses: ${[s.network.ip, ...s.network.additionalIps.map((i) => i.ip)].filter(Boolean).join(', ')}\n`;
+  return out + mapBlock('Labels', s.labels) + mapBlock('Annotations', s.annotations) + '\n';
+}
+
+export class RunPodCommand extends CriCommand {
+  static override paths = [['runp']];
+  static override usage = Command.Usage({
+    description: 'Run a new pod',
+    details: 'Creates and starts a pod sandbox from a PodSandboxConfig file (JSON or YAML; snake_case or lowerCamelCase fields) and prints its ID. The file is checked against the CRI schema first: unknown fields and wrong types are errors.',
+    examples: [
+      ['Run a pod', 'crictl runp pod-config.json'],
+      ['With a runtime handler', 'crictl runp --runtime runc pod-config.yaml'],
+    ],
+  });
+
+  runtimeHandler = Option.String('-r,--runtime', '', { description: 'Runtime handler to use. Available options are defined by the container runtime.' });
+  cancelTimeout = Option.String('-T,--cancel-timeout', '', { description: 'Seconds to wait for the runtime before giving up (0 = the global --timeout)' });
+  file = Option.String({ name: 'pod-config.[json|yaml]' });
+
+  async execute(): Promise<number> {
+    const { loadPodConfig } = await import('../spec/configs.js');
+    const config = await loadPodConfig(this.file);
+    const runtime = await this.runtime();
+    const timeoutMs = await this.callTimeout(this.cancelTimeout);
+    const { podSandboxId } = await runtime.runPodSandbox({ config, runtimeHandler: this.runtimeHandler }, { timeoutMs });
+    this.out(podSandboxId);
+    return 0;
+  }
+}
+
+export class StopPodCommand extends CriCommand {
+  static override paths = [['stopp']];
+  static override usage = Command.Usage({
+    description: 'Stop one or more running pods',
+    examples: [['Stop a pod', 'crictl stopp 1f6e']],
+  });
+
+  ids = Option.Rest({ name: 'POD-ID' });
+
+  async execute(): Promise<number> {
+    if (this.ids.length === 0) throw new UsageError('ID cannot be empty: crictl stopp POD-ID [POD-ID...]');
+    const runtime = await this.runtime();
+    const ids = await resolvePodIds(runtime, this.ids);
+    const timeoutMs = await this.callTimeout();
+    const { runBulk, BULK_CONCURRENCY } = await import('./bulk.js');
+    const r = await runBulk(ids, BULK_CONCURRENCY, async (podSandboxId) => {
+      await runtime.stopPodSandbox({ podSandboxId }, { timeoutMs });
+      return `Stopped sandbox ${podSandboxId}`;
+    }, this.context.stdout, this.context.stderr, (id) => `stopping pod sandbox ${id}`);
+    return r.failed > 0 ? 1 : 0;
+  }
+}
+
+export class RemovePodCommand extends CriCommand {
+  static override paths = [['rmp']];
+  static override usage = Command.Usage({
+    description: 'Remove one or more pods',
+    details: 'A ready pod is refused unless --force, which stops it first. With --all, every pod is removed; failures are listed one per line and the exit code is 1 if any failed.',
+    examples: [['Remove a stopped pod', 'crictl rmp 1f6e'], ['Remove every pod', 'crictl rmp -a -f']],
+  });
+
+  force = Option.Boolean('-f,--force', false, { description: 'Force removal of the pod sandbox, disregarding if running' });
+  all = Option.Boolean('-a,--all', false, { description: 'Remove all pods' });
+  ids = Option.Rest({ name: 'POD-ID' });
+
+  async execute(): Promise<number> {
+    const runtime = await this.runtime();
+    let pods: { id: string; ready: boolean }[];
+    if (this.all) {
+      pods = (await runtime.listPodSandbox({})).items.map((p) => ({ id: p.id, ready: p.state === 'SANDBOX_READY' }));
+    } else {
+      if (this.ids.length === 0) throw new UsageError('ID cannot be empty: crictl rmp POD-ID [POD-ID...] (or -a)');
+      const ids = await resolvePodIds(runtime, this.ids);
+      pods = await Promise.all(ids.map(async (id) => ({ id, ready: (await runtime.podSandboxStatus({ podSandboxId: id })).status?.state === 'SANDBOX_READY' })));
+    }
+    const timeoutMs = await this.callTimeout();
+    const { runBulk, BULK_CONCURRENCY } = await import('./bulk.js');
+    const r = await runBulk(pods, BULK_CONCURRENCY, async ({ id, ready }) => {
+      if (ready) {
+        if (!this.force) throw new UsageError('pod sandbox is running, stop it first or use --force');
+        await runtime.stopPodSandbox({ podSandboxId: id }, { timeoutMs });
+      }
+      await runtime.removePodSandbox({ podSandboxId: id }, { timeoutMs });
+      return `Removed sandbox ${id}`;
+    }, this.context.stdout, this.context.stderr, (p) => `removing pod sandbox ${p.id}`);
+    return r.failed > 0 ? 1 : 0;
+  }
+}

@@ -1,0 +1,84 @@
+// Runtime-wide read-only commands: version, info, runtime-config.
+import { Command, Option } from 'clipanion';
+import { renderMessage, type OutputFormat } from '../output/render.js';
+import { VERSION } from '../version.js';
+import { CriCommand } from './cri-command.js';
+import { printStatusInfo } from './inspect-output.js';
+import { templateOption } from './list-options.js';
+
+export class VersionCommand extends CriCommand {
+  static override paths = [['version']];
+  static override usage = Command.Usage({
+    description: 'Display runtime version information',
+    examples: [['Runtime name and version', 'crictl version'], ['As JSON', 'crictl version -o json']],
+  });
+
+  output = Option.String('-o,--output', '', { description: 'Output format, One of: json, yaml, go-template' });
+  template = templateOption();
+
+  async execute(): Promise<number> {
+    if (this.output) this.checkOutput(this.output, ['json', 'yaml', 'go-template', 'table']);
+    const r = await (await this.runtime()).version({ version: 'v1' });
+    if (this.output && this.output !== 'table') {
+      this.out(await renderMessage('runtime.v1.VersionResponse', r, this.output as OutputFormat, this.template));
+      return 0;
+    }
+    this.out(`Version:  ${VERSION}\nRuntimeName:  ${r.runtimeName}\nRuntimeVersion:  ${r.runtimeVersion}\nRuntimeApiVersion:  ${r.runtimeApiVersion}`);
+    return 0;
+  }
+}
+
+export class InfoCommand extends CriCommand {
+  static override paths = [['info']];
+  static override usage = Command.Usage({
+    description: 'Display information of the container runtime',
+    details: 'Shows the runtime\'s conditions (RuntimeReady, NetworkReady), its runtime handlers and features, and its verbose info map (config, CNI, …) decoded into objects.',
+    examples: [
+      ['Everything', 'crictl info'],
+      ['Is the network ready?', 'crictl info -o go-template --template \'{{range .status.conditions}}{{.type}}={{.status}} {{end}}\''],
+    ],
+  });
+
+  output = Option.String('-o,--output', 'json', { description: 'Output format, One of: json, yaml, go-template' });
+  quiet = Option.Boolean('-q,--quiet', false, { description: 'Do not show verbose information' });
+  template = templateOption();
+
+  async execute(): Promise<number> {
+    this.checkOutput(this.output, ['json', 'yaml', 'go-template']);
+    const r = await (await this.runtime()).status({ verbose: !this.quiet });
+    const extra: Record<string, string> = {};
+    if (r.runtimeHandlers.length > 0) {
+      const { messageToJson } = await import('../output/protojson.js');
+      extra.runtimeHandlers = `[${r.runtimeHandlers.map((h) => messageToJson('runtime.v1.RuntimeHandler', h)).join(',')}]`;
+    }
+    if (r.features) {
+      const { messageToJson } = await import('../output/protojson.js');
+      extra.features = messageToJson('runtime.v1.RuntimeFeatures', r.features);
+    }
+    await printStatusInfo(this.context.stdout, 'runtime.v1.RuntimeStatus', [{ status: r.status, info: r.info, extra }], this.output as OutputFormat, this.template);
+    return 0;
+  }
+}
+
+export class RuntimeConfigCommand extends CriCommand {
+  static override paths = [['runtime-config']];
+  static override usage = Command.Usage({
+    description: 'Retrieve the container runtime configuration',
+    details: 'Shows what the runtime reports through the RuntimeConfig rpc, such as its cgroup driver.',
+    examples: [['The cgroup driver', 'crictl runtime-config']],
+  });
+
+  output = Option.String('-o,--output', 'table', { description: 'Output format, One of: json, yaml, go-template, table' });
+  template = templateOption();
+
+  async execute(): Promise<number> {
+    this.checkOutput(this.output, ['json', 'yaml', 'go-template', 'table']);
+    const r = await (await this.runtime()).runtimeConfig({});
+    if (this.output === 'table') {
+      this.out(`cgroup driver: ${r.linux?.cgroupDriver ?? 'unknown'}`);
+      return 0;
+    }
+    this.out(await renderMessage('runtime.v1.RuntimeConfigResponse', r, this.output as OutputFormat, this.template));
+    return 0;
+  }
+}

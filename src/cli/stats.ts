@@ -1,0 +1,145 @@
+// Resource usage: stats (containers) and statsp (pods). CPU % needs two samples, so the table
+// takes one, waits --seconds, and takes another, as crictl does; -o json prints one sample.
+import { Command, Option } from 'clipanion';
+import type { ContainerStats, PodSandboxStats } from '../cri/client.js';
+import { UsageError } from '../cri/errors.js';
+import { humanSize, truncateId } from '../output/human.js';
+import { renderMessage, type OutputFormat } from '../output/render.js';
+import { formatTable } from '../output/table.js';
+import { CriCommand } from './cri-command.js';
+import { outputOption, parseLabels, templateOption } from './list-options.js';
+import { resolveContainerIds, resolvePodIds } from './resolve.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** CPU percentage between two cumulative samples (core-nanoseconds over nanoseconds). */
+export function cpuPercent(
+  now: { usage?: string; timestamp: string } | undefined,
+  before: { usage?: string; timestamp: string } | undefined,
+): number {
+  if (!now?.usage || !before?.usage) return 0;
+  const dt = Number(BigInt(now.timestamp) - BigInt(before.timestamp));
+  if (dt <= 0) return 0;
+  return (Number(BigInt(now.usage) - BigInt(before.usage)) / dt) * 100;
+}
+
+function parseSeconds(raw: string): number {
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`--seconds "${raw}": expected a whole number of seconds >= 1`);
+  return Number(raw) * 1000;
+}
+
+abstract class StatsBase extends CriCommand {
+  output = outputOption('json, yaml, table, go-template');
+  template = templateOption();
+  seconds = Option.String('-s,--seconds', '1', { description: 'Sample duration for CPU usage in seconds' });
+  watch = Option.Boolean('-w,--watch', false, { description: 'Watch pod resources' });
+  label = Option.Array('--label', [], { description: 'Filter by key=value label' });
+
+  protected abstract sample(): Promise<{ typeName: string; response: object; rows: (previous: Map<string, unknown> | undefined) => { rows: string[][]; keep: Map<string, unknown> } }>;
+
+  async execute(): Promise<number> {
+    this.checkOutput(this.output, ['json', 'yaml', 'table', 'go-template']);
+    const interval = parseSeconds(this.seconds);
+    let previous: Map<string, unknown> | undefined;
+    for (;;) {
+      const { typeName, response, rows } = await this.sample();
+      if (this.output !== 'table') {
+        this.out(await renderMessage(typeName, response, this.output as OutputFormat, this.template));
+      } else if (previous === undefined) {
+        previous = rows(undefined).keep;
+        await sleep(interval);
+        continue;
+      } else {
+        const table = rows(previous);
+        previous = table.keep;
+        if (this.watch) this.context.stdout.write('\x1b[2J\x1b[H');
+        this.context.stdout.write(formatTable(table.rows));
+      }
+      if (!this.watch) return 0;
+      await sleep(interval);
+    }
+  }
+}
+
+export class StatsCommand extends StatsBase {
+  static override paths = [['stats']];
+  static override usage = Command.Usage({
+    description: 'List container(s) resource usage statistics',
+    details: 'Shows CPU %, memory working set, writable layer bytes and inodes of running containers (all with -a).',
+    examples: [['All running containers', 'crictl stats'], ['One container, refreshed', 'crictl stats --watch 3a1b']],
+  });
+
+  all = Option.Boolean('-a,--all', false, { description: 'Show all containers (default shows just running)' });
+  id = Option.String('--id', '', { description: 'Filter by container id' });
+  pod = Option.String('-p,--pod', '', { description: 'Filter by pod id' });
+  ids = Option.Rest({ name: 'ID' });
+
+  protected async sample() {
+    const runtime = await this.runtime();
+    const wanted = [...this.ids, ...(this.id ? [this.id] : [])];
+    const [id] = wanted.length > 0 ? await resolveContainerIds(runtime, wanted) : [''];
+    const response = await runtime.listContainerStats({ filter: { id, podSandboxId: this.pod, labelSelector: parseLabels(this.label) } });
+    const rows = (previous: Map<string, unknown> | undefined) => {
+      const keep = new Map<string, unknown>();
+      const out = [['CONTAINER', 'NAME', 'CPU %', 'MEM', 'DISK', 'INODES']];
+      for (const s of response.stats) {
+        const key = s.attributes?.id ?? '';
+        keep.set(key, s);
+        const cpu = s.cpu?.usageCoreNanoSeconds?.value ?? '0';
+        const mem = s.memory?.workingSetBytes?.value ?? '0';
+        if (!this.all && cpu === '0' && mem === '0') continue; // not running
+        const old = previous?.get(key) as ContainerStats | undefined;
+        const pct = cpuPercent(
+          { usage: s.cpu?.usageCoreNanoSeconds?.value, timestamp: s.cpu?.timestamp ?? '0' },
+          old && { usage: old.cpu?.usageCoreNanoSeconds?.value, timestamp: old.cpu?.timestamp ?? '0' },
+        );
+        out.push([
+          truncateId(key),
+          s.attributes?.metadata?.name ?? '',
+          pct.toFixed(2),
+          humanSize(Number(mem)),
+          humanSize(Number(s.writableLayer?.usedBytes?.value ?? 0)),
+          s.writableLayer?.inodesUsed?.value ?? '0',
+        ]);
+      }
+      return { rows: out, keep };
+    };
+    return { typeName: 'runtime.v1.ListContainerStatsResponse', response, rows };
+  }
+}
+
+export class PodStatsCommand extends StatsBase {
+  static override paths = [['statsp']];
+  static override usage = Command.Usage({
+    description: 'List pod statistics. Stats represent a structured API that will fulfill the Kubelet\'s /stats/summary endpoint.',
+    details: 'Shows CPU % and memory working set per pod sandbox. The runtime only reports pod stats for pods whose config set linux.cgroup_parent.',
+    examples: [['All pods', 'crictl statsp'], ['One pod as JSON', 'crictl statsp -o json 1f6e']],
+  });
+
+  id = Option.String('--id', '', { description: 'Filter by pod id' });
+  ids = Option.Rest({ name: 'ID' });
+
+  protected async sample() {
+    const runtime = await this.runtime();
+    const wanted = [...this.ids, ...(this.id ? [this.id] : [])];
+    const [id] = wanted.length > 0 ? await resolvePodIds(runtime, wanted) : [''];
+    const response = await runtime.listPodSandboxStats({ filter: { id, labelSelector: parseLabels(this.label) } });
+    const rows = (previous: Map<string, unknown> | undefined) => {
+      const keep = new Map<string, unknown>();
+      const out = [['POD', 'POD ID', 'CPU %', 'MEM']];
+      for (const s of response.stats) {
+        const key = s.attributes?.id ?? '';
+        keep.set(key, s);
+        const old = previous?.get(key) as PodSandboxStats | undefined;
+        const cpu = s.linux?.cpu;
+        const pct = cpuPercent(
+          { usage: cpu?.usageCoreNanoSeconds?.value, timestamp: cpu?.timestamp ?? '0' },
+          old && { usage: old.linux?.cpu?.usageCoreNanoSeconds?.value, timestamp: old.linux?.cpu?.timestamp ?? '0' },
+        );
+        out.push([s.attributes?.metadata?.name ?? '', truncateId(key), pct.toFixed(2), humanSize(Number(s.linux?.memory?.workingSetBytes?.value ?? 0))]);
+      }
+      return { rows: out, keep };
+    };
+    return { typeName: 'runtime.v1.ListPodSandboxStatsResponse', response, rows };
+  }
+}

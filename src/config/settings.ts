@@ -1,0 +1,82 @@
+// The effective settings of one crictl run: flags > environment > config file > defaults,
+// the same precedence crictl applies.
+import { UsageError } from '../cri/errors.js';
+import { DEFAULT_RUNTIME_ENDPOINTS, pickDefaultEndpoint } from '../cri/endpoint.js';
+import { loadConfig, type LoadedConfig } from './config.js';
+
+/** Global flags, as given before the command name. */
+export interface GlobalFlags {
+  config?: string;
+  runtimeEndpoint?: string;
+  imageEndpoint?: string;
+  timeout?: string;
+  debug?: boolean;
+}
+
+export interface Settings {
+  runtimeEndpoint: string;
+  /** True when no endpoint was configured and a default socket was picked. */
+  runtimeEndpointIsDefault: boolean;
+  imageEndpoint: string;
+  timeoutMs: number;
+  debug: boolean;
+  pullImageOnCreate: boolean;
+  disablePullOnRun: boolean;
+  config: LoadedConfig;
+  /** Lines to print on stderr before the command runs. */
+  warnings: string[];
+}
+
+const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Parses a Go duration ("2s", "1m30s", "500ms") or a bare number of seconds; returns milliseconds. */
+export function parseDuration(raw: string, what = 'duration'): number {
+  const text = raw.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
+  let total = 0;
+  let consumed = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    total += Number(m[1]) * DURATION_UNITS[m[2]];
+    consumed = re.lastIndex;
+  }
+  if (text === '' || consumed !== text.length) {
+    throw new UsageError(`invalid ${what} "${raw}": expected a number with a unit, e.g. 2s, 500ms, 1m30s`);
+  }
+  return total;
+}
+
+export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv, configFile: { path: string; explicit: boolean }): Promise<Settings> {
+  const { path, explicit } = configFile;
+  const config = await loadConfig(path, explicit);
+  const file = config.values;
+  const warnings = [...config.warnings];
+
+  const configured = flags.runtimeEndpoint || env.CONTAINER_RUNTIME_ENDPOINT || file['runtime-endpoint'];
+  let runtimeEndpoint: string;
+  if (configured) {
+    runtimeEndpoint = configured;
+  } else {
+    runtimeEndpoint = pickDefaultEndpoint();
+    warnings.push(
+      `WARN: runtime endpoint not set, using ${runtimeEndpoint} (tried ${DEFAULT_RUNTIME_ENDPOINTS.join(', ')}); set runtime-endpoint in ${path} or pass --runtime-endpoint`,
+    );
+  }
+  const imageEndpoint = flags.imageEndpoint || env.IMAGE_SERVICE_ENDPOINT || file['image-endpoint'] || runtimeEndpoint;
+
+  let timeoutMs = 2000;
+  if (flags.timeout !== undefined) timeoutMs = parseDuration(flags.timeout, '--timeout');
+  else if (file.timeout !== undefined) timeoutMs = file.timeout * 1000;
+
+  return {
+    runtimeEndpoint,
+    runtimeEndpointIsDefault: !configured,
+    imageEndpoint,
+    timeoutMs,
+    debug: flags.debug || file.debug || false,
+    pullImageOnCreate: file['pull-image-on-create'] ?? false,
+    disablePullOnRun: file['disable-pull-on-run'] ?? false,
+    config,
+    warnings,
+  };
+}

@@ -1,0 +1,178 @@
+// Typed CRI v1 clients over @grpc/grpc-js. Every rpc of RuntimeService and ImageService is a
+// method (lowerCamelCase) taking a plain request object and resolving to a plain response object.
+import * as grpc from '@grpc/grpc-js';
+import type { ImageServiceRpcs, RuntimeServiceRpcs } from './generated/types.js';
+import { parseEndpoint, type ParsedEndpoint } from './endpoint.js';
+import { CriError, toCriError } from './errors.js';
+import { redact } from './redact.js';
+import { messageType, serviceType, TO_OBJECT, type protobuf } from './schema.js';
+
+export type * from './generated/types.js';
+
+/** Every field optional, recursively: what a request may leave out. */
+export type DeepPartial<T> = T extends Uint8Array
+  ? T
+  : T extends (infer U)[]
+    ? DeepPartial<U>[]
+    : T extends object
+      ? { [K in keyof T]?: DeepPartial<T[K]> | null }
+      : T;
+
+export interface CallOptions {
+  /** Per-call deadline in milliseconds; 0 waits forever. Defaults to the client's timeout. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** A server stream: iterate it for messages; `cancel()` ends it early. */
+export interface ResponseStream<T> extends AsyncIterable<T> {
+  cancel(): void;
+}
+
+type RpcSpec = { name: string; request: unknown; response: unknown; serverStream: boolean };
+
+/** The method table of a service, derived from its rpc list. */
+export type ServiceClient<R extends { [K in keyof R]: RpcSpec }> = {
+  [K in keyof R]: R[K]['serverStream'] extends true
+    ? (request?: DeepPartial<R[K]['request']>, options?: CallOptions) => ResponseStream<R[K]['response']>
+    : (request?: DeepPartial<R[K]['request']>, options?: CallOptions) => Promise<R[K]['response']>;
+};
+
+export type RuntimeServiceClient = ServiceClient<RuntimeServiceRpcs>;
+export type ImageServiceClient = ServiceClient<ImageServiceRpcs>;
+
+export interface ClientOptions {
+  /** Default per-call deadline in milliseconds (crictl's default is 2000); 0 means none. */
+  timeoutMs?: number;
+  /** Receives one line per request and response (secrets redacted). */
+  debug?: (line: string) => void;
+}
+
+/** crictl and the kubelet allow 16 MiB messages; grpc-js would stop at 4 MiB. */
+const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/** One gRPC channel to one socket, shared by the services that live there. */
+export class CriConnection {
+  readonly endpoint: ParsedEndpoint;
+  readonly timeoutMs: number;
+  private readonly grpcClient: grpc.Client;
+  private readonly debug?: (line: string) => void;
+
+  constructor(endpoint: string, options: ClientOptions = {}) {
+    this.endpoint = parseEndpoint(endpoint);
+    this.timeoutMs = options.timeoutMs ?? 2000;
+    this.debug = options.debug;
+    this.grpcClient = new grpc.Client(this.endpoint.target, grpc.credentials.createInsecure(), {
+      'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+      'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+      // Fail fast instead of retrying a missing socket until the deadline.
+      'grpc.enable_retries': 0,
+    });
+  }
+
+  /** A typed client for one service on this connection. */
+  service<R extends { [K in keyof R]: RpcSpec }>(name: 'RuntimeService' | 'ImageService'): ServiceClient<R> {
+    const client: Record<string, unknown> = {};
+    for (const method of serviceType(name).methodsArray) {
+      const key = method.name[0].toLowerCase() + method.name.slice(1);
+      client[key] = method.responseStream ? this.streamMethod(name, method) : this.unaryMethod(name, method);
+    }
+    return client as ServiceClient<R>;
+  }
+
+  close(): void {
+    this.grpcClient.close();
+  }
+
+  private codecs(method: protobuf.Method) {
+    const reqType = messageType(`runtime.v1.${method.requestType}`);
+    const resType = messageType(`runtime.v1.${method.responseType}`);
+    return {
+      serialize: (value: object) => toBuffer(reqType.encode(reqType.fromObject(value)).finish()),
+      deserialize: (bytes: Buffer) => resType.toObject(resType.decode(bytes), TO_OBJECT),
+    };
+  }
+
+  private callOptions(options: CallOptions | undefined): { grpc: grpc.CallOptions; timeoutMs: number } {
+    const timeoutMs = options?.timeoutMs ?? this.timeoutMs;
+    return { grpc: timeoutMs > 0 ? { deadline: Date.now() + timeoutMs } : {}, timeoutMs };
+  }
+
+  private log(direction: string, rpc: string, body: unknown): void {
+    this.debug?.(`${direction} ${rpc}: ${JSON.stringify(redact(body))}`);
+  }
+
+  private unaryMethod(service: string, method: protobuf.Method) {
+    const path = `/runtime.v1.${service}/${method.name}`;
+    const { serialize, deserialize } = this.codecs(method);
+    return (request: object = {}, options?: CallOptions): Promise<unknown> => {
+      const call = this.callOptions(options);
+      this.log('request', method.name, request);
+      return new Promise((resolve, reject) => {
+        const unary = this.grpcClient.makeUnaryRequest(path, serialize, deserialize, request ?? {}, new grpc.Metadata(), call.grpc, (err, response) => {
+          options?.signal?.removeEventListener('abort', onAbort);
+          if (err) {
+            const criErr = toCriError(err, this.endpoint.endpoint, method.name, call.timeoutMs);
+            this.log('error', method.name, criErr.message);
+            reject(criErr);
+          } else {
+            this.log('response', method.name, response);
+            resolve(response);
+          }
+        });
+        const onAbort = () => unary.cancel();
+        options?.signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    };
+  }
+
+  private streamMethod(service: string, method: protobuf.Method) {
+    const path = `/runtime.v1.${service}/${method.name}`;
+    const { serialize, deserialize } = this.codecs(method);
+    // Streams (events) run until cancelled: the client timeout does not apply unless asked for.
+    return (request: object = {}, options?: CallOptions): ResponseStream<unknown> => {
+      const call = this.callOptions({ timeoutMs: 0, ...options });
+      this.log('request', method.name, request);
+      const stream = this.grpcClient.makeServerStreamRequest(path, serialize, deserialize, request ?? {}, new grpc.Metadata(), call.grpc);
+      const endpoint = this.endpoint.endpoint;
+      options?.signal?.addEventListener('abort', () => stream.cancel(), { once: true });
+      return {
+        cancel: () => stream.cancel(),
+        async *[Symbol.asyncIterator]() {
+          try {
+            for await (const message of stream) yield message;
+          } catch (err) {
+            const e = err as grpc.ServiceError;
+            if (e.code === grpc.status.CANCELLED) return;
+            throw toCriError(e, endpoint, method.name, call.timeoutMs);
+          }
+        },
+      };
+    };
+  }
+}
+
+/** Clients for a runtime: the runtime service and the image service (possibly on another socket). */
+export interface CriClients {
+  runtime: RuntimeServiceClient;
+  image: ImageServiceClient;
+  close(): void;
+}
+
+/** Opens the runtime and image services; the image endpoint defaults to the runtime endpoint. */
+export function connect(runtimeEndpoint: string, imageEndpoint?: string, options: ClientOptions = {}): CriClients {
+  const runtimeConn = new CriConnection(runtimeEndpoint, options);
+  const imageConn = imageEndpoint && imageEndpoint !== runtimeEndpoint ? new CriConnection(imageEndpoint, options) : runtimeConn;
+  return {
+    runtime: runtimeConn.service<RuntimeServiceRpcs>('RuntimeService'),
+    image: imageConn.service<ImageServiceRpcs>('ImageService'),
+    close() {
+      runtimeConn.close();
+      if (imageConn !== runtimeConn) imageConn.close();
+    },
+  };
+}
+
+export { CriError };

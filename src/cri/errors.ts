@@ -1,0 +1,67 @@
+// Errors from talking to a runtime, turned into one line an operator can act on.
+import type { ServiceError } from '@grpc/grpc-js';
+
+/** gRPC status codes we name in messages (numbers are wire facts). */
+export const GrpcCode = {
+  OK: 0, CANCELLED: 1, UNKNOWN: 2, INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5,
+  ALREADY_EXISTS: 6, PERMISSION_DENIED: 7, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9,
+  ABORTED: 10, OUT_OF_RANGE: 11, UNIMPLEMENTED: 12, INTERNAL: 13, UNAVAILABLE: 14, DATA_LOSS: 15,
+  UNAUTHENTICATED: 16,
+} as const;
+
+const CODE_NAMES = Object.fromEntries(Object.entries(GrpcCode).map(([k, v]) => [v, k])) as Record<number, string>;
+
+/** An error raised by the CRI client: always carries the endpoint, the rpc and the gRPC code. */
+export class CriError extends Error {
+  constructor(
+    message: string,
+    readonly endpoint: string,
+    readonly rpc: string,
+    readonly code: number,
+    readonly details: string,
+  ) {
+    super(message);
+    this.name = 'CriError';
+  }
+
+  get codeName(): string {
+    return CODE_NAMES[this.code] ?? `code ${this.code}`;
+  }
+}
+
+/** Errors we raise ourselves for bad input (config, flags, IDs): message is shown as is. */
+export class UsageError extends Error {
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+const CONNECT_ERRNO: Record<string, string> = {
+  ENOENT: 'no such file or directory (is the runtime running?)',
+  EACCES: 'permission denied (are you root?)',
+  ECONNREFUSED: 'connection refused (socket exists but nobody listens)',
+  ENOTSOCK: 'not a socket',
+  ENOTDIR: 'not a directory in the socket path',
+};
+
+/** Turns a grpc-js error into a CriError with a one-line message naming endpoint and status. */
+export function toCriError(err: ServiceError, endpoint: string, rpc: string, timeoutMs: number): CriError {
+  const details = (err.details || err.message || '').replace(/\s+/g, ' ').trim();
+  let message: string;
+  const errno = /\b(E[A-Z]+)\b/.exec(details)?.[1];
+  if (err.code === GrpcCode.UNAVAILABLE && errno && CONNECT_ERRNO[errno]) {
+    message = `connect ${endpoint}: ${CONNECT_ERRNO[errno]}`;
+  } else if (err.code === GrpcCode.UNAVAILABLE && /Protocol error|parse|HTTP|http2|h2|GOAWAY|stream/i.test(details) && !/not initialized/i.test(details)) {
+    message = `connect ${endpoint}: the endpoint does not speak gRPC (${details})`;
+  } else if (err.code === GrpcCode.DEADLINE_EXCEEDED) {
+    message = `${rpc}: deadline exceeded after ${formatSeconds(timeoutMs)} talking to ${endpoint} (raise --timeout?)`;
+  } else {
+    message = `${rpc}: ${CODE_NAMES[err.code] ?? `code ${err.code}`}: ${details}`;
+  }
+  return new CriError(message, endpoint, rpc, err.code, details);
+}
+
+export function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(3).replace(/0+$/, '')}s`;
+}

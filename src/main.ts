@@ -1,0 +1,162 @@
+// crictl-ts entry point: global flags (before the command, as crictl takes them), command
+// dispatch, and the one place where errors become a single line and an exit code.
+import { Cli, UsageError as ClipanionUsageError } from 'clipanion';
+import { COMMANDS } from './cli/commands.js';
+import type { CliContext } from './cli/context.js';
+import { resolveConfigPath, suggest } from './config/config.js';
+import { resolveSettings, type GlobalFlags, type Settings } from './config/settings.js';
+import type { CriClients } from './cri/client.js';
+import { CriError, UsageError } from './cri/errors.js';
+import { VERSION } from './version.js';
+
+/** Global flags: name → [field, takes a value]. */
+const GLOBAL_FLAGS: Record<string, [keyof GlobalFlags | 'help' | 'version', boolean]> = {
+  '-c': ['config', true],
+  '--config': ['config', true],
+  '-r': ['runtimeEndpoint', true],
+  '--runtime-endpoint': ['runtimeEndpoint', true],
+  '-i': ['imageEndpoint', true],
+  '--image-endpoint': ['imageEndpoint', true],
+  '-t': ['timeout', true],
+  '--timeout': ['timeout', true],
+  '-D': ['debug', false],
+  '--debug': ['debug', false],
+  '-h': ['help', false],
+  '--help': ['help', false],
+  '-v': ['version', false],
+  '--version': ['version', false],
+};
+
+interface ParsedArgs {
+  flags: GlobalFlags;
+  help: boolean;
+  version: boolean;
+  rest: string[];
+}
+
+/** Splits leading global flags from the command and its arguments. */
+export function parseGlobalArgs(argv: readonly string[]): ParsedArgs {
+  const flags: GlobalFlags = {};
+  let help = false;
+  let version = false;
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('-') || arg === '-') break;
+    if (arg === '--') {
+      i++;
+      break;
+    }
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const spec = GLOBAL_FLAGS[name];
+    if (!spec) {
+      const hint = suggest(name, Object.keys(GLOBAL_FLAGS));
+      throw new UsageError(`unknown global flag ${name}${hint ? ` (did you mean ${hint}?)` : ''}; run crictl --help`);
+    }
+    const [field, takesValue] = spec;
+    let value: string | undefined;
+    if (takesValue) {
+      value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+      if (value === undefined) throw new UsageError(`flag ${name} needs a value`);
+    } else if (eq > 0) {
+      value = arg.slice(eq + 1);
+    }
+    if (field === 'help') help = true;
+    else if (field === 'version') version = true;
+    else if (field === 'debug') flags.debug = value === undefined ? true : value === 'true';
+    else flags[field] = value;
+  }
+  return { flags, help, version, rest: argv.slice(i) };
+}
+
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let promise: Promise<T> | undefined;
+  return () => (promise ??= make());
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const stdout = process.stdout;
+  const stderr = process.stderr;
+  let clients: CriClients | undefined;
+  try {
+    const parsed = parseGlobalArgs(argv);
+    const cli = new Cli<CliContext>({ binaryLabel: 'crictl-ts', binaryName: 'crictl', binaryVersion: VERSION, enableColors: Boolean(stdout.isTTY) });
+    for (const command of COMMANDS) cli.register(command);
+
+    if (parsed.version) {
+      stdout.write(`crictl version ${VERSION}\n`);
+      return 0;
+    }
+    if (parsed.rest.length === 0 || (parsed.help && parsed.rest.length === 0)) {
+      const { globalHelp } = await import('./cli/help.js');
+      stdout.write(globalHelp(cli));
+      return 0;
+    }
+    // `crictl ps --help` / `crictl --help ps`: the command's detailed usage.
+    const dashdash = parsed.rest.indexOf('--');
+    const flagArea = dashdash < 0 ? parsed.rest : parsed.rest.slice(0, dashdash);
+    const wantsHelp = parsed.help || flagArea.includes('--help') || flagArea.includes('-h');
+    const rest = wantsHelp ? parsed.rest.filter((a, i) => (a !== '--help' && a !== '-h') || (dashdash >= 0 && i > dashdash)) : parsed.rest;
+
+    const configFile = resolveConfigPath(parsed.flags.config, process.env, process.argv[1] ?? '');
+    const settings = once(async (): Promise<Settings> => {
+      const s = await resolveSettings(parsed.flags, process.env, configFile);
+      for (const w of s.warnings) stderr.write(`${w}\n`);
+      return s;
+    });
+    const context: CliContext = {
+      stdin: process.stdin,
+      stdout,
+      stderr,
+      env: process.env,
+      colorDepth: 1,
+      configFile,
+      settings,
+      cri: once(async () => {
+        const s = await settings();
+        const { connect } = await import('./cri/client.js');
+        clients = connect(s.runtimeEndpoint, s.imageEndpoint, {
+          timeoutMs: s.timeoutMs,
+          debug: s.debug ? (line) => stderr.write(`DEBU ${line}\n`) : undefined,
+        });
+        return clients;
+      }),
+    };
+
+    let command;
+    try {
+      command = cli.process(rest, context);
+    } catch (err) {
+      const { describeParseError } = await import('./cli/help.js');
+      stderr.write(`crictl: ${describeParseError(err, rest, cli)}\n`);
+      return 1;
+    }
+    if (wantsHelp) {
+      stdout.write(cli.usage(command, { detailed: true }));
+      return 0;
+    }
+    const code = await command.validateAndExecute();
+    return typeof code === 'number' ? code : 0;
+  } catch (err) {
+    return reportError(err, stderr);
+  } finally {
+    clients?.close();
+  }
+}
+
+/** Prints one line for an error and picks the exit code; a stack trace only for real bugs. */
+function reportError(err: unknown, stderr: NodeJS.WriteStream): number {
+  if (err instanceof UsageError) {
+    stderr.write(`crictl: ${err.message}\n`);
+    return err.exitCode;
+  }
+  if (err instanceof CriError || err instanceof ClipanionUsageError) {
+    stderr.write(`crictl: ${err.message}\n`);
+    return 1;
+  }
+  const e = err as Error;
+  if (process.env.CRICTL_TS_STACK) stderr.write(`${e?.stack ?? String(err)}\n`);
+  stderr.write(`crictl: ${e?.message ?? String(err)}\n`);
+  return 1;
+}

@@ -1,0 +1,66 @@
+// Human-readable durations and sizes, computed the way crictl (via docker/go-units) does,
+// so tables read the same.
+
+/** "2 minutes", "About an hour", "3 days" … for an elapsed time in milliseconds. */
+export function humanDuration(ms: number): string {
+  const seconds = Math.trunc(ms / 1000);
+  if (seconds < 1) return 'Less than a second';
+  if (seconds === 1) return '1 second';
+  if (seconds < 60) return `${seconds} seconds`;
+  const minutes = Math.trunc(seconds / 60);
+  if (minutes === 1) return 'About a minute';
+  if (minutes < 60) return `${minutes} minutes`;
+  const hours = Math.round(ms / 3_600_000);
+  if (hours === 1) return 'About an hour';
+  if (hours < 48) return `${hours} hours`;
+  if (hours < 24 * 7 * 2) return `${Math.trunc(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.trunc(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24 / 30)} months`;
+  return `${Math.trunc(ms / 3_600_000 / 24 / 365)} years`;
+}
+
+/** "5 minutes ago" for a CRI timestamp in nanoseconds since the epoch (an int64 string). */
+export function ago(createdAtNanos: string | number, now = Date.now()): string {
+  const ms = Number(BigInt(createdAtNanos) / 1_000_000n);
+  return `${humanDuration(now - ms)} ago`;
+}
+
+const DECIMAL_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
+const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB'];
+
+/** Go's %.Ng: N significant digits, trailing zeros dropped. */
+export function formatG(value: number, precision: number): string {
+  if (value === 0) return '0';
+  const exponent = Math.floor(Math.log10(Math.abs(value)));
+  let s = value.toPrecision(precision);
+  if (exponent < -4 || exponent >= precision) {
+    // Go writes e+06 style exponents with at least two digits.
+    s = Number(s).toExponential(precision - 1).replace(/\.?0+e/, 'e').replace(/e([+-])(\d)$/, 'e$10$2');
+    return s;
+  }
+  return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
+}
+
+/** Decimal sizes as go-units HumanSizeWithPrecision prints them: "1.23MB", "742kB". */
+export function humanSize(bytes: number, precision = 4): string {
+  return scaled(bytes, 1000, DECIMAL_UNITS, precision);
+}
+
+/** Binary sizes as go-units BytesSize prints them: "1.5MiB". */
+export function bytesSize(bytes: number, precision = 4): string {
+  return scaled(bytes, 1024, BINARY_UNITS, precision);
+}
+
+function scaled(size: number, base: number, units: string[], precision: number): string {
+  let i = 0;
+  while (size >= base && i < units.length - 1) {
+    size /= base;
+    i++;
+  }
+  return `${formatG(size, precision)}${units[i]}`;
+}
+
+/** Shortens an ID for tables (crictl shows 13 characters). */
+export function truncateId(id: string, length = 13): string {
+  return id.length > length ? id.slice(0, length) : id;
+}

@@ -1,0 +1,37 @@
+// -o json|yaml|go-template for CRI messages and for composite objects (inspect's status+info).
+// Formatters load lazily so table output never pays for YAML or template code.
+import { UsageError } from '../cri/errors.js';
+
+export type OutputFormat = 'table' | 'json' | 'yaml' | 'go-template';
+
+/** Renders text that is already crictl-style JSON in the requested format (no final newline). */
+export async function renderJsonText(json: string, format: OutputFormat, template?: string): Promise<string> {
+  switch (format) {
+    case 'json':
+      return json;
+    case 'yaml':
+      return (await toGoYaml(JSON.parse(json))).replace(/\n$/, '');
+    case 'go-template': {
+      if (!template) throw new UsageError('--template is required with -o go-template');
+      const { renderGoTemplate } = await import('./go-template.js');
+      return renderGoTemplate(template, JSON.parse(json));
+    }
+    default:
+      throw new UsageError(`unsupported output format "${format}"`);
+  }
+}
+
+/** A CRI message of `typeName` rendered as crictl prints it. */
+export async function renderMessage(typeName: string, value: unknown, format: OutputFormat, template?: string): Promise<string> {
+  const { messageToJson } = await import('./protojson.js');
+  return renderJsonText(messageToJson(typeName, value), format, template);
+}
+
+/**
+ * YAML as crictl produces it (JSON converted by go-yaml): keys sorted, sequences not indented
+ * under their key, strings quoted only where they would read as something else.
+ */
+export async function toGoYaml(value: unknown): Promise<string> {
+  const { stringify } = await import('yaml');
+  return stringify(value, { indentSeq: false, sortMapEntries: true, lineWidth: 0, nullStr: 'null' });
+}

@@ -1,0 +1,42 @@
+// Column alignment as Go's text/tabwriter does it for crictl (minwidth 20, padding 3, spaces):
+// every column but the last is padded to max(widest cell + padding, minwidth). One pass to
+// measure, one to write: O(total characters), no per-cell objects beyond the strings themselves.
+
+export interface TableStyle {
+  minWidth: number;
+  padding: number;
+}
+
+/** crictl's tabwriter settings. */
+export const CRICTL_TABLE: TableStyle = { minWidth: 20, padding: 3 };
+
+/** Width as tabwriter counts it: code points, not UTF-16 units. */
+function width(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) n--; // a surrogate pair is one rune
+  }
+  return n;
+}
+
+/** Renders rows (the first is usually the header) as aligned text, one line per row. */
+export function formatTable(rows: readonly (readonly string[])[], style: TableStyle = CRICTL_TABLE): string {
+  if (rows.length === 0) return '';
+  const columns = Math.max(...rows.map((r) => r.length));
+  const widths: number[] = new Array(columns).fill(0);
+  for (const row of rows) {
+    for (let c = 0; c < row.length - 1; c++) {
+      const w = width(row[c]);
+      if (w > widths[c]) widths[c] = w;
+    }
+  }
+  for (let c = 0; c < columns; c++) widths[c] = Math.max(widths[c] + style.padding, style.minWidth);
+  let out = '';
+  for (const row of rows) {
+    let line = '';
+    for (let c = 0; c < row.length - 1; c++) line += row[c] + ' '.repeat(widths[c] - width(row[c]));
+    out += line + (row.length > 0 ? row[row.length - 1] : '') + '\n';
+  }
+  return out;
+}
