@@ -79,9 +79,9 @@ export class PsCommand extends CriCommand {
       runtime.listContainers({ filter }),
       needPods ? runtime.listPodSandbox({}).then((r) => r.items) : Promise.resolve([]),
     ]);
-    const imageNames = this.image ? await this.imageNames() : undefined;
+    const imageIds = this.image ? await this.imageIds() : undefined;
     const selected = newestFirst(
-      containers.filter((c) => (!nameRe || nameRe.test(c.metadata?.name ?? '')) && (!imageNames || imageMatches(c, this.image, imageNames))),
+      containers.filter((c) => (!nameRe || nameRe.test(c.metadata?.name ?? '')) && (!imageIds || imageIds.has(c.imageRef) || imageIds.has(c.image?.image ?? '') || c.image?.image === this.image)),
       this.latest,
       last,
     );
@@ -105,7 +105,7 @@ export class PsCommand extends CriCommand {
       const pod = podsById.get(c.podSandboxId);
       rows.push([
         this.noTrunc ? c.id : truncateId(c.id),
-        this.noTrunc ? c.image?.image ?? '' : truncateId((c.image?.image ?? '').replace(/^sha256:/, '')),
+        shownImage(c.image?.image ?? '', this.noTrunc),
         ago(c.createdAt, now),
         containerStateText(c.state),
         c.metadata?.name ?? '',
@@ -119,20 +119,23 @@ export class PsCommand extends CriCommand {
     return 0;
   }
 
-  /** Image ID → its names, for --image matching by name or by ID. */
-  private async imageNames(): Promise<Map<string, string[]>> {
+  /** IDs of the images --image names (by reference or ID prefix). */
+  private async imageIds(): Promise<Set<string>> {
+    const { matchesRef } = await import('./images.js');
     const { images } = await (await this.images()).listImages({});
-    return new Map(images.map((i) => [i.id, [...i.repoTags, ...i.repoDigests]]));
+    return new Set(images.filter((i) => matchesRef(i, this.image)).map((i) => i.id));
   }
 }
 
-/** --image matches the container's image reference, its image's names, or an ID prefix. */
-function imageMatches(c: Container, wanted: string, names: Map<string, string[]>): boolean {
-  const ref = c.image?.image ?? '';
-  const id = c.imageRef;
-  const candidates = [ref, id, ...(names.get(ref) ?? []), ...(names.get(id) ?? [])];
-  const bare = wanted.replace(/^sha256:/, '');
-  return candidates.some((n) => n === wanted || n.replace(/^sha256:/, '').startsWith(bare) || n.split('@')[0] === wanted || n === `${wanted}:latest` || n.endsWith(`/${wanted}`) || n.includes(`/${wanted}:`));
+
+/**
+ * The IMAGE cell: image IDs are shortened like crictl shortens them; a name (what a container
+ * created by hand usually carries) is shown whole, since cutting it to 13 characters garbles it.
+ */
+function shownImage(image: string, noTrunc: boolean): string {
+  if (noTrunc) return image;
+  const bare = image.replace(/^sha256:/, '');
+  return /^[0-9a-f]{64}$/.test(bare) ? truncateId(bare) : image;
 }
 
 function verboseContainer(c: Container): string {

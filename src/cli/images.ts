@@ -57,6 +57,29 @@ function parseImageFilters(filters: readonly string[]): ImageFilter {
   return out;
 }
 
+/** Expands a short reference the way Docker does: busybox → docker.io/library/busybox. */
+export function normalizeRepo(ref: string): string {
+  const slash = ref.indexOf('/');
+  const first = slash < 0 ? '' : ref.slice(0, slash);
+  const hasDomain = slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  if (hasDomain) return ref;
+  return slash < 0 ? `docker.io/library/${ref}` : `docker.io/${ref}`;
+}
+
+/**
+ * Whether an image matches a REPOSITORY[:TAG] or name@digest argument. The runtime may ignore
+ * the ListImages filter (containerd does), so the match is made here as well.
+ */
+export function matchesRef(image: Image, ref: string): boolean {
+  if (image.id === ref || image.id.replace(/^sha256:/, '').startsWith(ref.replace(/^sha256:/, ''))) return true;
+  const at = ref.indexOf('@');
+  if (at >= 0) return image.repoDigests.some((d) => d === normalizeRepo(ref.slice(0, at)) + ref.slice(at));
+  const colon = ref.lastIndexOf(':');
+  const hasTag = colon > ref.lastIndexOf('/');
+  const repo = normalizeRepo(hasTag ? ref.slice(0, colon) : ref);
+  return image.repoTags.some((t) => (hasTag ? t === `${repo}${ref.slice(colon)}` : t.slice(0, t.lastIndexOf(':')) === repo));
+}
+
 function keep(image: Image, filter: ImageFilter): boolean {
   if (filter.dangling !== undefined && (image.repoTags.length === 0) !== filter.dangling) return false;
   if (filter.reference && !image.repoTags.some((t) => filter.reference!.test(t))) return false;
@@ -90,7 +113,7 @@ export class ImagesCommand extends CriCommand {
     const filter = parseImageFilters(this.filter);
     const service = await this.images();
     const { images } = await service.listImages({ filter: this.ref ? { image: { image: this.ref } } : undefined });
-    const selected = images.filter((i) => keep(i, filter));
+    const selected = images.filter((i) => keep(i, filter) && (!this.ref || matchesRef(i, this.ref)));
     if (this.output !== 'table') {
       this.context.stdout.write(`${await renderMessage('runtime.v1.ListImagesResponse', { images: selected }, this.output as OutputFormat, this.template)}\n`);
       return 0;

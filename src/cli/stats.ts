@@ -123,7 +123,11 @@ export class PodStatsCommand extends StatsBase {
     const runtime = await this.runtime();
     const wanted = [...this.ids, ...(this.id ? [this.id] : [])];
     const [id] = wanted.length > 0 ? await resolvePodIds(runtime, wanted) : [''];
-    const response = await runtime.listPodSandboxStats({ filter: { id, labelSelector: parseLabels(this.label) } });
+    const response = await runtime.listPodSandboxStats({ filter: { id, labelSelector: parseLabels(this.label) } }).catch((err: Error) => {
+      // containerd cannot measure a pod run without a cgroup parent: say what to change.
+      if (/cgroupPath is empty/.test(err.message)) err.message += ' (pod stats need linux.cgroup_parent in the pod config)';
+      throw err;
+    });
     const rows = (previous: Map<string, unknown> | undefined) => {
       const keep = new Map<string, unknown>();
       const out = [['POD', 'POD ID', 'CPU %', 'MEM']];

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../cri/errors.js';
+import { yamlLib } from '../output/yaml-lib.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/crictl.yaml';
 
@@ -42,8 +43,9 @@ export interface LoadedConfig {
  * a `crictl.yaml` beside the executable.
  */
 export function resolveConfigPath(flag: string | undefined, env: NodeJS.ProcessEnv, executable: string): { path: string; explicit: boolean } {
+  // Only --config must exist: a CRI_CONFIG_FILE that is absent is ignored, as crictl does.
   if (flag) return { path: flag, explicit: true };
-  if (env.CRI_CONFIG_FILE) return { path: env.CRI_CONFIG_FILE, explicit: true };
+  if (env.CRI_CONFIG_FILE) return { path: env.CRI_CONFIG_FILE, explicit: false };
   if (!existsSync(DEFAULT_CONFIG_PATH)) {
     const beside = join(dirname(executable), 'crictl.yaml');
     if (existsSync(beside)) return { path: beside, explicit: false };
@@ -75,7 +77,7 @@ export function describeFsError(e: NodeJS.ErrnoException): string {
 
 /** Parses config text; `FILE:LINE: problem` on anything malformed. */
 export async function parseConfigText(text: string, path: string): Promise<{ values: FileConfig; warnings: string[] }> {
-  const { parseDocument, isMap, isScalar, LineCounter } = await import('yaml');
+  const { parseDocument, isMap, isScalar, LineCounter } = await yamlLib();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const at = (offset: number | undefined) => `${path}:${offset === undefined ? 1 : lines.linePos(offset).line}`;

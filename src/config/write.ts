@@ -4,6 +4,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statS
 import { dirname } from 'node:path';
 import { UsageError } from '../cri/errors.js';
 import { describeFsError, type ConfigKey } from './config.js';
+import { yamlLib } from '../output/yaml-lib.js';
 
 const LOCK_WAIT_MS = 10_000;
 const STALE_LOCK_MS = 30_000;
@@ -41,7 +42,7 @@ function withLock<T>(path: string, fn: () => T): T {
 
 /** Sets keys in the config file at `path`, creating it if needed. */
 export async function updateConfigFile(path: string, updates: ReadonlyArray<[ConfigKey, string | number | boolean]>): Promise<void> {
-  const { parseDocument } = await import('yaml');
+  const { parseDocument } = await yamlLib();
   mkdirSync(dirname(path), { recursive: true });
   withLock(path, () => {
     let text = '';

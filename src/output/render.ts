@@ -1,6 +1,7 @@
 // -o json|yaml|go-template for CRI messages and for composite objects (inspect's status+info).
 // Formatters load lazily so table output never pays for YAML or template code.
 import { UsageError } from '../cri/errors.js';
+import { yamlLib } from './yaml-lib.js';
 
 export type OutputFormat = 'table' | 'json' | 'yaml' | 'go-template';
 
@@ -32,6 +33,6 @@ export async function renderMessage(typeName: string, value: unknown, format: Ou
  * under their key, strings quoted only where they would read as something else.
  */
 export async function toGoYaml(value: unknown): Promise<string> {
-  const { stringify } = await import('yaml');
+  const { stringify } = await yamlLib();
   return stringify(value, { indentSeq: false, sortMapEntries: true, lineWidth: 0, nullStr: 'null' });
 }

@@ -6,6 +6,7 @@ import { extname } from 'node:path';
 import { suggest } from '../config/config.js';
 import { UsageError } from '../cri/errors.js';
 import { messageType, type protobuf } from '../cri/schema.js';
+import { yamlLib } from '../output/yaml-lib.js';
 
 /** Config files above this size are surely a mistake (crictl's configs are a few KiB). */
 const MAX_SPEC_BYTES = 4 * 1024 * 1024;
@@ -53,7 +54,7 @@ export async function parseSpecText(text: string, file: string): Promise<unknown
       throw new SpecError(`${file}: invalid JSON: ${jsonErrorWhere(text, err as Error)}`);
     }
   }
-  const { parseDocument, LineCounter } = await import('yaml');
+  const { parseDocument, LineCounter } = await yamlLib();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {

@@ -11,7 +11,7 @@ const dir = mkdtempSync(join(tmpdir(), 'crictl-config-'));
 
 test('config path: --config beats CRI_CONFIG_FILE beats the default', () => {
   assert.deepEqual(resolveConfigPath('/a.yaml', { CRI_CONFIG_FILE: '/b.yaml' }, '/usr/bin/crictl'), { path: '/a.yaml', explicit: true });
-  assert.deepEqual(resolveConfigPath(undefined, { CRI_CONFIG_FILE: '/b.yaml' }, '/usr/bin/crictl'), { path: '/b.yaml', explicit: true });
+  assert.deepEqual(resolveConfigPath(undefined, { CRI_CONFIG_FILE: '/b.yaml' }, '/usr/bin/crictl'), { path: '/b.yaml', explicit: false });
 });
 
 test('all known keys parse with their types', async () => {
