@@ -23,6 +23,12 @@ if [ "$(id -u)" = "0" ]; then
   lab_started=1
   CRICTL_TEST_ENDPOINT="$(bash scripts/runtime-lab.sh up "$CRICTL_LAB_DIR" | tail -n 1)"
   export CRICTL_TEST_ENDPOINT
+  # The CRI plugin says "server is not initialized yet" for a few seconds after a start.
+  for _ in $(seq 1 100); do
+    node dist/crictl.js -r "$CRICTL_TEST_ENDPOINT" info -o go-template \
+      --template '{{range .status.conditions}}{{.type}}={{.status}} {{end}}' 2>/dev/null | grep -q 'RuntimeReady=true' && break
+    sleep 0.3
+  done
   echo "test: runtime lab at $CRICTL_TEST_ENDPOINT"
 else
   echo "################################################################"
