@@ -1,6 +1,7 @@
 // Every command crictl-ts offers, in one list (the CLI registers these; completion reads them).
 import type { CommandClass } from 'clipanion';
 import type { CliContext } from './context.js';
+import { AttachCommand } from './attach.js';
 import { CompletionCommand } from './completion.js';
 import { ConfigCommand } from './config.js';
 import {
@@ -12,11 +13,16 @@ import {
   StartContainerCommand,
   StopContainerCommand,
 } from './containers.js';
+import { CheckpointCommand, UpdateCommand } from './container-ops.js';
+import { EventsCommand } from './events.js';
 import { ExecCommand } from './exec.js';
 import { ImageFsInfoCommand, ImagesCommand, InspectImageCommand, PullCommand, RemoveImageCommand } from './images.js';
 import { LogsCommand } from './logs.js';
+import { CreateJsonSchemaCommand, PullJsonSchemaCommand, RunJsonSchemaCommand, RunPodJsonSchemaCommand } from './jsonschema.js';
+import { MetricDescriptorsCommand, PodMetricsCommand } from './metrics.js';
 import { InspectPodCommand, PodsCommand, RemovePodCommand, RunPodCommand, StopPodCommand } from './pods.js';
-import { InfoCommand, RuntimeConfigCommand, VersionCommand } from './runtime-info.js';
+import { PortForwardCommand } from './port-forward.js';
+import { InfoCommand, RuntimeConfigCommand, UpdateRuntimeConfigCommand, VersionCommand } from './runtime-info.js';
 import { PodStatsCommand, StatsCommand } from './stats.js';
 
 export const COMMANDS: CommandClass<CliContext>[] = [
@@ -36,6 +42,8 @@ export const COMMANDS: CommandClass<CliContext>[] = [
   RemoveContainerCommand,
   RunContainerCommand,
   ExecCommand,
+  AttachCommand,
+  PortForwardCommand,
   LogsCommand,
   ImagesCommand,
   InspectImageCommand,
@@ -44,6 +52,16 @@ export const COMMANDS: CommandClass<CliContext>[] = [
   RemoveImageCommand,
   StatsCommand,
   PodStatsCommand,
+  UpdateCommand,
+  CheckpointCommand,
+  EventsCommand,
+  PodMetricsCommand,
+  MetricDescriptorsCommand,
+  UpdateRuntimeConfigCommand,
+  RunPodJsonSchemaCommand,
+  CreateJsonSchemaCommand,
+  RunJsonSchemaCommand,
+  PullJsonSchemaCommand,
   ConfigCommand,
   CompletionCommand,
 ];

@@ -1,6 +1,7 @@
 // Runtime-wide read-only commands: version, info, runtime-config.
 import { Command, Option } from 'clipanion';
 import { renderMessage, type OutputFormat } from '../output/render.js';
+import { UsageError } from '../cri/errors.js';
 import { VERSION } from '../version.js';
 import { CriCommand } from './cri-command.js';
 import { printStatusInfo } from './inspect-output.js';
@@ -79,6 +80,24 @@ export class RuntimeConfigCommand extends CriCommand {
       return 0;
     }
     this.out(await renderMessage('runtime.v1.RuntimeConfigResponse', r, this.output as OutputFormat, this.template));
+    return 0;
+  }
+}
+
+export class UpdateRuntimeConfigCommand extends CriCommand {
+  static override paths = [['update-runtime-config']];
+  static override usage = Command.Usage({
+    description: 'Update the runtime configuration',
+    details: 'Sends UpdateRuntimeConfig; today the only setting is the pod CIDR the runtime hands to its network plugin.',
+    examples: [['Set the pod CIDR', 'crictl update-runtime-config --pod-cidr 10.88.0.0/16']],
+  });
+
+  podCidr = Option.String('-p,--pod-cidr', { description: 'The new Classless Inter-Domain Routing (CIDR) value to be used for pod IP addresses' });
+
+  async execute(): Promise<number> {
+    if (!this.podCidr) throw new UsageError('update-runtime-config: --pod-cidr is required');
+    if (!/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(this.podCidr)) throw new UsageError(`--pod-cidr "${this.podCidr}": expected a CIDR such as 10.88.0.0/16`);
+    await (await this.runtime()).updateRuntimeConfig({ runtimeConfig: { networkConfig: { podCidr: this.podCidr } } });
     return 0;
   }
 }

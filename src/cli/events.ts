@@ -1,0 +1,40 @@
+// `crictl events`: print the runtime's container event stream (GetContainerEvents) as it
+// arrives, one document per event, until interrupted or the runtime closes the stream.
+import { Command, Option } from 'clipanion';
+import { renderMessage, type OutputFormat } from '../output/render.js';
+import { CriCommand } from './cri-command.js';
+import { templateOption } from './list-options.js';
+
+export class EventsCommand extends CriCommand {
+  static override paths = [['events'], ['event']];
+  static override usage = Command.Usage({
+    description: 'Stream the events of containers',
+    details: 'Consumes the runtime\'s event stream (GetContainerEvents: created, started, stopped, deleted) and prints each event as it comes. The runtime must support the stream (containerd >= 1.7 with evented PLEG; containerd 1.6 answers UNIMPLEMENTED).',
+    examples: [
+      ['Watch events as JSON', 'crictl events'],
+      ['One line per event', 'crictl events -o go-template --template \'{{.containerEventType}} {{.containerId}}\''],
+    ],
+  });
+
+  output = Option.String('-o,--output', 'json', { description: 'Output format, One of: json, yaml, go-template' });
+  template = templateOption();
+
+  async execute(): Promise<number> {
+    this.checkOutput(this.output, ['json', 'yaml', 'go-template']);
+    const runtime = await this.runtime();
+    const stream = runtime.getContainerEvents({});
+    const stop = () => stream.cancel();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      for await (const event of stream) {
+        const text = await renderMessage('runtime.v1.ContainerEventResponse', event, this.output as OutputFormat, this.template);
+        this.out(this.output === 'yaml' ? `---\n${text}` : text);
+      }
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+    return 0;
+  }
+}
