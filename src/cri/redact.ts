@@ -1,15 +1,39 @@
-// Secrets never reach --debug output: credential fields are masked wherever they appear.
-const SECRET_KEYS = new Set(['auth', 'password', 'registryToken', 'identityToken', 'registry_token', 'identity_token']);
+// Secrets never reach --debug output. Which fields are secret is a fact of the schema: the
+// CRI marks them `[debug_redact = true]` (AuthConfig's password, auth, identity_token,
+// registry_token), so the list is read from there rather than kept by hand.
+import { schemaRoot, type protobuf } from './schema.js';
 
 export const REDACTED = '<redacted>';
 
-/** A deep copy of `value` with every credential field replaced by a marker. */
+let secretNames: Set<string> | undefined;
+
+/** JSON names of every field the schema marks debug_redact. */
+export function secretFields(): Set<string> {
+  if (!secretNames) {
+    const names = new Set<string>();
+    const walk = (ns: protobuf.NamespaceBase) => {
+      for (const child of ns.nestedArray) {
+        if ('fieldsArray' in child) {
+          for (const f of (child as protobuf.Type).fieldsArray) if (f.options?.debug_redact) names.add(f.name);
+        }
+        if ('nestedArray' in child) walk(child as protobuf.NamespaceBase);
+      }
+    };
+    walk(schemaRoot());
+    secretNames = names;
+  }
+  return secretNames;
+}
+
+/** A deep copy of `value` with every secret field replaced by a marker. */
 export function redact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redact);
   if (value && typeof value === 'object' && !(value instanceof Uint8Array)) {
+    const secrets = secretFields();
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = SECRET_KEYS.has(k) && v !== '' && v != null ? REDACTED : redact(v);
+      // Secret fields are strings; PullImageRequest.auth (an AuthConfig) is walked into instead.
+      out[k] = secrets.has(k) && typeof v === 'string' && v !== '' ? REDACTED : redact(v);
     }
     return out;
   }
