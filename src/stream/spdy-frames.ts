@@ -1,0 +1,192 @@
+// SPDY/3 framing: the byte layout of frames and of (uncompressed) header blocks, with no I/O.
+// Kubernetes streaming servers (the kubelet's and containerd's copy) speak SPDY/3 through
+// moby/spdystream; only the parts of the protocol that implementation uses are here.
+
+export const SPDY_VERSION = 3;
+
+export const FrameType = {
+  SYN_STREAM: 1,
+  SYN_REPLY: 2,
+  RST_STREAM: 3,
+  SETTINGS: 4,
+  PING: 6,
+  GOAWAY: 7,
+  HEADERS: 8,
+  WINDOW_UPDATE: 9,
+} as const;
+
+/** FIN on DATA, SYN_STREAM, SYN_REPLY and HEADERS: the sender will send nothing more on the stream. */
+export const FLAG_FIN = 0x01;
+
+/** RST_STREAM status codes we send or name. */
+export const RstStatus = {
+  PROTOCOL_ERROR: 1,
+  INVALID_STREAM: 2,
+  REFUSED_STREAM: 3,
+  UNSUPPORTED_VERSION: 4,
+  CANCEL: 5,
+  INTERNAL_ERROR: 6,
+  FLOW_CONTROL_ERROR: 7,
+  STREAM_IN_USE: 8,
+  STREAM_ALREADY_CLOSED: 9,
+} as const;
+
+/** A frame's payload length is 24 bits wide. */
+export const MAX_FRAME_PAYLOAD = 0xffffff;
+
+export type Frame =
+  | { kind: 'data'; streamId: number; flags: number; data: Buffer }
+  | { kind: 'control'; type: number; version: number; flags: number; payload: Buffer };
+
+/** The zlib dictionary SPDY/3 header compression starts from (draft-mbelshe-httpbis-spdy-00, 2.6.10.1). */
+export const HEADER_DICTIONARY: Buffer = buildDictionary();
+
+function buildDictionary(): Buffer {
+  // The first part is length-prefixed words, as they appear in a header block...
+  const words = [
+    'options', 'head', 'post', 'put', 'delete', 'trace', 'accept', 'accept-charset', 'accept-encoding',
+    'accept-language', 'accept-ranges', 'age', 'allow', 'authorization', 'cache-control', 'connection',
+    'content-base', 'content-encoding', 'content-language', 'content-length', 'content-location',
+    'content-md5', 'content-range', 'content-type', 'date', 'etag', 'expect', 'expires', 'from', 'host',
+    'if-match', 'if-modified-since', 'if-none-match', 'if-range', 'if-unmodified-since', 'last-modified',
+    'location', 'max-forwards', 'pragma', 'proxy-authenticate', 'proxy-authorization', 'range', 'referer',
+    'retry-after', 'server', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'user-agent', 'vary', 'via',
+    'warning', 'www-authenticate', 'method', 'get', 'status', '200 OK', 'version', 'HTTP/1.1', 'url',
+    'public', 'set-cookie', 'keep-alive', 'origin',
+  ];
+  // ...then common values, run together.
+  const tail =
+    '100101201202205206300302303304305306307402405406407408409410411412413414415416417502504505' +
+    '203 Non-Authoritative Information204 No Content301 Moved Permanently400 Bad Request401 Unauthorized' +
+    '403 Forbidden404 Not Found500 Internal Server Error501 Not Implemented503 Service Unavailable' +
+    'Jan Feb Mar Apr May Jun Jul Aug Sept Oct Nov Dec 00:00:00 Mon, Tue, Wed, Thu, Fri, Sat, Sun, GMT' +
+    'chunked,text/html,image/png,image/jpg,image/gif,application/xml,application/xhtml+xml,text/plain,' +
+    'text/javascript,publicprivatemax-age=gzip,deflate,sdchcharset=utf-8charset=iso-8859-1,utf-,*,enq=0.';
+  const parts: Buffer[] = [];
+  for (const w of words) parts.push(u32(w.length), Buffer.from(w, 'latin1'));
+  parts.push(Buffer.from(tail, 'latin1'));
+  return Buffer.concat(parts);
+}
+
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n >>> 0);
+  return b;
+}
+
+function controlFrame(type: number, flags: number, payload: Buffer): Buffer {
+  if (payload.length > MAX_FRAME_PAYLOAD) throw new RangeError(`SPDY control frame too large (${payload.length} bytes)`);
+  const head = Buffer.alloc(8);
+  head.writeUInt16BE(0x8000 | SPDY_VERSION, 0);
+  head.writeUInt16BE(type, 2);
+  head.writeUInt32BE(((flags & 0xff) << 24 | payload.length) >>> 0, 4);
+  return Buffer.concat([head, payload]);
+}
+
+export function encodeData(streamId: number, flags: number, data: Uint8Array): Buffer {
+  if (data.length > MAX_FRAME_PAYLOAD) throw new RangeError(`SPDY data frame too large (${data.length} bytes)`);
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(streamId & 0x7fffffff, 0);
+  head.writeUInt32BE(((flags & 0xff) << 24 | data.length) >>> 0, 4);
+  return Buffer.concat([head, data]);
+}
+
+/** SYN_STREAM with a header block that is already compressed. Priority 0 (highest), slot 0. */
+export function encodeSynStream(streamId: number, flags: number, compressedHeaders: Buffer, associatedTo = 0): Buffer {
+  const fixed = Buffer.alloc(10);
+  fixed.writeUInt32BE(streamId & 0x7fffffff, 0);
+  fixed.writeUInt32BE(associatedTo & 0x7fffffff, 4);
+  return controlFrame(FrameType.SYN_STREAM, flags, Buffer.concat([fixed, compressedHeaders]));
+}
+
+export function encodeRstStream(streamId: number, status: number): Buffer {
+  const p = Buffer.alloc(8);
+  p.writeUInt32BE(streamId & 0x7fffffff, 0);
+  p.writeUInt32BE(status, 4);
+  return controlFrame(FrameType.RST_STREAM, 0, p);
+}
+
+export function encodePing(id: number): Buffer {
+  return controlFrame(FrameType.PING, 0, u32(id));
+}
+
+export function encodeGoAway(lastGoodStreamId: number, status = 0): Buffer {
+  const p = Buffer.alloc(8);
+  p.writeUInt32BE(lastGoodStreamId & 0x7fffffff, 0);
+  p.writeUInt32BE(status, 4);
+  return controlFrame(FrameType.GOAWAY, 0, p);
+}
+
+/** The stream ID a SYN_REPLY, RST_STREAM, HEADERS or WINDOW_UPDATE frame is about. */
+export function controlStreamId(payload: Buffer): number {
+  return payload.length >= 4 ? payload.readUInt32BE(0) & 0x7fffffff : 0;
+}
+
+/** Where the compressed header block starts in a control frame's payload, by frame type. */
+export function headerBlockOffset(type: number): number | undefined {
+  if (type === FrameType.SYN_STREAM) return 10;
+  if (type === FrameType.SYN_REPLY || type === FrameType.HEADERS) return 4;
+  return undefined;
+}
+
+/** Splits a byte stream into frames; feed it whatever the socket delivers. */
+export class FrameParser {
+  private buffered: Buffer = Buffer.alloc(0);
+
+  push(chunk: Buffer): Frame[] {
+    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+    const frames: Frame[] = [];
+    while (this.buffered.length >= 8) {
+      const length = this.buffered.readUInt32BE(4) & 0xffffff;
+      if (this.buffered.length < 8 + length) break;
+      const flags = this.buffered[4];
+      const body = this.buffered.subarray(8, 8 + length);
+      const first = this.buffered.readUInt32BE(0);
+      if (first & 0x80000000) {
+        frames.push({ kind: 'control', version: (first >>> 16) & 0x7fff, type: first & 0xffff, flags, payload: body });
+      } else {
+        frames.push({ kind: 'data', streamId: first & 0x7fffffff, flags, data: body });
+      }
+      this.buffered = this.buffered.subarray(8 + length);
+    }
+    return frames;
+  }
+}
+
+/**
+ * A header block before compression: a count, then length-prefixed names and values (32-bit
+ * lengths in SPDY/3). Names must be lowercase on the wire; several values join with NUL.
+ */
+export function encodeHeaderBlock(headers: Readonly<Record<string, string | readonly string[]>>): Buffer {
+  const entries = Object.entries(headers);
+  const parts: Buffer[] = [u32(entries.length)];
+  for (const [name, value] of entries) {
+    const n = Buffer.from(name.toLowerCase(), 'utf8');
+    const v = Buffer.from(typeof value === 'string' ? value : value.join('\0'), 'utf8');
+    parts.push(u32(n.length), n, u32(v.length), v);
+  }
+  return Buffer.concat(parts);
+}
+
+export function decodeHeaderBlock(block: Buffer): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  let at = 0;
+  const take = (): Buffer => {
+    if (at + 4 > block.length) throw new Error('truncated SPDY header block');
+    const len = block.readUInt32BE(at);
+    at += 4;
+    if (at + len > block.length) throw new Error('truncated SPDY header block');
+    const bytes = block.subarray(at, at + len);
+    at += len;
+    return bytes;
+  };
+  if (block.length < 4) throw new Error('truncated SPDY header block');
+  const count = block.readUInt32BE(0);
+  at = 4;
+  for (let i = 0; i < count; i++) {
+    const name = take().toString('utf8').toLowerCase();
+    const value = take().toString('utf8');
+    out[name] = [...(out[name] ?? []), ...value.split('\0')];
+  }
+  return out;
+}

@@ -1,0 +1,339 @@
+// A SPDY/3.1 client session over an upgraded HTTP connection, with streams as Node duplexes.
+// Just what the Kubernetes streaming protocols need: the client opens every stream, the server
+// replies, data flows both ways, either side half-closes with FIN or aborts with RST_STREAM.
+// No flow control: spdystream (the server side) neither sends nor honours WINDOW_UPDATE.
+import { Duplex } from 'node:stream';
+import * as zlib from 'node:zlib';
+import {
+  controlStreamId,
+  decodeHeaderBlock,
+  encodeData,
+  encodeGoAway,
+  encodeHeaderBlock,
+  encodePing,
+  encodeRstStream,
+  encodeSynStream,
+  FLAG_FIN,
+  type Frame,
+  FrameParser,
+  FrameType,
+  HEADER_DICTIONARY,
+  headerBlockOffset,
+  RstStatus,
+} from './spdy-frames.js';
+
+/** Data frames we send are cut to this size so one busy stream does not hog the connection. */
+const DATA_CHUNK = 64 * 1024;
+
+/**
+ * One direction of SPDY header compression: a single zlib stream that lives as long as the
+ * connection, flushed (Z_SYNC_FLUSH) after every header block. Calls must not overlap; the
+ * session serialises them.
+ */
+class HeaderCodec {
+  private readonly z: zlib.Deflate | zlib.Inflate;
+  private failure: Error | undefined;
+
+  constructor(kind: 'deflate' | 'inflate') {
+    this.z = kind === 'deflate' ? zlib.createDeflate({ dictionary: HEADER_DICTIONARY }) : zlib.createInflate({ dictionary: HEADER_DICTIONARY });
+    this.z.on('error', (err) => (this.failure = err));
+  }
+
+  run(input: Buffer): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      if (this.failure) return reject(this.failure);
+      this.z.write(input);
+      this.z.flush(zlib.constants.Z_SYNC_FLUSH, () => {
+        if (this.failure) return reject(this.failure);
+        // Nothing reads in flowing mode, so everything the flush produced is buffered here.
+        const out: Buffer[] = [];
+        for (let chunk: Buffer | null; (chunk = this.z.read() as Buffer | null) !== null; ) out.push(chunk);
+        resolve(Buffer.concat(out));
+      });
+    });
+  }
+
+  close(): void {
+    this.z.close();
+  }
+}
+
+/** One SPDY stream. Write to send DATA, end() to half-close (FIN); reading ends at the peer's FIN or RST. */
+export class SpdyStream extends Duplex {
+  /** Set when the peer reset the stream (RST_STREAM status), which also ends reading. */
+  resetStatus: number | undefined;
+  private localClosed = false;
+  private remoteClosed = false;
+  private replied = false;
+
+  constructor(
+    private readonly session: SpdySession,
+    readonly id: number,
+    readonly headers: Readonly<Record<string, string>>,
+  ) {
+    super({ allowHalfOpen: true });
+  }
+
+  /** Resolves once the server has accepted the stream (SYN_REPLY); rejects if it refused it. */
+  waitReply(): Promise<void> {
+    if (this.replied) return Promise.resolve();
+    if (this.resetStatus !== undefined) return Promise.reject(new Error(`stream ${this.describe()} was refused (status ${this.resetStatus})`));
+    return new Promise((resolve, reject) => {
+      const onReply = () => {
+        this.off('reset', onReset);
+        resolve();
+      };
+      const onReset = (status: number) => {
+        this.off('reply', onReply);
+        reject(new Error(`stream ${this.describe()} was refused (status ${status})`));
+      };
+      this.once('reply', onReply);
+      this.once('reset', onReset);
+    });
+  }
+
+  /** Aborts the stream in both directions. */
+  reset(status: number = RstStatus.CANCEL): void {
+    if (this.localClosed && this.remoteClosed) return;
+    this.localClosed = true;
+    this.markRemoteClosed();
+    this.session.send(encodeRstStream(this.id, status)).catch(() => undefined);
+  }
+
+  override _read(): void {
+    // Data is pushed as frames arrive; without flow control there is nothing to ask for.
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
+    // Writes after the peer reset the stream (say, stdin after the process exited) go nowhere.
+    if (this.localClosed) return done();
+    const frames: Buffer[] = [];
+    for (let at = 0; at < chunk.length; at += DATA_CHUNK) frames.push(encodeData(this.id, 0, chunk.subarray(at, at + DATA_CHUNK)));
+    this.session.send(Buffer.concat(frames)).then(() => done(), done);
+  }
+
+  override _final(done: (err?: Error | null) => void): void {
+    if (this.localClosed) return done();
+    this.localClosed = true;
+    this.forgetIfDone();
+    this.session.send(encodeData(this.id, FLAG_FIN, Buffer.alloc(0))).then(() => done(), done);
+  }
+
+  override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
+    if (!this.localClosed || !this.remoteClosed) this.reset();
+    done(err);
+  }
+
+  /** @internal frames from the session */
+  onData(data: Buffer, fin: boolean): void {
+    if (this.remoteClosed) return;
+    if (data.length > 0) this.push(data);
+    if (fin) this.markRemoteClosed();
+  }
+
+  /** @internal */
+  onReply(fin: boolean): void {
+    this.replied = true;
+    this.emit('reply');
+    if (fin) this.markRemoteClosed();
+  }
+
+  /** @internal */
+  onReset(status: number): void {
+    this.resetStatus = status;
+    this.localClosed = true;
+    this.emit('reset', status);
+    this.markRemoteClosed();
+  }
+
+  /** @internal the connection is gone: end reading, drop further writes. */
+  onSessionClosed(): void {
+    this.localClosed = true;
+    this.markRemoteClosed();
+  }
+
+  private markRemoteClosed(): void {
+    if (this.remoteClosed) return;
+    this.remoteClosed = true;
+    this.push(null);
+    this.forgetIfDone();
+  }
+
+  private forgetIfDone(): void {
+    if (this.localClosed && this.remoteClosed) this.session.forget(this.id);
+  }
+
+  private describe(): string {
+    return this.headers.streamtype ?? this.headers.streamType ?? String(this.id);
+  }
+}
+
+/** The byte stream a session runs over: an upgraded socket (or anything duplex, for tests). */
+export interface SessionSocket {
+  write(chunk: Buffer, cb?: (err?: Error | null) => void): boolean;
+  once(event: 'drain', listener: () => void): unknown;
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  on(event: 'close' | 'end', listener: () => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  end(): unknown;
+  destroy(): unknown;
+}
+
+/**
+ * The client end of a SPDY/3.1 connection. Frames go out in the order they were queued (header
+ * compression is asynchronous, so even SYN_STREAM frames wait their turn on one queue).
+ */
+export class SpdySession {
+  /** Why the connection ended, if it ended badly. */
+  failure: Error | undefined;
+  closed = false;
+  private nextStreamId = 1;
+  private readonly streams = new Map<number, SpdyStream>();
+  private readonly parser = new FrameParser();
+  private readonly compressor = new HeaderCodec('deflate');
+  private readonly decompressor = new HeaderCodec('inflate');
+  private outbound: Promise<void> = Promise.resolve();
+  private inbound: Promise<void> = Promise.resolve();
+  private readonly closeListeners: ((failure: Error | undefined) => void)[] = [];
+
+  constructor(
+    private readonly socket: SessionSocket,
+    head: Buffer = Buffer.alloc(0),
+  ) {
+    socket.on('data', (chunk) => this.receive(chunk));
+    // Frames already received may still wait for header decompression: end after them.
+    socket.on('error', (err) => this.afterInbound(() => this.shutdown(err)));
+    socket.on('end', () => this.afterInbound(() => this.shutdown()));
+    socket.on('close', () => this.afterInbound(() => this.shutdown()));
+    if (head.length > 0) this.receive(head);
+  }
+
+  /** Opens a stream with these headers (names are sent lowercase, as SPDY requires). */
+  openStream(headers: Record<string, string>): SpdyStream {
+    if (this.closed) throw this.failure ?? new Error('the streaming connection is closed');
+    const id = this.nextStreamId;
+    this.nextStreamId += 2; // client streams are odd
+    const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+    const stream = new SpdyStream(this, id, lower);
+    this.streams.set(id, stream);
+    this.enqueue(async () => encodeSynStream(id, 0, await this.compressor.run(encodeHeaderBlock(lower)))).catch(() => undefined);
+    return stream;
+  }
+
+  /** Queues raw frame bytes; resolves once the socket took them (waiting for drain if it is full). */
+  send(bytes: Buffer): Promise<void> {
+    return this.enqueue(async () => bytes);
+  }
+
+  /** Calls back once when the connection ends, with the error if it ended badly. */
+  onClose(listener: (failure: Error | undefined) => void): void {
+    if (this.closed) queueMicrotask(() => listener(this.failure));
+    else this.closeListeners.push(listener);
+  }
+
+  /** Says goodbye politely and closes the connection. */
+  close(): void {
+    if (this.closed) return;
+    // We accepted no server-initiated streams, so the last good one is 0.
+    this.send(encodeGoAway(0)).finally(() => this.socket.end()).catch(() => undefined);
+    // Some servers never answer a GOAWAY; do not let a half-dead socket keep us alive.
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+  }
+
+  /** Tears the connection down now. */
+  destroy(): void {
+    this.socket.destroy();
+    this.shutdown();
+  }
+
+  private enqueue(make: () => Promise<Buffer>): Promise<void> {
+    const next = this.outbound.then(async () => {
+      if (this.closed) throw this.failure ?? new Error('the streaming connection is closed');
+      const bytes = await make();
+      await new Promise<void>((resolve, reject) => {
+        const flushed = this.socket.write(bytes, (err) => (err ? reject(err) : undefined));
+        if (flushed) resolve();
+        else this.socket.once('drain', resolve);
+      });
+    });
+    // A failed write must not wedge the frames queued after it.
+    this.outbound = next.catch(() => undefined);
+    return next;
+  }
+
+  /** @internal a stream closed in both directions needs no more routing. */
+  forget(id: number): void {
+    this.streams.delete(id);
+  }
+
+  private afterInbound(step: () => void): void {
+    this.inbound = this.inbound.then(step);
+  }
+
+  private receive(chunk: Buffer): void {
+    let frames: Frame[];
+    try {
+      frames = this.parser.push(chunk);
+    } catch (err) {
+      this.shutdown(err as Error);
+      return;
+    }
+    for (const frame of frames) {
+      // Header blocks decompress asynchronously; one queue keeps frames in arrival order.
+      this.inbound = this.inbound.then(() => this.handle(frame)).catch((err: Error) => {
+        this.shutdown(new Error(`SPDY protocol error: ${err.message}`));
+        this.socket.destroy();
+      });
+    }
+  }
+
+  private async handle(frame: Frame): Promise<void> {
+    if (frame.kind === 'data') {
+      this.streams.get(frame.streamId)?.onData(frame.data, (frame.flags & FLAG_FIN) !== 0);
+      return;
+    }
+    const { type, flags, payload } = frame;
+    const offset = headerBlockOffset(type);
+    // Every header block must pass through the decompressor, or its state falls out of step.
+    if (offset !== undefined) decodeHeaderBlock(await this.decompressor.run(payload.subarray(offset)));
+    const stream = this.streams.get(controlStreamId(payload));
+    const fin = (flags & FLAG_FIN) !== 0;
+    switch (type) {
+      case FrameType.SYN_REPLY:
+        stream?.onReply(fin);
+        break;
+      case FrameType.HEADERS:
+        if (fin) stream?.onData(Buffer.alloc(0), true);
+        break;
+      case FrameType.RST_STREAM:
+        stream?.onReset(payload.length >= 8 ? payload.readUInt32BE(4) : 0);
+        break;
+      case FrameType.SYN_STREAM:
+        // The Kubernetes protocols never have the server open streams.
+        this.send(encodeRstStream(controlStreamId(payload), RstStatus.REFUSED_STREAM)).catch(() => undefined);
+        break;
+      case FrameType.PING: {
+        const id = payload.readUInt32BE(0);
+        if (id % 2 === 0) this.send(encodePing(id)).catch(() => undefined); // the server's ping: echo it
+        break;
+      }
+      case FrameType.GOAWAY:
+        // The server will accept no new streams; the open ones finish or get reset.
+        break;
+      default:
+        // SETTINGS, WINDOW_UPDATE and unknown types carry nothing we act on.
+        break;
+    }
+  }
+
+  private shutdown(err?: Error): void {
+    if (err && !this.failure && !this.closed) this.failure = err;
+    if (this.closed) return;
+    this.closed = true;
+    for (const stream of this.streams.values()) stream.onSessionClosed();
+    this.streams.clear();
+    this.compressor.close();
+    this.decompressor.close();
+    for (const listener of this.closeListeners.splice(0)) listener(this.failure);
+  }
+}
