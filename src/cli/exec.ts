@@ -9,10 +9,16 @@ export class ExecCommand extends CriCommand {
   static override paths = [['exec']];
   static override usage = Command.Usage({
     description: 'Run a command in a running container',
-    details: 'Exits with the command\'s own exit code.',
+    details: [
+      'Exits with the command\'s own exit code. Without -s the command\'s output streams over the runtime\'s streaming server, by default over SPDY (which passes the end of piped input on to the command); `--transport websocket` uses the WebSocket channel protocol instead, where servers older than v5.channel.k8s.io (containerd 1.6, for one) cannot be told that input ended, so a command that reads stdin to its end keeps waiting.',
+      'With -t the local terminal is in raw mode until the command ends, and its size follows the window.',
+    ].join('\n\n'),
     examples: [
       ['Run and wait', 'crictl exec -s 3a1b echo hi'],
+      ['Stream output, exit with the command\'s code', 'crictl exec 3a1b sh -c \'echo hi; exit 3\''],
+      ['Feed piped input', 'printf \'hi\\n\' | crictl exec -i 3a1b cat'],
       ['An interactive shell', 'crictl exec -it 3a1b sh'],
+      ['Over WebSocket', 'crictl exec -r websocket 3a1b ls /'],
     ],
   });
 
@@ -28,6 +34,10 @@ export class ExecCommand extends CriCommand {
     if (this.cmd.length === 0) throw new UsageError('exec: command is required: crictl exec [-s] CONTAINER-ID COMMAND [ARG...]');
     if (!/^\d+$/.test(this.timeout)) throw new UsageError(`--timeout "${this.timeout}": expected whole seconds`);
     const timeout = Number(this.timeout);
+    if (!this.sync) {
+      const { parseTransport } = await import('../stream/remotecommand.js');
+      parseTransport(this.transport);
+    }
     const runtime = await this.runtime();
     const [containerId] = await resolveContainerIds(runtime, [this.id]);
     if (!this.sync) {

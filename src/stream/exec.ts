@@ -1,16 +1,29 @@
-// Streaming exec over the runtime's streaming server (SPDY or WebSocket).
+// Streaming exec: ask the runtime for a streaming URL (Exec rpc), then run the remote command
+// protocol on it over SPDY or WebSocket.
 import type { RuntimeServiceClient } from '../cri/client.js';
-import { UsageError } from '../cri/errors.js';
+import { parseTransport, runRemoteCommand, type LocalStdio } from './remotecommand.js';
 
 export interface StreamExecOptions {
   containerId: string;
   cmd: string[];
   stdin: boolean;
   tty: boolean;
+  /** spdy or websocket */
   transport: string;
-  stdio: { stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
+  stdio: LocalStdio;
 }
 
-export async function streamExec(_runtime: RuntimeServiceClient, _opts: StreamExecOptions): Promise<number> {
-  throw new UsageError('streaming exec is not available yet: use exec -s');
+/** Runs `cmd` in the container with streams attached; resolves to the command's exit code. */
+export async function streamExec(runtime: RuntimeServiceClient, opts: StreamExecOptions): Promise<number> {
+  const transport = parseTransport(opts.transport);
+  const { url } = await runtime.exec({
+    containerId: opts.containerId,
+    cmd: opts.cmd,
+    tty: opts.tty,
+    stdin: opts.stdin,
+    stdout: true,
+    // With a TTY, stderr is merged into the terminal's output.
+    stderr: !opts.tty,
+  });
+  return runRemoteCommand({ url, transport, stdin: opts.stdin, tty: opts.tty, stdio: opts.stdio });
 }

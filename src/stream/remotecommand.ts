@@ -1,0 +1,204 @@
+// The Kubernetes remote command protocol (exec and attach), client side, over either transport:
+// connect to the runtime's streaming URL, wire local stdin/stdout/stderr and the terminal to the
+// remote streams, and turn the error stream's verdict into an exit code.
+import { finished } from 'node:stream/promises';
+import { Transform, type Readable, type Writable } from 'node:stream';
+import { UsageError } from '../cri/errors.js';
+import { DetachKeyFilter } from './detach-keys.js';
+import { SpdySession, type SpdyStream } from './spdy.js';
+import { exitCodeFromErrorStream } from './status.js';
+import { enterRawMode, watchTerminalSize, type TerminalSize } from './tty.js';
+import { upgradeToSpdy, StreamingError } from './upgrade.js';
+import { ChannelSocket } from './websocket.js';
+
+export type Transport = 'spdy' | 'websocket';
+
+export function parseTransport(raw: string): Transport {
+  const t = raw.trim().toLowerCase();
+  if (t === 'spdy' || t === 'websocket') return t;
+  throw new UsageError(`--transport "${raw}": must be one of: spdy, websocket`);
+}
+
+/** SPDY sub-protocols we speak, most preferred first (v4 added the JSON status, v3 resizing). */
+export const SPDY_PROTOCOLS = ['v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io'] as const;
+/** WebSocket sub-protocols: v5 can half-close stdin; servers without it (containerd 1.6) pick v4. */
+export const WEBSOCKET_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'channel.k8s.io'] as const;
+
+/** Channel numbers of the WebSocket flavour. */
+const Channel = { stdin: 0, stdout: 1, stderr: 2, error: 3, resize: 4 } as const;
+
+export interface LocalStdio {
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+export interface RemoteCommandOptions {
+  /** The URL Exec or Attach returned. */
+  url: string;
+  transport: Transport;
+  /** Send local stdin (-i). */
+  stdin: boolean;
+  /** The remote side has a TTY (-t): no separate stderr, resize messages, raw local terminal. */
+  tty: boolean;
+  stdio: LocalStdio;
+  /** Key sequence that detaches (attach -it); empty or absent: never detach. */
+  detachKeys?: readonly number[];
+}
+
+/** The remote streams of one session, whichever transport carries them. */
+interface RemoteStreams {
+  protocol: string;
+  stdin?: Writable;
+  /** Whether ending `stdin` reaches the remote process as end of input. */
+  stdinClosable: boolean;
+  stdout: Readable;
+  stderr?: Readable;
+  error: Readable;
+  resize?: Writable;
+  /** Set once the connection failed (as opposed to the server closing it when done). */
+  failure(): Error | undefined;
+  close(): void;
+}
+
+async function openSpdy(opts: RemoteCommandOptions): Promise<RemoteStreams> {
+  const up = await upgradeToSpdy(opts.url, SPDY_PROTOCOLS);
+  // A server that names no protocol is a pre-negotiation (v1) server.
+  const protocol = up.protocol || 'channel.k8s.io';
+  const session = new SpdySession(up.socket, up.head);
+  const open = (streamType: string): SpdyStream => session.openStream({ streamType });
+  // The error stream first, as kubectl does: the server counts streams by type, not order.
+  const error = open('error');
+  const stdin = opts.stdin ? open('stdin') : undefined;
+  const stdout = open('stdout');
+  const stderr = opts.tty ? undefined : open('stderr');
+  const resize = opts.tty && protocol !== 'channel.k8s.io' && protocol !== 'v2.channel.k8s.io' ? open('resize') : undefined;
+  const streams = [error, stdin, stdout, stderr, resize].filter((s) => s !== undefined);
+  // Failures surface through the session (and the exit code), not as stray 'error' events.
+  for (const s of streams) s.on('error', () => undefined);
+  try {
+    await Promise.all(streams.map((s) => s.waitReply()));
+  } catch (err) {
+    session.destroy();
+    throw new StreamingError(`streaming server rejected the session: ${(err as Error).message}`);
+  }
+  return {
+    protocol,
+    stdin,
+    stdinClosable: true,
+    stdout,
+    stderr,
+    error,
+    resize,
+    failure: () => session.failure,
+    close: () => session.close(),
+  };
+}
+
+async function openWebSocket(opts: RemoteCommandOptions): Promise<RemoteStreams> {
+  const socket = await ChannelSocket.open(opts.url, WEBSOCKET_PROTOCOLS);
+  const stdin = opts.stdin ? socket.writer(Channel.stdin) : undefined;
+  const resize = opts.tty ? socket.writer(Channel.resize) : undefined;
+  for (const w of [stdin, resize]) w?.on('error', () => undefined);
+  return {
+    protocol: socket.protocol,
+    stdin,
+    stdinClosable: socket.supportsClose,
+    stdout: socket.reader(Channel.stdout),
+    stderr: opts.tty ? undefined : socket.reader(Channel.stderr),
+    error: socket.reader(Channel.error),
+    resize,
+    failure: () => socket.failure,
+    close: () => socket.close(),
+  };
+}
+
+/** Copies `from` into `to` without ending `to`; resolves when `from` ends. */
+async function copyOut(from: Readable | undefined, to: NodeJS.WritableStream): Promise<void> {
+  if (!from) return;
+  from.pipe(to as Writable, { end: false });
+  await finished(from, { writable: false }).catch(() => undefined);
+}
+
+async function collect(from: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  from.on('data', (c: Buffer) => chunks.push(c));
+  await finished(from, { writable: false }).catch(() => undefined);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Runs one exec/attach session to its end. Resolves to the remote process's exit code (0 when
+ * the user detached); rejects with a one-line error when the session itself failed.
+ */
+export async function runRemoteCommand(opts: RemoteCommandOptions): Promise<number> {
+  const remote = opts.transport === 'websocket' ? await openWebSocket(opts) : await openSpdy(opts);
+  const { stdio } = opts;
+  const cleanups: (() => void)[] = [];
+  let detach: () => void = () => undefined;
+  const detached = new Promise<void>((resolve) => (detach = resolve));
+
+  try {
+    if (opts.tty && opts.stdin) cleanups.push(enterRawMode(stdio.stdin));
+    if (remote.resize) {
+      const resize = remote.resize;
+      cleanups.push(watchTerminalSize(stdio.stdout, (size: TerminalSize) => resize.write(`${JSON.stringify(size)}\n`)));
+    }
+    if (remote.stdin) cleanups.push(forwardStdin(opts, remote, detach));
+
+    const [, , errorBytes] = await Promise.race([
+      Promise.all([copyOut(remote.stdout, stdio.stdout), copyOut(remote.stderr, stdio.stderr), collect(remote.error)]),
+      detached.then(() => [undefined, undefined, undefined] as const),
+    ]);
+    if (errorBytes === undefined) return 0; // detached: the container keeps running
+
+    const failure = remote.failure();
+    if (failure && errorBytes.length === 0) throw new StreamingError(`lost the connection to the streaming server: ${failure.message}`);
+    return exitCodeFromErrorStream(remote.protocol, errorBytes);
+  } finally {
+    for (const undo of cleanups.reverse()) undo();
+    remote.close();
+  }
+}
+
+/** Pipes local stdin to the remote stdin (through the detach-key filter when one is set). */
+function forwardStdin(opts: RemoteCommandOptions, remote: RemoteStreams, detach: () => void): () => void {
+  const local = opts.stdio.stdin as Readable;
+  const target = remote.stdin as Writable;
+  let source: Readable = local;
+  if (opts.tty && opts.detachKeys && opts.detachKeys.length > 0) {
+    const filter = new DetachKeyFilter(opts.detachKeys);
+    source = local.pipe(
+      new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          const { forward, detached } = filter.feed(chunk);
+          if (forward.length > 0) this.push(forward);
+          if (detached) detach();
+          done();
+        },
+      }),
+    );
+  }
+  source.pipe(target);
+  // Without a close signal (WebSocket v4 and older) the remote process never sees end of input;
+  // say so if it is still running a moment after ours ended.
+  let note: NodeJS.Timeout | undefined;
+  const onEnd = () => {
+    if (remote.stdinClosable || opts.tty) return;
+    note = setTimeout(() => {
+      opts.stdio.stderr.write(
+        `crictl: note: end of input cannot be passed on over ${remote.protocol}; the remote command keeps waiting for input (use --transport spdy)\n`,
+      );
+    }, 1000);
+    note.unref();
+  };
+  local.once('end', onEnd);
+  return () => {
+    clearTimeout(note);
+    local.off('end', onEnd);
+    local.unpipe();
+    source.unpipe();
+    // A paused stdin no longer holds the event loop open, so the process can exit.
+    local.pause();
+  };
+}
