@@ -86,12 +86,19 @@ export class CriConnection {
     this.grpcClient.close();
   }
 
+  /** Message codecs of an rpc; types are looked up on first use, not when the client is built. */
   private codecs(method: protobuf.Method) {
-    const reqType = messageType(`runtime.v1.${method.requestType}`);
-    const resType = messageType(`runtime.v1.${method.responseType}`);
+    let reqType: protobuf.Type | undefined;
+    let resType: protobuf.Type | undefined;
     return {
-      serialize: (value: object) => toBuffer(reqType.encode(reqType.fromObject(value)).finish()),
-      deserialize: (bytes: Buffer) => resType.toObject(resType.decode(bytes), TO_OBJECT),
+      serialize: (value: object) => {
+        reqType ??= messageType(`runtime.v1.${method.requestType}`);
+        return toBuffer(reqType.encode(reqType.fromObject(value)).finish());
+      },
+      deserialize: (bytes: Buffer) => {
+        resType ??= messageType(`runtime.v1.${method.responseType}`);
+        return resType.toObject(resType.decode(bytes), TO_OBJECT);
+      },
     };
   }
 
