@@ -1,0 +1,86 @@
+// A fake CRI server for faults a real runtime cannot be made to show on demand: slowness,
+// dying mid-stream, malformed or surprising replies. Real behaviour is tested against containerd.
+import * as grpc from '@grpc/grpc-js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { messageType, serviceType } from '../src/cri/schema.js';
+
+export type Handler = (request: Record<string, unknown>) => Promise<unknown> | unknown;
+
+export interface FakeCri {
+  endpoint: string;
+  socket: string;
+  /** Set or replace what an rpc does; `raw` handlers return bytes sent as the reply as is. */
+  on(rpc: string, handler: Handler): void;
+  onRaw(rpc: string, handler: () => Buffer): void;
+  /** Streams: write each message, then end (or hang if `hang`). */
+  onStream(rpc: string, messages: unknown[], opts?: { hang?: boolean; failAfter?: grpc.status }): void;
+  calls: string[];
+  close(): Promise<void>;
+}
+
+const TO_OBJECT = { longs: String, enums: String, defaults: true, arrays: true, objects: true };
+
+export async function startFakeCri(): Promise<FakeCri> {
+  const socket = join(mkdtempSync(join(tmpdir(), 'fake-cri-')), 'cri.sock');
+  const handlers = new Map<string, Handler>();
+  const raw = new Map<string, () => Buffer>();
+  const streams = new Map<string, { messages: unknown[]; hang?: boolean; failAfter?: grpc.status }>();
+  const calls: string[] = [];
+  const server = new grpc.Server();
+  for (const service of ['RuntimeService', 'ImageService'] as const) {
+    const definition: grpc.ServiceDefinition = {};
+    const impl: grpc.UntypedServiceImplementation = {};
+    for (const method of serviceType(service).methodsArray) {
+      const req = messageType(`runtime.v1.${method.requestType}`);
+      const res = messageType(`runtime.v1.${method.responseType}`);
+      const name = method.name;
+      definition[name] = {
+        path: `/runtime.v1.${service}/${name}`,
+        requestStream: false,
+        responseStream: Boolean(method.responseStream),
+        requestSerialize: (v: object) => Buffer.from(req.encode(req.fromObject(v)).finish()),
+        requestDeserialize: (b: Buffer) => req.toObject(req.decode(b), TO_OBJECT),
+        // A Buffer reply is sent untouched, so tests can send bytes the schema would never produce.
+        responseSerialize: (v: object) => (Buffer.isBuffer(v) ? v : Buffer.from(res.encode(res.fromObject(v)).finish())),
+        responseDeserialize: (b: Buffer) => res.toObject(res.decode(b), TO_OBJECT),
+      };
+      impl[name] = method.responseStream
+        ? (call: grpc.ServerWritableStream<Record<string, unknown>, unknown>) => {
+            calls.push(name);
+            const s = streams.get(name);
+            if (!s) return call.destroy(Object.assign(new Error(`${name} not faked`), { code: grpc.status.UNIMPLEMENTED }));
+            for (const m of s.messages) call.write(m);
+            if (s.failAfter !== undefined) call.emit('error', { code: s.failAfter, details: 'runtime went away' });
+            else if (!s.hang) call.end();
+          }
+        : async (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+            calls.push(name);
+            try {
+              const r = raw.get(name);
+              if (r) return callback(null, r());
+              const h = handlers.get(name);
+              if (!h) return callback({ code: grpc.status.UNIMPLEMENTED, details: `${name} not faked` });
+              callback(null, await h(call.request));
+            } catch (err) {
+              const e = err as Error & { code?: number };
+              callback({ code: e.code ?? grpc.status.UNKNOWN, details: e.message });
+            }
+          };
+    }
+    server.addService(definition, impl);
+  }
+  await new Promise<void>((resolve, reject) =>
+    server.bindAsync(`unix://${socket}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
+  );
+  return {
+    endpoint: `unix://${socket}`,
+    socket,
+    calls,
+    on: (rpc, h) => handlers.set(rpc, h),
+    onRaw: (rpc, h) => raw.set(rpc, h),
+    onStream: (rpc, messages, opts = {}) => streams.set(rpc, { messages, ...opts }),
+    close: () => new Promise((resolve) => server.tryShutdown(() => resolve())),
+  };
+}
