@@ -332,6 +332,7 @@ export class RunContainerCommand extends CriCommand {
     const config = await loadContainerConfig(this.containerConfig);
     const sandboxConfig = await loadPodConfig(this.podConfig);
     const runtime = await this.runtime();
+    await this.checkCgroupParent(this.podConfig, sandboxConfig.linux?.cgroupParent ?? undefined);
     const settings = await this.context.settings();
     const timeoutMs = await this.callTimeout(this.cancelTimeout);
     if (this.withPull || (!settings.disablePullOnRun && !this.noPull)) {

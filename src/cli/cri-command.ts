@@ -25,6 +25,14 @@ export abstract class CriCommand extends Command<CliContext> {
     return timeoutMs === 0 ? 0 : Math.max(timeoutMs, 60_000);
   }
 
+  /** Warns (does not fail) when a pod config's cgroup_parent does not fit the runtime's driver. */
+  protected async checkCgroupParent(file: string, parent: string | undefined): Promise<void> {
+    if (!parent) return;
+    const { cgroupDriver, cgroupParentWarning } = await import('../spec/cgroup.js');
+    const warning = cgroupParentWarning(file, parent, await cgroupDriver(await this.runtime()));
+    if (warning) this.warn(warning);
+  }
+
   protected out(text: string): void {
     this.context.stdout.write(text.endsWith('\n') ? text : text + '\n');
   }

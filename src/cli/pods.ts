@@ -168,6 +168,7 @@ export class RunPodCommand extends CriCommand {
     const { loadPodConfig } = await import('../spec/configs.js');
     const config = await loadPodConfig(this.file);
     const runtime = await this.runtime();
+    await this.checkCgroupParent(this.file, config.linux?.cgroupParent ?? undefined);
     const timeoutMs = await this.callTimeout(this.cancelTimeout);
     const { podSandboxId } = await runtime.runPodSandbox({ config, runtimeHandler: this.runtimeHandler }, { timeoutMs });
     this.out(podSandboxId);

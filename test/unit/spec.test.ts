@@ -31,3 +31,12 @@ test('JSON and YAML errors carry positions', async () => {
   await assert.rejects(parseSpecText('  \n', 'p.yaml'), { message: 'p.yaml: file is empty; expected a JSON or YAML object' });
   assert.deepEqual(await parseSpecText('metadata:\n  name: x\n', 'p.conf'), { metadata: { name: 'x' } });
 });
+
+test('cgroup_parent is checked against the runtime\'s cgroup driver', async () => {
+  const { cgroupParentWarning } = await import('../../src/spec/cgroup.js');
+  assert.equal(cgroupParentWarning('p.json', '/kubepods/pod1', 'cgroupfs'), undefined);
+  assert.equal(cgroupParentWarning('p.json', 'kubepods-pod1.slice', 'systemd'), undefined);
+  assert.match(cgroupParentWarning('p.json', '/kubepods/pod1', 'systemd') ?? '', /^WARN: p\.json: linux\.cgroup_parent "\/kubepods\/pod1" is a cgroupfs path, but the runtime uses the systemd cgroup driver/);
+  assert.match(cgroupParentWarning('p.json', 'kubepods.slice', 'cgroupfs') ?? '', /is a systemd slice, but the runtime uses the cgroupfs driver/);
+  assert.equal(cgroupParentWarning('p.json', undefined, 'systemd'), undefined);
+});
