@@ -118,15 +118,32 @@ export class PodStatsCommand extends StatsBase {
 
   id = Option.String('--id', '', { description: 'Filter by pod id' });
   ids = Option.Rest({ name: 'ID' });
+  /** Pods already reported as unmeasurable (each sample would repeat it). */
+  private readonly warned = new Set<string>();
 
   protected async sample() {
     const runtime = await this.runtime();
     const wanted = [...this.ids, ...(this.id ? [this.id] : [])];
     const [id] = wanted.length > 0 ? await resolvePodIds(runtime, wanted) : [''];
-    const response = await runtime.listPodSandboxStats({ filter: { id, labelSelector: parseLabels(this.label) } }).catch((err: Error) => {
-      // containerd cannot measure a pod run without a cgroup parent: say what to change.
-      if (/cgroupPath is empty/.test(err.message)) err.message += ' (pod stats need linux.cgroup_parent in the pod config)';
-      throw err;
+    const filter = { id, labelSelector: parseLabels(this.label) };
+    const response = await runtime.listPodSandboxStats({ filter }).catch(async (err: Error) => {
+      // containerd fails the whole list when one pod was run without a cgroup parent: ask pod
+      // by pod instead, and name the pods that cannot be measured.
+      if (!/cgroupPath is empty/.test(err.message)) throw err;
+      const hint = 'pod stats need linux.cgroup_parent in the pod config';
+      if (id) throw new UsageError(`${err.message.replace(/^[^:]*: [A-Z_]+: /, '')} (${hint})`);
+      const { items } = await runtime.listPodSandbox({ filter: { state: { state: 'SANDBOX_READY' }, labelSelector: filter.labelSelector } });
+      const stats: PodSandboxStats[] = [];
+      for (const pod of items) {
+        try {
+          const r = await runtime.podSandboxStats({ podSandboxId: pod.id });
+          if (r.stats) stats.push(r.stats);
+        } catch {
+          if (!this.warned.has(pod.id)) this.warn(`WARN: no stats for pod ${pod.metadata?.name ?? ''} (${truncateId(pod.id)}): ${hint}`);
+          this.warned.add(pod.id);
+        }
+      }
+      return { stats };
     });
     const rows = (previous: Map<string, unknown> | undefined) => {
       const keep = new Map<string, unknown>();

@@ -5,13 +5,14 @@ import { yamlLib } from './yaml-lib.js';
 
 export type OutputFormat = 'table' | 'json' | 'yaml' | 'go-template';
 
-/** Renders text that is already crictl-style JSON in the requested format (no final newline). */
+/** Renders crictl-style JSON text in the requested format; the caller adds the final newline. */
 export async function renderJsonText(json: string, format: OutputFormat, template?: string): Promise<string> {
   switch (format) {
     case 'json':
       return json;
     case 'yaml':
-      return (await toGoYaml(JSON.parse(json))).replace(/\n$/, '');
+      // crictl prints YAML with Println, so its output ends in a blank line: keep that.
+      return toGoYaml(JSON.parse(json));
     case 'go-template': {
       if (!template) throw new UsageError('--template is required with -o go-template');
       const { renderGoTemplate } = await import('./go-template.js');
