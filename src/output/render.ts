@@ -15,8 +15,9 @@ export async function renderJsonText(json: string, format: OutputFormat, templat
       return toGoYaml(JSON.parse(json));
     case 'go-template': {
       if (!template) throw new UsageError('--template is required with -o go-template');
-      const { renderGoTemplate } = await import('./go-template.js');
-      return renderGoTemplate(template, JSON.parse(json));
+      // crictl's semantics: a missing key is an error, numbers print as written.
+      const { renderGoTemplate, CRICTL_TEMPLATE_OPTIONS } = await import('./go-template.js');
+      return renderGoTemplate(template, JSON.parse(json), CRICTL_TEMPLATE_OPTIONS);
     }
     default:
       throw new UsageError(`unsupported output format "${format}"`);
