@@ -6,6 +6,7 @@
 #   runtime-lab.sh up   [DIR]   start (idempotent); last stdout line is the endpoint
 #   runtime-lab.sh down [DIR]   stop it and remove everything it made
 #   runtime-lab.sh env  [DIR]   print CONTAINER_RUNTIME_ENDPOINT=...
+#   runtime-lab.sh restart [DIR]  restart containerd only (containers keep running)
 set -euo pipefail
 
 cmd="${1:-}"
@@ -168,6 +169,7 @@ up() {
     build_images
     # Each container holds open files in containerd: give it what the machine allows.
     ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+    rm -f "$sock" # a stale socket from a killed containerd would look like a live one
     containerd --config "$dir/config.toml" >> "$dir/containerd.log" 2>&1 &
     echo $! > "$dir/containerd.pid"
     for _ in $(seq 1 100); do [ -S "$sock" ] && break; sleep 0.1; done
@@ -211,9 +213,20 @@ down() {
   rm -rf "$dir"
 }
 
+# Restarts containerd alone (containers and their shims keep running), as an upgrade would.
+restart() {
+  running || { log "not running"; exit 1; }
+  local pid; pid="$(cat "$dir/containerd.pid")"
+  kill -TERM "$pid"
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  up
+}
+
 case "$cmd" in
   up) up ;;
+  restart) restart ;;
   down) down ;;
   env) echo "CONTAINER_RUNTIME_ENDPOINT=unix://$sock" ;;
-  *) echo "usage: $0 up|down|env [DIR]" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|restart|env [DIR]" >&2; exit 2 ;;
 esac

@@ -18,6 +18,9 @@ export async function parseSince(raw: string, now = Date.now()): Promise<bigint>
   }
 }
 
+/** How long `logs -f` waits for an unreachable runtime to come back. */
+const LOST_RUNTIME_MS = Number(process.env.CRICTL_LOST_RUNTIME_MS ?? 30_000);
+
 function parseCount(raw: string, flag: string): number {
   if (!/^-?\d+$/.test(raw)) throw new UsageError(`${flag} "${raw}": expected a whole number`);
   return Number(raw);
@@ -71,9 +74,20 @@ export class LogsCommand extends CriCommand {
         printLog(path, opts, sink, this.reverse);
         return 0;
       }
+      // The file is the source of truth; the runtime only says when to stop. A runtime that is
+      // restarting is waited for (its log writer resumes where it left off); one gone for longer
+      // than LOST_RUNTIME_MS ends the command with an error.
+      let failingSince: number | undefined;
       const stillRunning = async () => {
-        const r = await runtime.containerStatus({ containerId }).catch(() => undefined);
-        return r?.status?.state === 'CONTAINER_RUNNING';
+        try {
+          const r = await runtime.containerStatus({ containerId });
+          failingSince = undefined;
+          return r.status?.state === 'CONTAINER_RUNNING';
+        } catch (err) {
+          failingSince ??= Date.now();
+          if (Date.now() - failingSince > LOST_RUNTIME_MS) throw new UsageError(`logs: lost the runtime while following ${containerId}: ${(err as Error).message}`);
+          return true;
+        }
       };
       const abort = new AbortController();
       const stop = () => abort.abort();
