@@ -50,12 +50,10 @@ export class UpdateCommand extends CriCommand {
     if (Object.values(linux).every((v) => v === undefined)) throw new UsageError('update: nothing to change; give at least one of --cpu-period --cpu-quota --cpu-share --cpuset-cpus --cpuset-mems --memory');
     const runtime = await this.runtime();
     const ids = await resolveContainerIds(runtime, this.ids);
-    const { runBulk, BULK_CONCURRENCY } = await import('./bulk.js');
-    const r = await runBulk(ids, BULK_CONCURRENCY, async (containerId) => {
+    return this.bulk(ids, async (containerId) => {
       await runtime.updateContainerResources({ containerId, linux });
       return containerId;
-    }, this.context.stdout, this.context.stderr, (id) => `updating container ${id}`);
-    return r.failed > 0 ? 1 : 0;
+    }, (id) => `updating container ${id}`);
   }
 }
 
@@ -75,11 +73,9 @@ export class CheckpointCommand extends CriCommand {
     const runtime = await this.runtime();
     const ids = await resolveContainerIds(runtime, this.ids);
     const timeoutMs = await this.callTimeout();
-    const { runBulk } = await import('./bulk.js');
-    const r = await runBulk(ids, 1, async (containerId) => {
+    return this.bulk(ids, async (containerId) => {
       await runtime.checkpointContainer({ containerId, location: this.exportPath }, { timeoutMs });
       return containerId;
-    }, this.context.stdout, this.context.stderr, (id) => `checkpointing container ${id}`);
-    return r.failed > 0 ? 1 : 0;
+    }, (id) => `checkpointing container ${id}`, 1);
   }
 }

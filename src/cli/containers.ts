@@ -239,13 +239,7 @@ export class StartContainerCommand extends CriCommand {
     return this.bulk(ids, async (containerId) => {
       await runtime.startContainer({ containerId }, { timeoutMs });
       return containerId;
-    }, 'starting container');
-  }
-
-  protected async bulk(ids: string[], op: (id: string) => Promise<string>, what: string): Promise<number> {
-    const { runBulk, BULK_CONCURRENCY } = await import('./bulk.js');
-    const r = await runBulk(ids, BULK_CONCURRENCY, op, this.context.stdout, this.context.stderr, (id) => `${what} ${id}`);
-    return r.failed > 0 ? 1 : 0;
+    }, (id) => `starting container ${id}`);
   }
 }
 
@@ -269,7 +263,7 @@ export class StopContainerCommand extends StartContainerCommand {
     return this.bulk(ids, async (containerId) => {
       await runtime.stopContainer({ containerId, timeout: String(timeout) }, { timeoutMs: base === 0 ? 0 : base + timeout * 1000 });
       return containerId;
-    }, 'stopping container');
+    }, (id) => `stopping container ${id}`);
   }
 }
 
@@ -306,7 +300,7 @@ export class RemoveContainerCommand extends StartContainerCommand {
       }
       await runtime.removeContainer({ containerId }, { timeoutMs });
       return containerId;
-    }, 'removing container');
+    }, (id) => `removing container ${id}`);
   }
 }
 

@@ -311,12 +311,10 @@ export class RemoveImageCommand extends CriCommand {
         targets.push({ id, tags: status.image?.repoTags ?? [] });
       }
     }
-    const { runBulk, BULK_CONCURRENCY } = await import('./bulk.js');
-    const r = await runBulk(targets, BULK_CONCURRENCY, async ({ id, tags }) => {
+    return this.bulk(targets, async ({ id, tags }) => {
       await service.removeImage({ image: { image: id } });
       if (this.quiet) return undefined;
       return (tags.length > 0 ? tags : [id]).map((t) => `Deleted: ${t}`).join('\n');
-    }, this.context.stdout, this.context.stderr, (t) => `removing image ${t.tags[0] ?? t.id}`);
-    return r.failed > 0 ? 1 : 0;
+    }, (t) => `removing image ${t.tags[0] ?? t.id}`);
   }
 }

@@ -190,12 +190,10 @@ export class StopPodCommand extends CriCommand {
     const runtime = await this.runtime();
     const ids = await resolvePodIds(runtime, this.ids);
     const timeoutMs = await this.callTimeout();
-    const { runBulk, BULK_CONCURRENCY } = await import('./bulk.js');
-    const r = await runBulk(ids, BULK_CONCURRENCY, async (podSandboxId) => {
+    return this.bulk(ids, async (podSandboxId) => {
       await runtime.stopPodSandbox({ podSandboxId }, { timeoutMs });
       return `Stopped sandbox ${podSandboxId}`;
-    }, this.context.stdout, this.context.stderr, (id) => `stopping pod sandbox ${id}`);
-    return r.failed > 0 ? 1 : 0;
+    }, (id) => `stopping pod sandbox ${id}`);
   }
 }
 
@@ -222,15 +220,13 @@ export class RemovePodCommand extends CriCommand {
       pods = await Promise.all(ids.map(async (id) => ({ id, ready: (await runtime.podSandboxStatus({ podSandboxId: id })).status?.state === 'SANDBOX_READY' })));
     }
     const timeoutMs = await this.callTimeout();
-    const { runBulk, BULK_CONCURRENCY } = await import('./bulk.js');
-    const r = await runBulk(pods, BULK_CONCURRENCY, async ({ id, ready }) => {
+    return this.bulk(pods, async ({ id, ready }) => {
       if (ready) {
         if (!this.force) throw new UsageError('pod sandbox is running, stop it first or use --force');
         await runtime.stopPodSandbox({ podSandboxId: id }, { timeoutMs });
       }
       await runtime.removePodSandbox({ podSandboxId: id }, { timeoutMs });
       return `Removed sandbox ${id}`;
-    }, this.context.stdout, this.context.stderr, (p) => `removing pod sandbox ${p.id}`);
-    return r.failed > 0 ? 1 : 0;
+    }, (p) => `removing pod sandbox ${p.id}`);
   }
 }

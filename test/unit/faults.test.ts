@@ -168,3 +168,46 @@ describe('faults', () => {
     }
   });
 });
+
+describe('bulk operations against injected failures', () => {
+  let fake: FakeCri;
+  const ids = Array.from({ length: 20 }, (_, i) => String(i).padStart(64, 'c'));
+  before(async () => {
+    fake = await startFakeCri();
+    fake.on('ListContainers', () => ({ containers: ids.map((id) => ({ id, state: 'CONTAINER_EXITED', createdAt: '1' })) }));
+  });
+  after(async () => {
+    await fake.close();
+  });
+
+  test('rm -a removes all others, lists each failure, exits 1', async () => {
+    const bad = new Set([ids[3], ids[11]]);
+    const removed: string[] = [];
+    fake.on('RemoveContainer', (req) => {
+      if (bad.has(String(req.containerId))) throw Object.assign(new Error('device or resource busy'), { code: 13 });
+      removed.push(String(req.containerId));
+      return {};
+    });
+    const r = await run(['-r', fake.endpoint, 'rm', '-a']);
+    assert.equal(r.code, 1);
+    assert.deepEqual(r.stdout.split('\n').filter(Boolean).sort(), ids.filter((id) => !bad.has(id)).sort());
+    assert.deepEqual(removed.sort(), ids.filter((id) => !bad.has(id)).sort());
+    const errors = r.stderr.split('\n').filter(Boolean).sort();
+    assert.deepEqual(errors, [...bad].sort().map((id) => `crictl: removing container ${id}: RemoveContainer: INTERNAL: device or resource busy`));
+  });
+
+  test('SIGINT stops new work, finishes calls in flight, and reports how far it got', async () => {
+    let started = 0;
+    fake.on('RemoveContainer', async () => {
+      started++;
+      await sleep(400);
+      return {};
+    });
+    const r = await run(['-r', fake.endpoint, 'rm', '-a'], { killAfterMs: 1200 });
+    assert.equal(r.code, 130);
+    const done = r.stdout.split('\n').filter(Boolean).length;
+    assert.equal(done, started, 'every call started was finished and reported');
+    assert.ok(done > 0 && done < 20, `${done} removed`);
+    assert.equal(r.stderr, `crictl: interrupted: ${done} done, 0 failed, ${20 - done} not attempted of 20\n`);
+  });
+});
