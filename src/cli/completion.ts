@@ -1,6 +1,6 @@
 // `crictl completion [bash|zsh|fish]`: shell completion for command names and their flags,
 // generated from the registered commands so it never drifts from the CLI.
-import { Command, Option } from 'clipanion';
+import { Cli, Command, Option } from 'clipanion';
 import { UsageError } from '../cri/errors.js';
 import { CriCommand } from './cri-command.js';
 
@@ -25,11 +25,21 @@ export class CompletionCommand extends CriCommand {
   shell = Option.String({ name: 'SHELL', required: false });
 
   async execute(): Promise<number> {
-    const words = this.cli.definitions().map((d): CommandWords => ({
-      name: d.path.split(' ').slice(1).join(' '),
-      description: d.description ?? '',
-      flags: d.options.flatMap((o) => o.definition.split(/[ ,]+/).filter((w) => w.startsWith('-'))),
-    }));
+    // Every command, not just those this run registered (main registers only what argv needs).
+    const { COMMANDS } = await import('./commands.js');
+    const all = new Cli();
+    for (const command of COMMANDS) all.register(command);
+    // One entry per top-level word; "runp jsonschema" adds "jsonschema" as a word after runp.
+    const byName = new Map<string, CommandWords>();
+    for (const d of all.definitions()) {
+      const [name, sub] = d.path.split(' ').slice(1);
+      const entry = byName.get(name) ?? { name, description: '', flags: [] };
+      if (sub) entry.flags.push(sub);
+      else entry.description = (d.description ?? '').trim();
+      for (const o of d.options) for (const w of o.definition.split(/[ ,]+/)) if (w.startsWith('-') && !entry.flags.includes(w)) entry.flags.push(w);
+      byName.set(name, entry);
+    }
+    const words = [...byName.values()];
     const shell = this.shell ?? 'bash';
     if (shell === 'bash') this.out(bash(words));
     else if (shell === 'zsh') this.out(zsh(words));
@@ -70,7 +80,7 @@ ${cases}
   if [[ "$cur" == -* ]]; then
     COMPREPLY=($(compgen -W "$flags" -- "$cur"))
   else
-    COMPREPLY=($(compgen -f -- "$cur"))
+    COMPREPLY=($(compgen -W "$(printf '%s\n' $flags | grep -v '^-')" -- "$cur") $(compgen -f -- "$cur"))
   fi
 }
 complete -F _crictl crictl crictl-ts`;
