@@ -1,7 +1,7 @@
 // Faults a real runtime cannot be made to show on demand, against the fake CRI server: slow
 // calls and --timeout, wrong endpoints, surprising replies, broken streams, secrets in --debug.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,18 +18,22 @@ interface Run {
   ms: number;
 }
 
-/** Runs the CLI without blocking this process (the fake server lives here). */
-function run(args: string[], opts: { killAfterMs?: number; signal?: NodeJS.Signals } = {}): Promise<Run> {
-  const start = Date.now();
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent', CONTAINER_RUNTIME_ENDPOINT: '' } });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    if (opts.killAfterMs) setTimeout(() => p.kill(opts.signal ?? 'SIGINT'), opts.killAfterMs);
-    p.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: Date.now() - start }));
-  });
+/** Starts the CLI without blocking this process (the fake server lives here). */
+function start(args: string[]): { child: ChildProcess; done: Promise<Run> } {
+  const begin = Date.now();
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent', CONTAINER_RUNTIME_ENDPOINT: '' } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const done = new Promise<Run>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: Date.now() - begin })));
+  return { child, done };
+}
+
+function run(args: string[], opts: { killAfterMs?: number } = {}): Promise<Run> {
+  const { child, done } = start(args);
+  if (opts.killAfterMs) setTimeout(() => child.kill('SIGINT'), opts.killAfterMs);
+  return done;
 }
 
 const VERSION = { version: '0.1.0', runtimeName: 'fake', runtimeVersion: '1.0', runtimeApiVersion: 'v1' };
@@ -200,14 +204,18 @@ describe('bulk operations against injected failures', () => {
     let started = 0;
     fake.on('RemoveContainer', async () => {
       started++;
-      await sleep(400);
+      await sleep(1000);
       return {};
     });
-    const r = await run(['-r', fake.endpoint, 'rm', '-a'], { killAfterMs: 1200 });
+    const { child, done } = start(['-r', fake.endpoint, 'rm', '-a']);
+    // Interrupt once the first batch (8 at a time) is in flight.
+    while (started < 8) await sleep(20);
+    child.kill('SIGINT');
+    const r = await done;
     assert.equal(r.code, 130);
-    const done = r.stdout.split('\n').filter(Boolean).length;
-    assert.equal(done, started, 'every call started was finished and reported');
-    assert.ok(done > 0 && done < 20, `${done} removed`);
-    assert.equal(r.stderr, `crictl: interrupted: ${done} done, 0 failed, ${20 - done} not attempted of 20\n`);
+    const removed = r.stdout.split('\n').filter(Boolean).length;
+    assert.equal(removed, started, 'every call started was finished and reported');
+    assert.equal(removed, 8);
+    assert.equal(r.stderr, 'crictl: interrupted: 8 done, 0 failed, 12 not attempted of 20\n');
   });
 });
