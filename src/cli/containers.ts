@@ -7,7 +7,7 @@ import { renderMessage, type OutputFormat } from '../output/render.js';
 import { formatTable } from '../output/table.js';
 import { CriCommand } from './cri-command.js';
 import { printStatusInfo } from './inspect-output.js';
-import { compileRegex, newestFirst, outputOption, parseLabels, parseLast, templateOption } from './list-options.js';
+import { authOption, cancelTimeoutOption, compileRegex, credsOption, newestFirst, outputOption, parseLabels, parseLast, templateOption } from './list-options.js';
 import { mapBlock } from './pods.js';
 import { resolveContainerIds, resolvePodIds } from './resolve.js';
 
@@ -197,9 +197,9 @@ export class CreateContainerCommand extends CriCommand {
 
   noPull = Option.Boolean('--no-pull', false, { description: 'Do not pull the image (overrides pull-image-on-create=true in config)' });
   withPull = Option.Boolean('--with-pull', false, { description: 'Pull the image before creating the container (overrides pull-image-on-create=false in config)' });
-  creds = Option.String('--creds', '', { description: 'Use `USERNAME[:PASSWORD]` for accessing the registry' });
-  auth = Option.String('--auth', '', { description: 'Use `AUTH_STRING` for accessing the registry. AUTH_STRING is a base64 encoded \'USERNAME[:PASSWORD]\'' });
-  cancelTimeout = Option.String('-T,--cancel-timeout', '', { description: 'Seconds to wait for the runtime before giving up (0 = the global --timeout)' });
+  creds = credsOption();
+  auth = authOption();
+  cancelTimeout = cancelTimeoutOption();
   pod = Option.String({ name: 'POD' });
   containerConfig = Option.String({ name: 'container-config.[json|yaml]' });
   podConfig = Option.String({ name: 'pod-config.[json|yaml]' });
@@ -315,9 +315,9 @@ export class RunContainerCommand extends CriCommand {
   runtimeHandler = Option.String('-r,--runtime', '', { description: 'Runtime handler to use. Available options are defined by the container runtime.' });
   noPull = Option.Boolean('--no-pull', false, { description: 'Do not pull the image on container creation (overrides disable-pull-on-run=false in config)' });
   withPull = Option.Boolean('--with-pull', false, { description: 'Pull the image on container creation (overrides disable-pull-on-run=true in config)' });
-  creds = Option.String('--creds', '', { description: 'Use `USERNAME[:PASSWORD]` for accessing the registry' });
-  auth = Option.String('--auth', '', { description: 'Use `AUTH_STRING` for accessing the registry. AUTH_STRING is a base64 encoded \'USERNAME[:PASSWORD]\'' });
-  cancelTimeout = Option.String('-T,--cancel-timeout', '', { description: 'Seconds to wait for the runtime before giving up (0 = the global --timeout)' });
+  creds = credsOption();
+  auth = authOption();
+  cancelTimeout = cancelTimeoutOption();
   containerConfig = Option.String({ name: 'container-config.[json|yaml]' });
   podConfig = Option.String({ name: 'pod-config.[json|yaml]' });
 

@@ -7,7 +7,7 @@ import { renderMessage, type OutputFormat } from '../output/render.js';
 import { formatTable } from '../output/table.js';
 import { CriCommand } from './cri-command.js';
 import { printStatusInfo } from './inspect-output.js';
-import { outputOption, templateOption } from './list-options.js';
+import { authOption, credsOption, outputOption, parseLabels, templateOption } from './list-options.js';
 import { resolveImageRef } from './resolve.js';
 
 const NONE = '<none>';
@@ -254,8 +254,8 @@ export class PullCommand extends CriCommand {
     ],
   });
 
-  creds = Option.String('--creds', '', { description: 'Use `USERNAME[:PASSWORD]` for accessing the registry' });
-  auth = Option.String('--auth', '', { description: 'Use `AUTH_STRING` for accessing the registry. AUTH_STRING is a base64 encoded \'USERNAME[:PASSWORD]\'' });
+  creds = credsOption();
+  auth = authOption();
   podConfig = Option.String('-p,--pod-config', '', { description: 'Use `pod-config.[json|yaml]` to override the pull context' });
   annotation = Option.Array('-a,--annotation', [], { description: 'Annotation to be set on the pulled image (key=value)' });
   image = Option.String({ name: 'IMAGE' });
@@ -266,7 +266,6 @@ export class PullCommand extends CriCommand {
       const { loadPodConfig } = await import('../spec/configs.js');
       sandboxConfig = await loadPodConfig(this.podConfig);
     }
-    const { parseLabels } = await import('./list-options.js');
     const ref = await pullImage(await this.images(), this.image, {
       creds: this.creds,
       auth: this.auth,

@@ -1,5 +1,6 @@
-// Filtering and ordering shared by `pods` and `ps`, done the way crictl does: the runtime filters
-// by ID, state and labels; names, namespaces and images are matched here; newest first.
+// Options and parsing shared by several commands. Filtering and ordering of `pods` and `ps` is
+// done the way crictl does: the runtime filters by ID, state and labels; names, namespaces and
+// images are matched here; newest first.
 import { Option } from 'clipanion';
 import { UsageError } from '../cri/errors.js';
 
@@ -50,3 +51,12 @@ export const outputOption = (formats: string) =>
 
 export const templateOption = () =>
   Option.String('--template', '', { description: 'The template string is only used when output is go-template; The Template format is golang template' });
+
+/** Registry credentials, as pull, create and run take them. */
+export const credsOption = () => Option.String('--creds', '', { description: 'Use `USERNAME[:PASSWORD]` for accessing the registry' });
+export const authOption = () =>
+  Option.String('--auth', '', { description: "Use `AUTH_STRING` for accessing the registry. AUTH_STRING is a base64 encoded 'USERNAME[:PASSWORD]'" });
+
+/** How long runp, create and run wait for the runtime. */
+export const cancelTimeoutOption = () =>
+  Option.String('-T,--cancel-timeout', '', { description: 'Seconds to wait for the runtime before giving up (0 = the global --timeout)' });

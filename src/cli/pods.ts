@@ -6,7 +6,7 @@ import { ago, truncateId } from '../output/human.js';
 import { renderMessage, type OutputFormat } from '../output/render.js';
 import { formatTable } from '../output/table.js';
 import { CriCommand } from './cri-command.js';
-import { compileRegex, newestFirst, outputOption, parseLabels, parseLast, templateOption } from './list-options.js';
+import { cancelTimeoutOption, compileRegex, newestFirst, outputOption, parseLabels, parseLast, templateOption } from './list-options.js';
 import { printStatusInfo } from './inspect-output.js';
 import { resolvePodIds } from './resolve.js';
 
@@ -161,7 +161,7 @@ export class RunPodCommand extends CriCommand {
   });
 
   runtimeHandler = Option.String('-r,--runtime', '', { description: 'Runtime handler to use. Available options are defined by the container runtime.' });
-  cancelTimeout = Option.String('-T,--cancel-timeout', '', { description: 'Seconds to wait for the runtime before giving up (0 = the global --timeout)' });
+  cancelTimeout = cancelTimeoutOption();
   file = Option.String({ name: 'pod-config.[json|yaml]' });
 
   async execute(): Promise<number> {
