@@ -115,6 +115,8 @@ export function upgradeToSpdy(url: string, protocols: readonly string[]): Promis
         'Content-Length': '0',
       },
       rejectUnauthorized: false,
+      // A connection of its own: it either becomes the SPDY connection or is closed.
+      agent: false,
     };
     const req = (target.protocol === 'https:' ? https : http).request(target, options);
     const timer = setTimeout(() => {
@@ -128,7 +130,11 @@ export function upgradeToSpdy(url: string, protocols: readonly string[]): Promis
     });
     req.on('response', (res) => {
       clearTimeout(timer);
-      void readBody(res).then((body) => reject(describeRejection(url, res.statusCode ?? 0, res.statusMessage ?? '', body)));
+      const socket = res.socket;
+      void readBody(res).then((body) => {
+        socket?.destroy();
+        reject(describeRejection(url, res.statusCode ?? 0, res.statusMessage ?? '', body));
+      });
     });
     req.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);

@@ -84,8 +84,11 @@ export class ChannelSocket {
       });
       ws.once('unexpected-response', (req, res) => {
         settled = true;
+        const socket = res.socket;
         void readBody(res).then((body) => {
+          // The connection would otherwise linger (keep-alive) and hold the process open.
           req.destroy();
+          socket?.destroy();
           reject(describeRejection(url, res.statusCode ?? 0, res.statusMessage ?? '', body));
         });
       });
