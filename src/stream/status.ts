@@ -30,8 +30,9 @@ export function hasJsonStatus(protocol: string): boolean {
  */
 export function exitCodeFromErrorStream(protocol: string, raw: Buffer): number {
   const text = raw.toString('utf8').trim();
-  if (text === '') return 0;
-  if (!hasJsonStatus(protocol)) return exitCodeFromText(text);
+  if (!hasJsonStatus(protocol)) return text === '' ? 0 : exitCodeFromText(text);
+  // v4 servers always send a status, Success included: none means the session was cut short.
+  if (text === '') throw new RemoteCommandError('the streaming server closed the connection without reporting how the command ended');
   let status: RemoteStatus;
   try {
     status = JSON.parse(text) as RemoteStatus;
