@@ -9,7 +9,7 @@ export class AttachCommand extends CriCommand {
     description: 'Attach to a running container',
     details: [
       'Streams the container\'s output (and with -i, your input) over the runtime\'s streaming server, by default over SPDY; `--transport websocket` uses the WebSocket channel protocol.',
-      'With -i and -t, typing the detach keys (ctrl-p then ctrl-q unless --detach-keys says otherwise; an empty value turns detaching off) leaves the container running and exits 0. Keys are docker-style: ctrl-<letter>, ctrl-@, ctrl-[, ctrl-\\\\, ctrl-], ctrl-^, ctrl-_ or single characters, comma-separated.',
+      'With -i and -t, typing the detach keys (ctrl-p then ctrl-q unless --detach-keys says otherwise; an empty value turns detaching off) leaves the container running and exits 0. Keys are docker-style: ctrl-<letter>, ctrl-@, ctrl-[, ctrl-\\, ctrl-], ctrl-^, ctrl-_ or single characters, comma-separated.',
     ].join('\n\n'),
     examples: [
       ['Follow a container\'s output', 'crictl attach 3a1b'],
@@ -32,6 +32,7 @@ export class AttachCommand extends CriCommand {
     const runtime = await this.runtime();
     const [containerId] = await resolveContainerIds(runtime, [this.id]);
     const { streamAttach } = await import('../stream/attach.js');
+    const { debug } = await this.context.settings();
     return streamAttach(runtime, {
       containerId,
       stdin: this.stdin,
@@ -39,6 +40,7 @@ export class AttachCommand extends CriCommand {
       transport: this.transport,
       detachKeys: this.detachKeys,
       stdio: this.context,
+      debug: debug ? (line) => this.context.stderr.write(`DEBU ${line}\n`) : undefined,
     });
   }
 }

@@ -42,6 +42,7 @@ export class ExecCommand extends CriCommand {
     const [containerId] = await resolveContainerIds(runtime, [this.id]);
     if (!this.sync) {
       const { streamExec } = await import('../stream/exec.js');
+      const { debug } = await this.context.settings();
       return streamExec(runtime, {
         containerId,
         cmd: this.cmd,
@@ -49,6 +50,7 @@ export class ExecCommand extends CriCommand {
         tty: this.tty,
         transport: this.transport,
         stdio: this.context,
+        debug: debug ? (line) => this.context.stderr.write(`DEBU ${line}\n`) : undefined,
       });
     }
     const settings = await this.context.settings();

@@ -29,12 +29,22 @@ export class PortForwardCommand extends CriCommand {
     const runtime = await this.runtime();
     const [podSandboxId] = await resolvePodIds(runtime, [this.id]);
 
+    const { debug } = await this.context.settings();
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      return await runPortForward({ runtime, podSandboxId, specs, transport, stdout: this.context.stdout, stderr: this.context.stderr, signal: stop.signal });
+      return await runPortForward({
+        runtime,
+        podSandboxId,
+        specs,
+        transport,
+        stdout: this.context.stdout,
+        stderr: this.context.stderr,
+        signal: stop.signal,
+        debug: debug ? (line) => this.context.stderr.write(`DEBU ${line}\n`) : undefined,
+      });
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

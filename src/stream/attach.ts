@@ -12,6 +12,7 @@ export interface StreamAttachOptions {
   /** docker-style key list ("ctrl-p,ctrl-q"); '' disables detaching. Used only with -i -t. */
   detachKeys: string;
   stdio: LocalStdio;
+  debug?: (line: string) => void;
 }
 
 /** Resolves to 0 after a detach or a clean end; the runtime's status otherwise decides. */
@@ -32,5 +33,6 @@ export async function streamAttach(runtime: RuntimeServiceClient, opts: StreamAt
     tty: opts.tty,
     stdio: opts.stdio,
     detachKeys: opts.tty && opts.stdin ? detachKeys : undefined,
+    debug: opts.debug,
   });
 }

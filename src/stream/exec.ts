@@ -11,6 +11,7 @@ export interface StreamExecOptions {
   /** spdy or websocket */
   transport: string;
   stdio: LocalStdio;
+  debug?: (line: string) => void;
 }
 
 /** Runs `cmd` in the container with streams attached; resolves to the command's exit code. */
@@ -25,5 +26,5 @@ export async function streamExec(runtime: RuntimeServiceClient, opts: StreamExec
     // With a TTY, stderr is merged into the terminal's output.
     stderr: !opts.tty,
   });
-  return runRemoteCommand({ url, transport, stdin: opts.stdin, tty: opts.tty, stdio: opts.stdio });
+  return runRemoteCommand({ url, transport, stdin: opts.stdin, tty: opts.tty, stdio: opts.stdio, debug: opts.debug });
 }

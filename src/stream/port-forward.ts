@@ -11,7 +11,7 @@ import type { RuntimeServiceClient } from '../cri/client.js';
 import { UsageError } from '../cri/errors.js';
 import type { Transport } from './remotecommand.js';
 import { SpdySession, type SpdyStream } from './spdy.js';
-import { StreamingError, upgradeToSpdy } from './upgrade.js';
+import { redactToken, StreamingError, upgradeToSpdy } from './upgrade.js';
 import { ChannelSocket } from './websocket.js';
 
 export const PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
@@ -51,6 +51,7 @@ export interface PortForwardOptions {
   stderr: NodeJS.WritableStream;
   /** Stops forwarding; the session then resolves to 0. */
   signal: AbortSignal;
+  debug?: (line: string) => void;
 }
 
 /** Strips the first `count` bytes of a stream (the WebSocket port prefix). */
@@ -98,6 +99,7 @@ export async function runPortForward(opts: PortForwardOptions): Promise<number> 
   if (opts.transport === 'spdy') {
     const { url } = await opts.runtime.portForward({ podSandboxId: opts.podSandboxId, port: remotes });
     const up = await upgradeToSpdy(url, [PORT_FORWARD_PROTOCOL]);
+    opts.debug?.(`streaming: spdy connection to ${redactToken(url)}, protocol ${up.protocol || '(none)'}`);
     session = new SpdySession(up.socket, up.head);
   }
 
@@ -187,6 +189,7 @@ async function forwardOverWebSocket(opts: PortForwardOptions, socket: Socket, re
   try {
     const { url } = await opts.runtime.portForward({ podSandboxId: opts.podSandboxId, port: [remote] });
     channels = await ChannelSocket.open(url, [PORT_FORWARD_WS_PROTOCOL]);
+    opts.debug?.(`streaming: websocket connection to ${redactToken(url)}, protocol ${channels.protocol}`);
   } catch (err) {
     socket.destroy();
     return (err as Error).message;

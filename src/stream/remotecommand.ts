@@ -8,7 +8,7 @@ import { DetachKeyFilter } from './detach-keys.js';
 import { SpdySession, type SpdyStream } from './spdy.js';
 import { exitCodeFromErrorStream } from './status.js';
 import { enterRawMode, watchTerminalSize, type TerminalSize } from './tty.js';
-import { upgradeToSpdy, StreamingError } from './upgrade.js';
+import { redactToken, StreamingError, upgradeToSpdy } from './upgrade.js';
 import { ChannelSocket } from './websocket.js';
 
 export type Transport = 'spdy' | 'websocket';
@@ -44,6 +44,8 @@ export interface RemoteCommandOptions {
   stdio: LocalStdio;
   /** Key sequence that detaches (attach -it); empty or absent: never detach. */
   detachKeys?: readonly number[];
+  /** Receives a line about the connection (for --debug). */
+  debug?: (line: string) => void;
 }
 
 /** The remote streams of one session, whichever transport carries them. */
@@ -133,6 +135,7 @@ async function collect(from: Readable): Promise<Buffer> {
  */
 export async function runRemoteCommand(opts: RemoteCommandOptions): Promise<number> {
   const remote = opts.transport === 'websocket' ? await openWebSocket(opts) : await openSpdy(opts);
+  opts.debug?.(`streaming: ${opts.transport} connection to ${redactToken(opts.url)}, protocol ${remote.protocol}`);
   const { stdio } = opts;
   const cleanups: (() => void)[] = [];
   let detach: () => void = () => undefined;
