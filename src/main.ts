@@ -102,6 +102,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     const flagArea = dashdash < 0 ? parsed.rest : parsed.rest.slice(0, dashdash);
     const wantsHelp = parsed.help || flagArea.includes('--help') || flagArea.includes('-h');
     const rest = wantsHelp ? parsed.rest.filter((a, i) => (a !== '--help' && a !== '-h') || (dashdash >= 0 && i > dashdash)) : parsed.rest;
+    if (wantsHelp) {
+      // By path alone: `crictl attach --help` must not need attach's required arguments.
+      const words = rest.filter((a) => !a.startsWith('-'));
+      const [match] = COMMANDS.flatMap((c) => (c.paths ?? []).filter((p) => p.every((w, i) => words[i] === w)).map((p) => [c, p.length] as const)).sort((a, b) => b[1] - a[1]);
+      const { globalHelp } = await import('./cli/help.js');
+      stdout.write(match ? cli.usage(match[0], { detailed: true }) : globalHelp(cli));
+      return 0;
+    }
 
     const configFile = resolveConfigPath(parsed.flags.config, process.env, process.argv[1] ?? '');
     const settings = once(async (): Promise<Settings> => {
@@ -135,10 +143,6 @@ export async function main(argv: readonly string[]): Promise<number> {
       const { describeParseError } = await import('./cli/help.js');
       stderr.write(`crictl: ${describeParseError(err, rest, cli)}\n`);
       return 1;
-    }
-    if (wantsHelp) {
-      stdout.write(cli.usage(command, { detailed: true }));
-      return 0;
     }
     const code = await command.validateAndExecute();
     return typeof code === 'number' ? code : 0;

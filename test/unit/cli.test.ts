@@ -41,6 +41,12 @@ test('--version, --help and per-command help', () => {
   assert.match(ps.stdout, /-a,--all/);
   assert.match(ps.stdout, /crictl ps -a/);
   assert.equal(cli(['--help', 'ps']).stdout, ps.stdout);
+  // Commands with required arguments still show help, and sub-paths get their own.
+  for (const cmd of [['attach'], ['logs'], ['exec'], ['create'], ['runp', 'jsonschema']]) {
+    const r = cli([...cmd, '--help']);
+    assert.equal(r.code, 0, `${cmd.join(' ')}: ${r.stderr}`);
+    assert.match(r.stdout, new RegExp(`\\$ crictl ${cmd.join(' ')}`));
+  }
 });
 
 test('unknown commands and flags: one line, a suggestion, exit 1', () => {
