@@ -19,6 +19,10 @@ cleanup() {
 trap cleanup EXIT
 
 if [ "$(id -u)" = "0" ]; then
+  # Terminal tests drive exec -it/attach -it through tmux and util-linux script.
+  if ! command -v tmux >/dev/null || ! command -v script >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux util-linux >/dev/null
+  fi
   export CRICTL_LAB_DIR="${CRICTL_LAB_DIR:-/tmp/crictl-ts-test-lab}"
   lab_started=1
   CRICTL_TEST_ENDPOINT="$(bash scripts/runtime-lab.sh up "$CRICTL_LAB_DIR" | tail -n 1)"
