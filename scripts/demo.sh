@@ -37,6 +37,13 @@ step start "$ctr"
 step pods
 step ps
 step exec -s "$ctr" sh -c 'echo "hi from $(hostname)"; id'
+# Streaming exec (SPDY, then WebSocket) exits with the remote command's own code.
+for transport in spdy websocket; do
+  printf '\n\033[1m$ crictl exec --transport %s %s sh -c ...\033[0m\n' "$transport" "${ctr:0:13}"
+  crictl exec --transport "$transport" "$ctr" sh -c "echo streamed over $transport; exit 3" || echo "(exit code $?)"
+done
+printf '\n\033[1m$ echo hello | crictl exec -i %s cat\033[0m\n' "${ctr:0:13}"
+echo hello | crictl exec -i "$ctr" cat
 sleep 2
 step logs --tail 3 -t "$ctr"
 step stats
