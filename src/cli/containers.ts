@@ -1,6 +1,6 @@
 // Container commands: ps, inspect (and the container lifecycle: create, start, stop, rm).
 import { Command, Option } from 'clipanion';
-import type { Container, ContainerState, ContainerStatusResponse } from '../cri/client.js';
+import type { Container, ContainerState, ContainerStatusResponse, ImageServiceClient, RuntimeServiceClient } from '../cri/client.js';
 import { UsageError } from '../cri/errors.js';
 import { ago, truncateId } from '../output/human.js';
 import { renderMessage, type OutputFormat } from '../output/render.js';
@@ -32,6 +32,46 @@ export function parseContainerState(raw: string): ContainerState {
   const state = CONTAINER_STATES[raw.toLowerCase()];
   if (!state) throw new UsageError(`--state "${raw}": must be one of created, running, exited, unknown`);
   return state;
+}
+
+/** What selects containers: ps's filters, also used by exec to run in several containers. */
+export interface ContainerSelection {
+  all?: boolean;
+  id?: string;
+  pod?: string;
+  name?: string;
+  image?: string;
+  state?: string;
+  label?: string[];
+  latest?: boolean;
+  last?: string;
+}
+
+/**
+ * Containers matching a selection, newest first, as crictl ps selects them: ID, pod, state and
+ * labels go to the runtime; the --name regex and --image (reference or ID prefix) are matched
+ * here. Without -a, --state, --latest or --last only running containers are chosen.
+ */
+export async function selectContainers(runtime: RuntimeServiceClient, images: () => Promise<ImageServiceClient>, sel: ContainerSelection): Promise<Container[]> {
+  const last = parseLast(sel.last);
+  let state: ContainerState | undefined;
+  if (sel.state) state = parseContainerState(sel.state);
+  else if (!sel.all && !sel.latest && last === 0) state = 'CONTAINER_RUNNING';
+  const nameRe = compileRegex(sel.name, '--name');
+  const filter = { id: sel.id, podSandboxId: sel.pod, state: state ? { state } : undefined, labelSelector: parseLabels(sel.label) };
+  const { containers } = await runtime.listContainers({ filter });
+  let imageIds: Set<string> | undefined;
+  if (sel.image) {
+    const { matchesRef } = await import('./images.js');
+    const list = (await (await images()).listImages({})).images;
+    imageIds = new Set(list.filter((i) => matchesRef(i, sel.image!)).map((i) => i.id));
+  }
+  const byImage = (c: Container) => !imageIds || imageIds.has(c.imageRef) || imageIds.has(c.image?.image ?? '') || c.image?.image === sel.image;
+  return newestFirst(
+    containers.filter((c) => (!nameRe || nameRe.test(c.metadata?.name ?? '')) && byImage(c)),
+    sel.latest ?? false,
+    last,
+  );
 }
 
 const POD_NAME_LABEL = 'io.kubernetes.pod.name';
@@ -66,25 +106,12 @@ export class PsCommand extends CriCommand {
 
   async execute(): Promise<number> {
     this.checkOutput(this.output, ['json', 'yaml', 'table', 'go-template']);
-    const last = parseLast(this.last);
-    // --latest/--last look at every state, like -a.
-    let state: ContainerState | undefined;
-    if (this.state) state = parseContainerState(this.state);
-    else if (!this.all && !this.latest && last === 0) state = 'CONTAINER_RUNNING';
-    const nameRe = compileRegex(this.name, '--name');
     const runtime = await this.runtime();
-    const filter = { id: this.id, podSandboxId: this.pod, state: state ? { state } : undefined, labelSelector: parseLabels(this.label) };
     const needPods = this.output === 'table' && !this.quiet && !this.verbose;
-    const [{ containers }, pods] = await Promise.all([
-      runtime.listContainers({ filter }),
+    const [selected, pods] = await Promise.all([
+      selectContainers(runtime, () => this.images(), this),
       needPods ? runtime.listPodSandbox({}).then((r) => r.items) : Promise.resolve([]),
     ]);
-    const imageIds = this.image ? await this.imageIds() : undefined;
-    const selected = newestFirst(
-      containers.filter((c) => (!nameRe || nameRe.test(c.metadata?.name ?? '')) && (!imageIds || imageIds.has(c.imageRef) || imageIds.has(c.image?.image ?? '') || c.image?.image === this.image)),
-      this.latest,
-      last,
-    );
 
     if (this.output !== 'table') {
       this.context.stdout.write(`${await renderMessage('runtime.v1.ListContainersResponse', { containers: selected }, this.output as OutputFormat, this.template)}\n`);
@@ -117,13 +144,6 @@ export class PsCommand extends CriCommand {
     }
     this.context.stdout.write(formatTable(rows));
     return 0;
-  }
-
-  /** IDs of the images --image names (by reference or ID prefix). */
-  private async imageIds(): Promise<Set<string>> {
-    const { matchesRef } = await import('./images.js');
-    const { images } = await (await this.images()).listImages({});
-    return new Set(images.filter((i) => matchesRef(i, this.image)).map((i) => i.id));
   }
 }
 
