@@ -104,7 +104,7 @@ build_images() {
 }
 
 write_config() {
-  mkdir -p "$dir/root" "$dir/state" "$dir/cni" "$dir/logs"
+  mkdir -p "$dir/root" "$dir/state" "$dir/cni" "$dir/logs" "$dir/certs.d"
   cat > "$dir/config.toml" <<EOF
 version = 2
 root = "$dir/root"
@@ -129,6 +129,9 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   stream_server_port = "0"
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
+  # Per-registry host config (plain-HTTP test registries: see registry-lab.sh), read at pull time.
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = "$dir/certs.d"
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "$dir/cni"
