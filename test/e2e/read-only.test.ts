@@ -158,6 +158,11 @@ describe('read-only commands on a real runtime', { skip: SKIP }, () => {
     assert.equal(nonePod.code, 1);
     assert.equal(lines(nonePod.stderr).length, 1);
     // Two pods exist; the empty-ish prefix "" is refused, a one-hex-digit prefix is likely shared.
+    for (const weird of ['a;rm -rf /', '$(reboot)', '../../etc/passwd', '*']) {
+      const r = crictl(['inspect', weird]);
+      assert.equal(r.code, 1);
+      assert.equal(r.stderr, `crictl: container "${weird}" not found\n`);
+    }
     const empty = crictl(['inspectp', '']);
     assert.equal(empty.code, 1);
     assert.match(empty.stderr, /ID cannot be empty/);

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, renameSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { closeCri, cri, crictlAsync, removePods, ROOT, runContainer, runPod, SKIP } from './harness.js';
@@ -64,19 +65,36 @@ describe('runtime restarts under long-running commands', { skip: SKIP || (!LAB &
     assert.equal(firstBad, -1, `line ${firstBad + 1} is "${got[firstBad]}"`);
   });
 
-  test('a runtime that stays away ends logs -f and events with one line, exit 1', async () => {
+  test('a runtime that stays away ends logs -f, events, stats --watch, exec and port-forward with one line', async () => {
     const { podId, config } = await runPod('restart-gone');
     pods.push(podId);
     const ctr = await runContainer(podId, config, 'slow', ['sh', '-c', 'while true; do echo tick; sleep 0.5; done']);
+    await runContainer(podId, config, 'echo-server', ['nc', '-lk', '-p', '8080', '-e', 'cat']);
     const env = { CRICTL_LOST_RUNTIME_MS: '2000' };
     const follow = crictlAsync(['logs', '-f', ctr], { env });
     const events = crictlAsync(['events']);
-    await sleep(1500);
+    const watch = crictlAsync(['stats', '--watch', ctr]);
+    const exec = crictlAsync(['exec', ctr, 'sleep', '60']);
+    const forward = crictlAsync(['port-forward', podId, '0:8080']);
+    await sleep(2500);
     const pid = Number(readFileSync(join(LAB, 'containerd.pid'), 'utf8'));
     process.kill(pid, 'SIGKILL');
-    const [logs, ev] = await Promise.all([follow, events]);
+    const [logs, ev, st, ex, pf] = await Promise.all([follow, events, watch, exec, forward]);
     lab('up');
     await waitReady();
+    for (const [name, r] of [['stats --watch', st], ['exec', ex], ['port-forward', pf]] as const) {
+      assert.notEqual(r.code, 0, `${name} exit code`);
+      assert.equal(r.stderr.split('\n').filter((l) => l.startsWith('crictl: ')).length, 1, `${name}: ${r.stderr}`);
+    }
+    // The forwarder's local listener went away with it.
+    const port = Number(/127\.0\.0\.1:(\d+)/.exec(pf.stdout)?.[1]);
+    assert.ok(port > 0, pf.stdout);
+    const refused = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      s.on('connect', () => (s.destroy(), resolve(false)));
+      s.on('error', () => resolve(true));
+    });
+    assert.ok(refused, 'no orphaned listener');
     assert.equal(logs.code, 1);
     assert.match(logs.stdout, /^tick\n/);
     assert.match(logs.stderr, new RegExp(`^crictl: logs: lost the runtime while following ${ctr}: .*\\n$`));
