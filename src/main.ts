@@ -92,7 +92,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       stdout.write(`crictl version ${VERSION}\n`);
       return 0;
     }
-    if (parsed.rest.length === 0 || (parsed.help && parsed.rest.length === 0)) {
+    if (parsed.rest.length === 0) {
       const { globalHelp } = await import('./cli/help.js');
       stdout.write(globalHelp(cli));
       return 0;
