@@ -54,6 +54,9 @@ export function toCriError(err: ServiceError, endpoint: string, rpc: string, tim
     message = `connect ${endpoint}: ${CONNECT_ERRNO[errno]}`;
   } else if (err.code === GrpcCode.UNAVAILABLE && /Protocol error|parse|HTTP|http2|h2|GOAWAY|stream/i.test(details) && !/not initialized/i.test(details)) {
     message = `connect ${endpoint}: the endpoint does not speak gRPC (${details})`;
+  } else if (err.code === GrpcCode.UNIMPLEMENTED) {
+    // Older runtimes lack newer rpcs (containerd 1.6 has no RuntimeConfig, events, metrics).
+    message = `${rpc}: not supported by the runtime at ${endpoint} (UNIMPLEMENTED: ${details})`;
   } else if (err.code === GrpcCode.DEADLINE_EXCEEDED) {
     message = `${rpc}: deadline exceeded after ${formatSeconds(timeoutMs)} talking to ${endpoint} (raise --timeout?)`;
   } else {
