@@ -2,6 +2,7 @@
 import { Command, Option } from 'clipanion';
 import { CriCommand } from './cri-command.js';
 import { resolveContainerIds } from './resolve.js';
+import { loadStreamTls, tlsCaOption, tlsCertOption, tlsKeyOption, tlsSniOption } from './stream-options.js';
 
 export class AttachCommand extends CriCommand {
   static override paths = [['attach']];
@@ -20,6 +21,10 @@ export class AttachCommand extends CriCommand {
 
   stdin = Option.Boolean('-i,--stdin', false, { description: 'Pass stdin to the container' });
   tty = Option.Boolean('-t,--tty', false, { description: 'Stdin is a TTY' });
+  tlsSni = tlsSniOption();
+  tlsCa = tlsCaOption();
+  tlsCert = tlsCertOption();
+  tlsKey = tlsKeyOption();
   transport = Option.String('-r,--transport', 'spdy', { description: 'Transport protocol to be used, must be one of: spdy, websocket' });
   detachKeys = Option.String('--detach-keys', 'ctrl-p,ctrl-q', { description: 'Key sequence for detaching (with -i -t)' });
   id = Option.String({ name: 'CONTAINER-ID' });
@@ -40,6 +45,7 @@ export class AttachCommand extends CriCommand {
       transport: this.transport,
       detachKeys: this.detachKeys,
       stdio: this.context,
+      tls: loadStreamTls(this),
       debug: debug ? (line) => this.context.stderr.write(`DEBU ${line}\n`) : undefined,
     });
   }

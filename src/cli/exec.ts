@@ -6,6 +6,7 @@ import { UsageError } from '../cri/errors.js';
 import { CriCommand } from './cri-command.js';
 import { truncateId } from '../output/human.js';
 import { resolveContainerIds } from './resolve.js';
+import { loadStreamTls, tlsCaOption, tlsCertOption, tlsKeyOption, tlsSniOption } from './stream-options.js';
 
 export class ExecCommand extends CriCommand {
   static override paths = [['exec']];
@@ -30,6 +31,10 @@ export class ExecCommand extends CriCommand {
   timeout = Option.String('--timeout', '0', { description: 'Timeout in seconds (0 = none)' });
   interactive = Option.Boolean('-i,--interactive', false, { description: 'Keep STDIN open' });
   tty = Option.Boolean('-t,--tty', false, { description: 'Allocate a pseudo-TTY' });
+  tlsSni = tlsSniOption();
+  tlsCa = tlsCaOption();
+  tlsCert = tlsCertOption();
+  tlsKey = tlsKeyOption();
   transport = Option.String('-r,--transport', 'spdy', { description: 'Transport protocol to be used, must be one of: spdy, websocket' });
   // Run in every container a selection matches (crictl HEAD); then all arguments are the command.
   name = Option.String('--name', { description: 'Run in the containers whose name matches this regular expression' });
@@ -120,6 +125,7 @@ export class ExecCommand extends CriCommand {
         tty: this.tty,
         transport: this.transport,
         stdio,
+        tls: loadStreamTls(this),
         debug: debug ? (line) => this.context.stderr.write(`DEBU ${line}\n`) : undefined,
       });
     }

@@ -2,6 +2,7 @@
 import { Command, Option } from 'clipanion';
 import { CriCommand } from './cri-command.js';
 import { resolvePodIds } from './resolve.js';
+import { loadStreamTls, tlsCaOption, tlsCertOption, tlsKeyOption, tlsSniOption } from './stream-options.js';
 
 export class PortForwardCommand extends CriCommand {
   static override paths = [['port-forward']];
@@ -17,6 +18,10 @@ export class PortForwardCommand extends CriCommand {
     ],
   });
 
+  tlsSni = tlsSniOption();
+  tlsCa = tlsCaOption();
+  tlsCert = tlsCertOption();
+  tlsKey = tlsKeyOption();
   transport = Option.String('-r,--transport', 'spdy', { description: 'Transport protocol to be used, must be one of: spdy, websocket' });
   id = Option.String({ name: 'POD-ID' });
   ports = Option.Rest({ name: 'LOCAL:REMOTE', required: 1 });
@@ -43,6 +48,7 @@ export class PortForwardCommand extends CriCommand {
         stdout: this.context.stdout,
         stderr: this.context.stderr,
         signal: stop.signal,
+        tls: loadStreamTls(this),
         debug: debug ? (line) => this.context.stderr.write(`DEBU ${line}\n`) : undefined,
       });
     } finally {

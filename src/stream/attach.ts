@@ -3,6 +3,7 @@
 import type { RuntimeServiceClient } from '../cri/client.js';
 import { parseDetachKeys } from './detach-keys.js';
 import { parseTransport, runRemoteCommand, type LocalStdio } from './remotecommand.js';
+import type { StreamTls } from './tls.js';
 
 export interface StreamAttachOptions {
   containerId: string;
@@ -13,6 +14,7 @@ export interface StreamAttachOptions {
   detachKeys: string;
   stdio: LocalStdio;
   debug?: (line: string) => void;
+  tls?: StreamTls;
 }
 
 /** Resolves to 0 after a detach or a clean end; the runtime's status otherwise decides. */
@@ -34,5 +36,6 @@ export async function streamAttach(runtime: RuntimeServiceClient, opts: StreamAt
     stdio: opts.stdio,
     detachKeys: opts.tty && opts.stdin ? detachKeys : undefined,
     debug: opts.debug,
+    tls: opts.tls,
   });
 }

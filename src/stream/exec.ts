@@ -2,6 +2,7 @@
 // protocol on it over SPDY or WebSocket.
 import type { RuntimeServiceClient } from '../cri/client.js';
 import { parseTransport, runRemoteCommand, type LocalStdio } from './remotecommand.js';
+import type { StreamTls } from './tls.js';
 
 export interface StreamExecOptions {
   containerId: string;
@@ -12,6 +13,7 @@ export interface StreamExecOptions {
   transport: string;
   stdio: LocalStdio;
   debug?: (line: string) => void;
+  tls?: StreamTls;
 }
 
 /** Runs `cmd` in the container with streams attached; resolves to the command's exit code. */
@@ -26,5 +28,5 @@ export async function streamExec(runtime: RuntimeServiceClient, opts: StreamExec
     // With a TTY, stderr is merged into the terminal's output.
     stderr: !opts.tty,
   });
-  return runRemoteCommand({ url, transport, stdin: opts.stdin, tty: opts.tty, stdio: opts.stdio, debug: opts.debug });
+  return runRemoteCommand({ url, transport, stdin: opts.stdin, tty: opts.tty, stdio: opts.stdio, debug: opts.debug, tls: opts.tls });
 }

@@ -13,6 +13,7 @@ import type { Transport } from './remotecommand.js';
 import { SpdySession, type SpdyStream } from './spdy.js';
 import { redactToken, StreamingError, upgradeToSpdy } from './upgrade.js';
 import { ChannelSocket } from './websocket.js';
+import type { StreamTls } from './tls.js';
 
 export const PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
 export const PORT_FORWARD_WS_PROTOCOL = 'v4.channel.k8s.io';
@@ -52,6 +53,8 @@ export interface PortForwardOptions {
   /** Stops forwarding; the session then resolves to 0. */
   signal: AbortSignal;
   debug?: (line: string) => void;
+  /** TLS options for an https streaming URL. */
+  tls?: StreamTls;
 }
 
 /** Strips the first `count` bytes of a stream (the WebSocket port prefix). */
@@ -98,7 +101,7 @@ export async function runPortForward(opts: PortForwardOptions): Promise<number> 
   let session: SpdySession | undefined;
   if (opts.transport === 'spdy') {
     const { url } = await opts.runtime.portForward({ podSandboxId: opts.podSandboxId, port: remotes });
-    const up = await upgradeToSpdy(url, [PORT_FORWARD_PROTOCOL]);
+    const up = await upgradeToSpdy(url, [PORT_FORWARD_PROTOCOL], opts.tls);
     opts.debug?.(`streaming: spdy connection to ${redactToken(url)}, protocol ${up.protocol || '(none)'}`);
     session = new SpdySession(up.socket, up.head);
   }
@@ -188,7 +191,7 @@ async function forwardOverWebSocket(opts: PortForwardOptions, socket: Socket, re
   let channels: ChannelSocket;
   try {
     const { url } = await opts.runtime.portForward({ podSandboxId: opts.podSandboxId, port: [remote] });
-    channels = await ChannelSocket.open(url, [PORT_FORWARD_WS_PROTOCOL]);
+    channels = await ChannelSocket.open(url, [PORT_FORWARD_WS_PROTOCOL], opts.tls);
     opts.debug?.(`streaming: websocket connection to ${redactToken(url)}, protocol ${channels.protocol}`);
   } catch (err) {
     socket.destroy();

@@ -10,6 +10,7 @@ import { exitCodeFromErrorStream } from './status.js';
 import { enterRawMode, watchTerminalSize, type TerminalSize } from './tty.js';
 import { redactToken, StreamingError, upgradeToSpdy } from './upgrade.js';
 import { ChannelSocket } from './websocket.js';
+import type { StreamTls } from './tls.js';
 
 export type Transport = 'spdy' | 'websocket';
 
@@ -46,6 +47,8 @@ export interface RemoteCommandOptions {
   detachKeys?: readonly number[];
   /** Receives a line about the connection (for --debug). */
   debug?: (line: string) => void;
+  /** TLS options for an https streaming URL. */
+  tls?: StreamTls;
 }
 
 /** The remote streams of one session, whichever transport carries them. */
@@ -64,7 +67,7 @@ interface RemoteStreams {
 }
 
 async function openSpdy(opts: RemoteCommandOptions): Promise<RemoteStreams> {
-  const up = await upgradeToSpdy(opts.url, SPDY_PROTOCOLS);
+  const up = await upgradeToSpdy(opts.url, SPDY_PROTOCOLS, opts.tls);
   // A server that names no protocol is a pre-negotiation (v1) server.
   const protocol = up.protocol || 'channel.k8s.io';
   const session = new SpdySession(up.socket, up.head);
@@ -98,7 +101,7 @@ async function openSpdy(opts: RemoteCommandOptions): Promise<RemoteStreams> {
 }
 
 async function openWebSocket(opts: RemoteCommandOptions): Promise<RemoteStreams> {
-  const socket = await ChannelSocket.open(opts.url, WEBSOCKET_PROTOCOLS);
+  const socket = await ChannelSocket.open(opts.url, WEBSOCKET_PROTOCOLS, opts.tls);
   const stdin = opts.stdin ? socket.writer(Channel.stdin) : undefined;
   const resize = opts.tty ? socket.writer(Channel.resize) : undefined;
   for (const w of [stdin, resize]) w?.on('error', () => undefined);

@@ -3,6 +3,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Socket } from 'node:net';
+import { tlsConnectOptions, type StreamTls } from './tls.js';
 
 /** A failure to reach or use a streaming URL (not a failure of the remote command itself). */
 export class StreamingError extends Error {
@@ -90,10 +91,9 @@ export function readBody(res: http.IncomingMessage): Promise<string> {
 
 /**
  * POSTs to a streaming URL asking to switch to SPDY/3.1, offering `protocols` (most preferred
- * first) in X-Stream-Protocol-Version. TLS certificates are not verified, as crictl does not:
- * the URL came from the runtime over its local socket.
+ * first) in X-Stream-Protocol-Version. TLS is verified only when TLS options are given (see tls.ts).
  */
-export function upgradeToSpdy(url: string, protocols: readonly string[]): Promise<Upgraded> {
+export function upgradeToSpdy(url: string, protocols: readonly string[], tls?: StreamTls): Promise<Upgraded> {
   return new Promise((resolve, reject) => {
     let target: URL;
     try {
@@ -114,7 +114,7 @@ export function upgradeToSpdy(url: string, protocols: readonly string[]): Promis
         'X-Stream-Protocol-Version': [...protocols],
         'Content-Length': '0',
       },
-      rejectUnauthorized: false,
+      ...tlsConnectOptions(tls),
       // A connection of its own: it either becomes the SPDY connection or is closed.
       agent: false,
     };

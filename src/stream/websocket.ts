@@ -4,6 +4,7 @@
 import { Readable, Writable } from 'node:stream';
 import WebSocket from 'ws';
 import { describeConnectError, describeRejection, readBody, redactToken, StreamingError } from './upgrade.js';
+import { tlsConnectOptions, type StreamTls } from './tls.js';
 
 /** The v5 control channel: [CLOSE_CHANNEL, n] means "channel n will get no more data". */
 export const CLOSE_CHANNEL = 255;
@@ -63,13 +64,13 @@ export class ChannelSocket {
   }
 
   /** Dials `url`, offering `protocols` (most preferred first); the server picks one. */
-  static open(url: string, protocols: readonly string[]): Promise<ChannelSocket> {
+  static open(url: string, protocols: readonly string[], tls?: StreamTls): Promise<ChannelSocket> {
     return new Promise((resolve, reject) => {
       let ws: WebSocket;
       try {
         ws = new WebSocket(toWebSocketUrl(url), [...protocols], {
           perMessageDeflate: false,
-          rejectUnauthorized: false,
+          ...tlsConnectOptions(tls),
           handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
           followRedirects: false,
         });
