@@ -1,7 +1,9 @@
-// Build: generate schema code, bundle the CLI (one minified entry, commands' heavy parts split
-// into lazily loaded chunks), bundle the library, and emit type declarations.
+// Build: generate schema code, bundle the CLI twice (a single-file bundle for the V8 startup
+// snapshot, and an ESM bundle with lazily loaded chunks for when the snapshot cannot be used),
+// make the snapshot, bundle the library, and emit type declarations.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -31,6 +33,51 @@ await build({
 });
 chmodSync(join(root, 'dist/crictl.js'), 0o755);
 
+// http, https, http2 and tls cannot be loaded while a snapshot is built (their native parts do
+// not serialize), yet grpc-js and ws require them at load. In the snapshot bundle each of them is
+// a stand-in that loads the real module on first use; http2.constants, which grpc-js reads at
+// load, is copied in as data.
+const requireBuiltin = createRequire(import.meta.url);
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?(http|https|http2|tls)$/ }, (a) =>
+      a.namespace === 'lazy-builtin' ? { path: a.path, external: true } : { path: a.path.replace(/^node:/, ''), namespace: 'lazy-builtin' });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (a) => {
+      const mod = requireBuiltin(`node:${a.path}`);
+      return {
+        loader: 'js',
+        contents: `let real;
+const load = () => (real ??= require(${JSON.stringify(`node:${a.path}`)}));
+const constants = ${a.path === 'http2' ? JSON.stringify(mod.constants) : 'undefined'};
+const keys = ${JSON.stringify(Object.getOwnPropertyNames(mod))};
+module.exports = new Proxy({}, {
+  get: (_, k) => (k === 'constants' && constants ? constants : load()[k]),
+  has: (_, k) => keys.includes(k),
+  ownKeys: () => keys,
+  getOwnPropertyDescriptor: (_, k) => (keys.includes(k) ? { configurable: true, enumerable: true, get: () => load()[k] } : undefined),
+});`,
+      };
+    });
+  },
+};
+await build({
+  entryPoints: { snapshot: join(root, 'src/snapshot.ts') },
+  outdir: join(root, 'dist'),
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  legalComments: 'none',
+  plugins: [lazyBuiltins],
+  logLevel: 'warning',
+});
+copyFileSync(join(root, 'src/crictl.sh'), join(root, 'dist/crictl'));
+chmodSync(join(root, 'dist/crictl'), 0o755);
+run(process.execPath, ['scripts/make-snapshot.mjs']);
+
 await build({
   entryPoints: { index: join(root, 'src/lib/index.ts') },
   outdir: join(root, 'dist/lib'),
@@ -43,4 +90,4 @@ await build({
 });
 
 run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', '.', '--emitDeclarationOnly', '--outDir', 'dist/types']);
-console.log('build: dist/crictl.js, dist/lib/index.js, dist/types/');
+console.log('build: dist/crictl (launcher), dist/crictl.blob, dist/crictl.js, dist/lib/index.js, dist/types/');

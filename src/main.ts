@@ -75,9 +75,34 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
   return () => (promise ??= make());
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
-  const stdout = process.stdout;
-  const stderr = process.stderr;
+/** What a run reads and writes, and how it reaches the runtime; the snapshot's warm-up (and
+ *  anything else that runs the CLI in-process) passes its own. */
+export interface MainIo {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+  connect(settings: Settings): Promise<CriClients>;
+}
+
+const defaultConnect = async (s: Settings, stderr: NodeJS.WriteStream): Promise<CriClients> => {
+  const { connect } = await import('./cri/client.js');
+  return connect(s.runtimeEndpoint, s.imageEndpoint, {
+    timeoutMs: s.timeoutMs,
+    debug: s.debug ? (line) => stderr.write(`DEBU ${line}\n`) : undefined,
+  });
+};
+
+// process.stdin is made on first read (a few ms); most commands never read it.
+const lazyStdin = {
+  get stdin() {
+    return process.stdin;
+  },
+};
+
+export async function main(argv: readonly string[], io: Partial<MainIo> = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  const env = io.env ?? process.env;
   let clients: CriClients | undefined;
   try {
     const parsed = parseGlobalArgs(argv);
@@ -111,30 +136,25 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
 
-    const configFile = resolveConfigPath(parsed.flags.config, process.env, process.argv[1] ?? '');
+    const configFile = resolveConfigPath(parsed.flags.config, env, process.argv[1] ?? '');
     const settings = once(async (): Promise<Settings> => {
-      const s = await resolveSettings(parsed.flags, process.env, configFile);
+      const s = await resolveSettings(parsed.flags, env, configFile);
       for (const w of s.warnings) stderr.write(`${w}\n`);
       return s;
     });
-    const context: CliContext = {
-      stdin: process.stdin,
+    const context: CliContext = Object.assign(Object.create(lazyStdin) as { stdin: NodeJS.ReadStream }, {
       stdout,
       stderr,
-      env: process.env,
+      env,
       colorDepth: 1,
       configFile,
       settings,
       cri: once(async () => {
         const s = await settings();
-        const { connect } = await import('./cri/client.js');
-        clients = connect(s.runtimeEndpoint, s.imageEndpoint, {
-          timeoutMs: s.timeoutMs,
-          debug: s.debug ? (line) => stderr.write(`DEBU ${line}\n`) : undefined,
-        });
+        clients = await (io.connect ? io.connect(s) : defaultConnect(s, stderr));
         return clients;
       }),
-    };
+    });
 
     let command;
     try {
@@ -144,6 +164,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       stderr.write(`crictl: ${describeParseError(err, rest, cli)}\n`);
       return 1;
     }
+    // clipanion hands the command a copy of the context merged with its own defaults (its own
+    // stdin included): give it ours, whose stdin is made only when read.
+    command.context = context;
     const code = await command.validateAndExecute();
     return typeof code === 'number' ? code : 0;
   } catch (err) {

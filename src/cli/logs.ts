@@ -18,8 +18,9 @@ export async function parseSince(raw: string, now = Date.now()): Promise<bigint>
   }
 }
 
-/** How long `logs -f` waits for an unreachable runtime to come back. */
-const LOST_RUNTIME_MS = Number(process.env.CRICTL_LOST_RUNTIME_MS ?? 30_000);
+/** How long `logs -f` waits for an unreachable runtime to come back (read per run: the startup
+ *  snapshot evaluates this module at build time). */
+const lostRuntimeMs = (): number => Number(process.env.CRICTL_LOST_RUNTIME_MS ?? 30_000);
 
 function parseCount(raw: string, flag: string): number {
   if (!/^-?\d+$/.test(raw)) throw new UsageError(`${flag} "${raw}": expected a whole number`);
@@ -76,7 +77,7 @@ export class LogsCommand extends CriCommand {
       }
       // The file is the source of truth; the runtime only says when to stop. A runtime that is
       // restarting is waited for (its log writer resumes where it left off); one gone for longer
-      // than LOST_RUNTIME_MS ends the command with an error.
+      // than lostRuntimeMs() ends the command with an error.
       let failingSince: number | undefined;
       const stillRunning = async () => {
         try {
@@ -85,7 +86,7 @@ export class LogsCommand extends CriCommand {
           return r.status?.state === 'CONTAINER_RUNNING';
         } catch (err) {
           failingSince ??= Date.now();
-          if (Date.now() - failingSince > LOST_RUNTIME_MS) throw new UsageError(`logs: lost the runtime while following ${containerId}: ${(err as Error).message}`);
+          if (Date.now() - failingSince > lostRuntimeMs()) throw new UsageError(`logs: lost the runtime while following ${containerId}: ${(err as Error).message}`);
           return true;
         }
       };

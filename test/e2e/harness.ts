@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { connect, type CriClients, type DeepPartial, type PodSandboxConfig } from '../../src/cri/client.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLI = join(ROOT, 'dist', 'crictl.js');
+/** What users run: the launcher, which starts from the startup snapshot when it can. */
+export const CLI = join(ROOT, 'dist', 'crictl');
 export const ENDPOINT = process.env.CRICTL_TEST_ENDPOINT ?? '';
 /** Why e2e tests are skipped, or false when they run. */
 export const SKIP: string | false = ENDPOINT ? false : 'no lab runtime (CRICTL_TEST_ENDPOINT unset; run npm test as root)';
@@ -25,7 +26,7 @@ export interface RunResult {
 export function crictl(args: string[], opts: { endpoint?: string | null; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): RunResult {
   const endpoint = opts.endpoint === undefined ? ENDPOINT : opts.endpoint;
   const full = endpoint ? ['-r', endpoint, ...args] : args;
-  const r = spawnSync(process.execPath, [CLI, ...full], {
+  const r = spawnSync(CLI, full, {
     encoding: 'utf8',
     input: opts.input,
     env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent/crictl.yaml', CONTAINER_RUNTIME_ENDPOINT: '', ...opts.env },
@@ -39,7 +40,7 @@ export function crictlAsync(args: string[], opts: { endpoint?: string | null; en
   const endpoint = opts.endpoint === undefined ? ENDPOINT : opts.endpoint;
   const full = endpoint ? ['-r', endpoint, ...args] : args;
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [CLI, ...full], { env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent/crictl.yaml', ...opts.env } });
+    const p = spawn(CLI, full, { env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent/crictl.yaml', ...opts.env } });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));

@@ -24,7 +24,7 @@ async function sandbox(prefix: string, command: string[]) {
 /** Runs the CLI with binary-safe input and output, killed after `timeoutMs`. */
 function run(args: string[], input?: Buffer | string, timeoutMs = 30_000): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [CLI, '-r', ENDPOINT, ...args], { env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent/crictl.yaml' } });
+    const p = spawn(CLI, ['-r', ENDPOINT, ...args], { env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent/crictl.yaml' } });
     const out: Buffer[] = [];
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => out.push(d));
@@ -104,7 +104,7 @@ class Session {
 
 /** The CLI inside a pseudo-terminal of the given size, via util-linux script. */
 function inPty(cliArgs: string, cols = 91, rows = 33): Session {
-  const cli = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} -r ${ENDPOINT}`;
+  const cli = `${JSON.stringify(CLI)} -r ${ENDPOINT}`;
   const cmd = `stty cols ${cols} rows ${rows}; ${cli} ${cliArgs}; echo "rc=$?"; stty -a`;
   return new Session('script', ['-qfec', cmd, '/dev/null']);
 }
@@ -163,7 +163,7 @@ describe('streaming commands on a real runtime', { skip: SKIP, timeout: 300_000 
 
       // stdin that stays open must not keep crictl alive once the command is done
       const started = Date.now();
-      const p = spawn(process.execPath, [CLI, '-r', ENDPOINT, 'exec', '-i', box.containerId, 'true'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const p = spawn(CLI, ['-r', ENDPOINT, 'exec', '-i', box.containerId, 'true'], { stdio: ['pipe', 'pipe', 'pipe'] });
       const code = await new Promise((r) => p.on('close', r));
       p.stdin.destroy();
       assert.equal(code, 0);
@@ -256,7 +256,7 @@ describe('streaming commands on a real runtime', { skip: SKIP, timeout: 300_000 
     const pty = inPty(`exec -it ${box.containerId} sh`);
     try {
       await pty.waitFor(/\/ # /);
-      const cli = pty.descendants().find((p) => p.cmdline.startsWith(`${process.execPath} ${CLI}`) && p.cmdline.includes(box.containerId));
+      const cli = pty.descendants().find((p) => p.cmdline.includes(CLI) && p.cmdline.includes(box.containerId));
       assert.ok(cli, 'found crictl under script');
       // (node itself resets the terminal on SIGINT and SIGTERM, but not on SIGHUP)
       process.kill(cli.pid, 'SIGHUP');
@@ -282,7 +282,7 @@ describe('streaming commands on a real runtime', { skip: SKIP, timeout: 300_000 
       }
     };
     try {
-      const cli = `${process.execPath} ${CLI} -r ${ENDPOINT} exec -it ${box.containerId} sh; echo "rc=$?"; sleep 60`;
+      const cli = `${CLI} -r ${ENDPOINT} exec -it ${box.containerId} sh; echo "rc=$?"; sleep 60`;
       const started = tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'e2e', '-x', '80', '-y', '24', cli);
       assert.equal(started.status, 0, started.stderr);
       await waitScreen(/^\/ #/m);
@@ -350,7 +350,7 @@ describe('streaming commands on a real runtime', { skip: SKIP, timeout: 300_000 
         await runContainer(podId, config, 'echo', ['nc', '-ll', '-p', '8080', '-e', 'cat']);
         await runContainer(podId, config, 'web', ['sh', '-c', 'mkdir -p /www && echo hello-from-httpd > /www/index.html && exec httpd -f -p 8081 -h /www']);
         await new Promise((r) => setTimeout(r, 500)); // let the servers bind
-        const pf = new Session(process.execPath, [CLI, '-r', ENDPOINT, 'port-forward', '-r', transport, podId, '0:8080', ':8081']);
+        const pf = new Session(CLI, ['-r', ENDPOINT, 'port-forward', '-r', transport, podId, '0:8080', ':8081']);
         try {
           const [, echoPort] = await pf.waitFor(/Forwarding from 127\.0\.0\.1:(\d+) -> 8080\n/);
           const [, webPort] = await pf.waitFor(/Forwarding from 127\.0\.0\.1:(\d+) -> 8081\n/);
@@ -382,7 +382,7 @@ describe('streaming commands on a real runtime', { skip: SKIP, timeout: 300_000 
 
   test('port-forward to a port nobody listens on reports the runtime\'s error and keeps going', { timeout: 60_000 }, async () => {
     const box = await sandbox('pf-refused', ['sleep', '3600']);
-    const pf = new Session(process.execPath, [CLI, '-r', ENDPOINT, 'port-forward', box.podId, '0:9']);
+    const pf = new Session(CLI, ['-r', ENDPOINT, 'port-forward', box.podId, '0:9']);
     try {
       const [, port] = await pf.waitFor(/Forwarding from 127\.0\.0\.1:(\d+) -> 9\n/);
       assert.equal(await tcpExchange(Number(port), 'x'), '');

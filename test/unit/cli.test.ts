@@ -10,7 +10,7 @@ import { VERSION } from '../../src/version.js';
 import { CLI } from '../e2e/harness.js';
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent', CONTAINER_RUNTIME_ENDPOINT: '', ...env } });
+  const r = spawnSync(CLI, args, { encoding: 'utf8', env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent', CONTAINER_RUNTIME_ENDPOINT: '', ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -100,7 +100,7 @@ test('no endpoint anywhere: the default is named in one warning line', () => {
 });
 
 test('a closed output pipe ends the program quietly', () => {
-  const r = spawnSync('bash', ['-c', `set -o pipefail; node ${CLI} completion fish | head -1`], { encoding: 'utf8' });
+  const r = spawnSync('bash', ['-c', `set -o pipefail; ${CLI} completion fish | head -1`], { encoding: 'utf8' });
   assert.equal(r.stdout, '# fish completion for crictl (crictl-ts)\n');
   assert.equal(r.stderr, '');
 });

@@ -21,7 +21,7 @@ interface Run {
 /** Starts the CLI without blocking this process (the fake server lives here). */
 function start(args: string[]): { child: ChildProcess; done: Promise<Run> } {
   const begin = Date.now();
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent', CONTAINER_RUNTIME_ENDPOINT: '' } });
+  const child = spawn(CLI, args, { env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent', CONTAINER_RUNTIME_ENDPOINT: '' } });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
@@ -107,7 +107,7 @@ describe('faults', () => {
     assert.equal(r0.status, 0);
     // The fake's own socket, reached through a root-only directory.
     spawnSync('ln', ['-s', fake.socket, join(sockDir, 'cri.sock')]);
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, '-r', `unix://${join(sockDir, 'cri.sock')}`, 'version'], {
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', CLI, '-r', `unix://${join(sockDir, 'cri.sock')}`, 'version'], {
       encoding: 'utf8',
       env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent' },
     });

@@ -9,7 +9,7 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 
 test('the package runs no install scripts and installs both command names', () => {
   for (const hook of ['preinstall', 'install', 'postinstall', 'prepare', 'prepublish']) assert.equal(pkg.scripts?.[hook], undefined, `${hook} script`);
-  assert.deepEqual(pkg.bin, { crictl: 'dist/crictl.js', 'crictl-ts': 'dist/crictl.js' });
+  assert.deepEqual(pkg.bin, { crictl: 'dist/crictl', 'crictl-ts': 'dist/crictl' });
   assert.equal(pkg.name, 'crictl-ts');
   assert.equal(pkg.version, VERSION);
 });

@@ -60,6 +60,17 @@ describe('streaming TLS', () => {
     await assert.rejects(upgradeToSpdy(`${url}/exec/abc`, ['v4.channel.k8s.io']), /HTTP 404/);
   });
 
+  test('NODE_EXTRA_CA_CERTS, handed over by the launcher, is trusted when verifying without --tls-ca', async () => {
+    const sniOnly = loadStreamTls({ tlsSni: 'streaming.test' });
+    await assert.rejects(upgradeToSpdy(`${url}/exec/abc`, ['v4.channel.k8s.io'], sniOnly), /certificate/i);
+    process.env.CRICTL_TS_EXTRA_CA_CERTS = join(dir, 'ca.pem');
+    try {
+      await assert.rejects(upgradeToSpdy(`${url}/exec/abc`, ['v4.channel.k8s.io'], sniOnly), /HTTP 404/);
+    } finally {
+      delete process.env.CRICTL_TS_EXTRA_CA_CERTS;
+    }
+  });
+
   test('a redirect is reported, never followed', async () => {
     await assert.rejects(upgradeToSpdy(`${url}/redirect`, ['v4.channel.k8s.io'], tls('ca.pem')), /HTTP 302/);
   });

@@ -1,0 +1,29 @@
+// Builds dist/crictl.blob, the V8 startup snapshot that dist/crictl starts from, with the node
+// running this script, and writes dist/crictl.blob.node: which node binary that is (only it can
+// load the blob; the launcher compares). Run by the build and after `npm install`; it does
+// nothing where dist/snapshot.cjs is missing (a checkout not yet built), and a failure only
+// costs start-up time, so it warns instead of failing the install.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+const entry = join(dist, 'snapshot.cjs');
+const blob = join(dist, 'crictl.blob');
+const identity = join(dist, 'crictl.blob.node');
+
+if (existsSync(entry)) {
+  rmSync(identity, { force: true });
+  const r = spawnSync(process.execPath, ['--snapshot-blob', blob, '--build-snapshot', entry], { encoding: 'utf8' });
+  // Node warns about every built-in module it has not certified for snapshots; those are known.
+  const errors = r.stderr
+    .split('\n')
+    .filter((l) => l && !/not yet fully verified|may still work|out-of-sync after snapshot|To request support|--trace-warnings/.test(l));
+  if (r.status !== 0 || !existsSync(blob)) {
+    rmSync(blob, { force: true });
+    console.warn(`crictl-ts: no startup snapshot (start-up will be slower): ${errors.slice(0, 5).join(' ') || `exit ${r.status}`}`);
+  } else {
+    writeFileSync(identity, `${execFileSync('stat', ['-L', '-c', '%s %Y %i %d', process.execPath], { encoding: 'utf8' }).trim()}\n`);
+  }
+}

@@ -1,0 +1,24 @@
+#!/bin/sh
+# dist/crictl: what `crictl` and `crictl-ts` run.
+#
+# Node itself starts in 30-40 ms; loading grpc-js, protobufjs, clipanion and the CRI schema would
+# add over 100 ms to every command. The build saves them, loaded and warmed up, in a V8 startup
+# snapshot (crictl.blob) that only the node binary which built it can load, so this starts from
+# the snapshot when that same binary is the `node` on PATH, and from the plain bundle otherwise.
+# CRICTL_TS_NO_SNAPSHOT=1 forces the plain bundle.
+#
+# node reads NODE_EXTRA_CA_CERTS at every start (60 ms for a large bundle), yet only streaming over
+# TLS needs it: it goes over as CRICTL_TS_EXTRA_CA_CERTS, read where a certificate is verified.
+if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then
+  export CRICTL_TS_EXTRA_CA_CERTS="$NODE_EXTRA_CA_CERTS"
+  unset NODE_EXTRA_CA_CERTS
+fi
+self=$(readlink -f "$0") || exit 127
+dir=${self%/*}
+node=$(command -v node) || { echo "crictl: node not found on PATH" >&2; exit 127; }
+if [ -z "${CRICTL_TS_NO_SNAPSHOT:-}" ] && [ -r "$dir/crictl.blob" ] && { read -r built_by < "$dir/crictl.blob.node"; } 2>/dev/null \
+  && [ "$(stat -L -c '%s %Y %i %d' "$node" 2>/dev/null)" = "$built_by" ]; then
+  # `--` ends node's options; the next word stands in for the script path (process.argv[1]).
+  exec "$node" --snapshot-blob "$dir/crictl.blob" -- "$self" "$@"
+fi
+exec "$node" "$dir/crictl.js" "$@"
