@@ -17,7 +17,7 @@ export CRICTL_LAB_DIR="${CRICTL_LAB_DIR:-/tmp/crictl-ts-demo-lab}"
 endpoint="$(bash scripts/runtime-lab.sh up "$CRICTL_LAB_DIR" | tail -n 1)"
 trap 'bash scripts/runtime-lab.sh down "$CRICTL_LAB_DIR" >/dev/null 2>&1 || true' EXIT
 
-crictl() { node dist/crictl.js --runtime-endpoint "$endpoint" "$@"; }
+crictl() { dist/crictl --runtime-endpoint "$endpoint" "$@"; }
 step() { printf '\n\033[1m$ crictl %s\033[0m\n' "$*"; crictl "$@"; }
 
 # A pod config with a cgroup parent, so pod stats work; logs go to a temp dir.

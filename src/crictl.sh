@@ -16,9 +16,13 @@ fi
 self=$(readlink -f "$0") || exit 127
 dir=${self%/*}
 node=$(command -v node) || { echo "crictl: node not found on PATH" >&2; exit 127; }
-if [ -z "${CRICTL_TS_NO_SNAPSHOT:-}" ] && [ -r "$dir/crictl.blob" ] && { read -r built_by < "$dir/crictl.blob.node"; } 2>/dev/null \
+# crictl.blob.node: the node binary that made the snapshot (size, mtime, inode, device), then
+# the V8 flags it was made with, which a run must repeat.
+if [ -z "${CRICTL_TS_NO_SNAPSHOT:-}" ] && [ -r "$dir/crictl.blob" ] \
+  && { read -r built_by && read -r v8_flags; } 2>/dev/null < "$dir/crictl.blob.node" \
   && [ "$(stat -L -c '%s %Y %i %d' "$node" 2>/dev/null)" = "$built_by" ]; then
   # `--` ends node's options; the next word stands in for the script path (process.argv[1]).
-  exec "$node" --snapshot-blob "$dir/crictl.blob" -- "$self" "$@"
+  # shellcheck disable=SC2086 # v8_flags is a list
+  exec "$node" $v8_flags --snapshot-blob "$dir/crictl.blob" -- "$self" "$@"
 fi
 exec "$node" "$dir/crictl.js" "$@"

@@ -2,7 +2,7 @@
 // falls back to the plain bundle otherwise, and both behave the same.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -29,11 +29,22 @@ describe('launcher', () => {
   test('falls back to the plain bundle when the snapshot was made by another node binary', () => {
     const copy = mkdtempSync(join(tmpdir(), 'crictl-launcher-'));
     cpSync(join(ROOT, 'dist'), copy, { recursive: true });
-    writeFileSync(join(copy, 'crictl.blob.node'), '1 2 3 4\n');
+    writeFileSync(join(copy, 'crictl.blob.node'), '1 2 3 4\n--min-semi-space-size=16\n');
     const r = launch(join(copy, 'crictl'), ['--version']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.exec, /crictl\.js --version$/);
     assert.equal(r.stdout, launch(CLI, ['--version']).stdout);
+  });
+
+  test('falls back quietly when there is no snapshot at all', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'crictl-launcher-'));
+    cpSync(join(ROOT, 'dist'), copy, { recursive: true });
+    rmSync(join(copy, 'crictl.blob'));
+    rmSync(join(copy, 'crictl.blob.node'));
+    const r = launch(join(copy, 'crictl'), ['--version']);
+    assert.equal(r.code, 0);
+    assert.equal(r.stderr.trim(), '');
+    assert.match(r.exec, /crictl\.js --version$/);
   });
 
   test('CRICTL_TS_NO_SNAPSHOT=1 forces the plain bundle', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import protobuf from 'protobufjs';
-import { messageType, serviceType } from '../../src/cri/schema.js';
+import { messageType, serviceType, TO_OBJECT } from '../../src/cri/schema.js';
 
 const parsed = protobuf.parse(readFileSync(new URL('../../cri-api/api.proto', import.meta.url), 'utf8'), { keepCase: true }).root;
 parsed.resolveAll();
@@ -94,4 +94,22 @@ test('key messages carry upstream field numbers and types', () => {
 
 test('the run-time descriptor uses JSON names in declaration order', () => {
   assert.deepEqual(messageType('runtime.v1.Container').fieldsArray.slice(0, 4).map((f) => f.name), ['id', 'podSandboxId', 'metadata', 'image']);
+});
+
+test('int64 values decode to exact decimal strings, signed and unsigned, at the 64-bit edges', () => {
+  const values = ['0', '1', '-1', '9007199254740993', '1732420000123456789', '9223372036854775807', '-9223372036854775808', '-4294967296', '4294967295'];
+  // ContainerStatus.created_at is int64; ImageFsInfo's UInt64Value.value is uint64.
+  const status = messageType('runtime.v1.ContainerStatus');
+  for (const v of values) {
+    const decoded = status.toObject(status.decode(status.encode(status.fromObject({ createdAt: v })).finish()), TO_OBJECT);
+    assert.equal(decoded.createdAt, v);
+  }
+  const u64 = messageType('runtime.v1.UInt64Value');
+  for (const v of ['0', '18446744073709551615', '9223372036854775808', '4294967296']) {
+    const decoded = u64.toObject(u64.decode(u64.encode(u64.fromObject({ value: v })).finish()), TO_OBJECT);
+    assert.equal(decoded.value, v);
+  }
+  // Other radixes still go through long.js.
+  const Long = protobuf.util.Long as unknown as { fromString(s: string): { toString(radix?: number): string } };
+  assert.equal(Long.fromString('-255').toString(16), '-ff');
 });
