@@ -24,6 +24,24 @@ if (LongClass) {
   };
 }
 
+// Strings: protobufjs checks UTF-8 with a fatal TextDecoder, a slow native call per string. Node's
+// utf8Slice is fast and turns any invalid sequence into U+FFFD, so only a string that contains
+// U+FFFD needs the strict reader (which accepts it or throws, as before).
+interface StringReader {
+  pos: number;
+  string(): string;
+  stringVerify(): string;
+}
+const BufferReaderClass = protobuf.BufferReader as unknown as { prototype: StringReader };
+const strictString = BufferReaderClass.prototype.stringVerify;
+BufferReaderClass.prototype.stringVerify = function (this: StringReader): string {
+  const start = this.pos;
+  const s = this.string();
+  if (!s.includes('\uFFFD')) return s;
+  this.pos = start;
+  return strictString.call(this);
+};
+
 let root: protobuf.Root | undefined;
 
 /** The schema root, built on first use. */

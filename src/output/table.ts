@@ -10,8 +10,11 @@ export interface TableStyle {
 /** crictl's tabwriter settings. */
 export const CRICTL_TABLE: TableStyle = { minWidth: 20, padding: 3 };
 
+const HIGH_SURROGATE = /[\ud800-\udbff]/;
+
 /** Width as tabwriter counts it: code points, not UTF-16 units. */
 function width(s: string): number {
+  if (!HIGH_SURROGATE.test(s)) return s.length; // the usual case, checked natively
   let n = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -23,7 +26,8 @@ function width(s: string): number {
 /** Renders rows (the first is usually the header) as aligned text, one line per row. */
 export function formatTable(rows: readonly (readonly string[])[], style: TableStyle = CRICTL_TABLE): string {
   if (rows.length === 0) return '';
-  const columns = Math.max(...rows.map((r) => r.length));
+  let columns = 0;
+  for (const row of rows) if (row.length > columns) columns = row.length;
   const widths: number[] = new Array(columns).fill(0);
   for (const row of rows) {
     for (let c = 0; c < row.length - 1; c++) {
@@ -31,12 +35,16 @@ export function formatTable(rows: readonly (readonly string[])[], style: TableSt
       if (w > widths[c]) widths[c] = w;
     }
   }
-  for (let c = 0; c < columns; c++) widths[c] = Math.max(widths[c] + style.padding, style.minWidth);
-  let out = '';
-  for (const row of rows) {
-    let line = '';
-    for (let c = 0; c < row.length - 1; c++) line += row[c] + ' '.repeat(widths[c] - width(row[c]));
-    out += line + (row.length > 0 ? row[row.length - 1] : '') + '\n';
+  let widest = 0;
+  for (let c = 0; c < columns; c++) {
+    widths[c] = Math.max(widths[c] + style.padding, style.minWidth);
+    if (widths[c] > widest) widest = widths[c];
   }
-  return out;
+  const spaces = ' '.repeat(widest);
+  const parts: string[] = [];
+  for (const row of rows) {
+    for (let c = 0; c < row.length - 1; c++) parts.push(row[c], spaces.slice(0, widths[c] - width(row[c])));
+    parts.push(row.length > 0 ? row[row.length - 1] : '', '\n');
+  }
+  return parts.join('');
 }

@@ -113,3 +113,14 @@ test('int64 values decode to exact decimal strings, signed and unsigned, at the 
   const Long = protobuf.util.Long as unknown as { fromString(s: string): { toString(radix?: number): string } };
   assert.equal(Long.fromString('-255').toString(16), '-ff');
 });
+
+test('strings decode fast and still reject invalid UTF-8', () => {
+  const meta = messageType('runtime.v1.ContainerMetadata');
+  const encode = (name: string) => Buffer.from(meta.encode(meta.fromObject({ name })).finish());
+  for (const name of ['', 'busybox', 'x'.repeat(200), 'naïve-容器-🚀', 'replacement \uFFFD kept', 'é'.repeat(70)]) {
+    assert.equal(meta.toObject(meta.decode(encode(name)), TO_OBJECT).name, name);
+  }
+  // Field 1 (name), length 3: "a", then a lone continuation byte, then "b".
+  assert.throws(() => meta.decode(Buffer.from([0x0a, 0x03, 0x61, 0x80, 0x62])));
+  assert.throws(() => meta.decode(Buffer.from([0x0a, 0x46, ...Buffer.alloc(69, 0x61), 0xff])));
+});
