@@ -1,7 +1,7 @@
 // Entry of the V8 startup snapshot that dist/crictl starts from (built by scripts/build.mjs).
-// This file runs once, at build time. It evaluates the modules commands need, turns the CRI
-// schema into protobufjs types with generated codecs, and runs common commands against canned
-// replies so that V8 compiles their code; the resulting heap, bytecode included, is saved.
+// This file runs once, at build time. It evaluates the modules commands need, builds the CRI
+// schema's protobufjs types, and runs common commands against canned replies, so that V8
+// compiles their code and protobufjs generates their codecs; the heap, bytecode included, is saved.
 // A run then starts from that heap: no module loading, no schema set-up, little compiling.
 //
 // Nothing evaluated here may keep the build machine's state: no environment or terminal read
@@ -24,14 +24,6 @@ import type { CriClients } from './cri/client.js';
 import { schemaRoot, serviceType, TO_OBJECT, type protobuf } from './cri/schema.js';
 import { main } from './main.js';
 import { startCli } from './start.js';
-
-function messageTypes(ns: protobuf.NamespaceBase, out: protobuf.Type[] = []): protobuf.Type[] {
-  for (const child of ns.nestedArray) {
-    if ('fieldsArray' in child) out.push(child as protobuf.Type);
-    if ('nestedArray' in child) messageTypes(child as protobuf.NamespaceBase, out);
-  }
-  return out;
-}
 
 /** A reply as the client would decode it: one element in each list and map, so that tables and
  *  converters see a row. */
@@ -62,7 +54,6 @@ function cannedService(name: 'RuntimeService' | 'ImageService'): Record<string, 
 }
 
 async function warmUp(): Promise<void> {
-  for (const type of messageTypes(schemaRoot())) type.setup();
   // Most nodes have an /etc/crictl.yaml, read on every run (this also loads the yaml library).
   await parseConfigText('runtime-endpoint: unix:///run/containerd/containerd.sock\nimage-endpoint: unix:///run/containerd/containerd.sock\ntimeout: 2\ndebug: false\npull-image-on-create: false\n', 'crictl.yaml');
   const sink = new Writable({ write: (_chunk, _encoding, done) => done() }) as unknown as NodeJS.WriteStream;
