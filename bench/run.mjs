@@ -188,17 +188,14 @@ try {
       await populate(bulkN);
     };
     await fresh();
-    const o = measureOnce(ours(...argsFor));
+    // One run each: removal is destructive.
+    const [o] = measureTogether([ours(...argsFor)], 1);
     let r;
     if (reference) {
       await fresh();
-      r = measureOnce(theirs(...argsFor));
+      [r] = measureTogether([theirs(...argsFor)], 1);
     }
     row(name, o, r, '<= 0.5x crictl');
-  };
-  const measureOnce = (argv) => {
-    const { ms, rssMiB } = runOnce(argv);
-    return { median: ms, min: ms, max: ms, rssMiB };
   };
   await bulk(`rmp -a -f (${bulkN} pods)`, ['rmp', '-a', '-f']);
   await bulk(`rm -a -f (${bulkN} containers)`, ['rm', '-a', '-f']);

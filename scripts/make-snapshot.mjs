@@ -1,8 +1,9 @@
 // Builds dist/crictl.blob, the V8 startup snapshot that dist/crictl starts from, with the node
 // running this script, and writes dist/crictl.blob.node: which node binary that is (only it can
-// load the blob; the launcher compares) and the V8 flags to run it with. Run by the build and after `npm install`; it does
-// nothing where dist/snapshot.cjs is missing (a checkout not yet built), and a failure only
-// costs start-up time, so it warns instead of failing the install.
+// load the blob; src/crictl.sh compares, with the same stat format) and the V8 flags to run it
+// with. Run by the build, and by hand after installing the package under another node (it runs
+// no install scripts). It does nothing where dist/snapshot.cjs is missing, and a failure only
+// costs start-up time, so it warns instead of failing the build.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -45,10 +45,9 @@ function cannedService(name: 'RuntimeService' | 'ImageService'): Record<string, 
   const client: Record<string, unknown> = {};
   for (const method of serviceType(name).methodsArray) {
     const key = method.name[0].toLowerCase() + method.name.slice(1);
-    const reply = () => cannedReply(schemaRoot().lookupType(`runtime.v1.${method.responseType}`));
     client[key] = method.responseStream
       ? () => Object.assign((async function* () {})(), { cancel() {} })
-      : async () => reply();
+      : async () => cannedReply(schemaRoot().lookupType(`runtime.v1.${method.responseType}`));
   }
   return client;
 }

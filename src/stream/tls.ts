@@ -23,8 +23,8 @@ export function tlsConnectOptions(tls: StreamTls | undefined): { rejectUnauthori
  * (dist/crictl) hands that variable over as CRICTL_TS_EXTRA_CA_CERTS, because node reads it at
  * every start (tens of ms for a big bundle) while only this needs it. Undefined: node's defaults.
  */
-function defaultCas(env = process.env): Buffer | undefined {
-  const file = env.CRICTL_TS_EXTRA_CA_CERTS;
+function defaultCas(): Buffer | undefined {
+  const file = process.env.CRICTL_TS_EXTRA_CA_CERTS;
   if (!file) return undefined;
   try {
     return Buffer.concat([Buffer.from(rootCertificates.join('\n') + '\n'), readFileSync(file)]);
