@@ -277,10 +277,12 @@ describe('streaming commands on a real runtime', { skip: SKIP, timeout: 300_000 
     const socket = `crictl-e2e-${process.pid}`;
     const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
     const screen = () => tmux('capture-pane', '-p', '-t', 'e2e').stdout;
-    const waitScreen = async (pattern: RegExp) => {
+    /** Waits for `pattern` on screen, running `poke` (if given) now and then once a second. */
+    const waitScreen = async (pattern: RegExp, poke?: () => void) => {
       const end = Date.now() + 15_000;
-      while (!pattern.test(screen())) {
+      for (let tick = 0; !pattern.test(screen()); tick++) {
         if (Date.now() > end) throw new Error(`timed out waiting for ${pattern} on screen:\n${screen()}`);
+        if (poke && tick % 10 === 0) poke();
         await new Promise((r) => setTimeout(r, 100));
       }
     };
@@ -292,8 +294,9 @@ describe('streaming commands on a real runtime', { skip: SKIP, timeout: 300_000 
       tmux('send-keys', '-t', 'e2e', 'stty size', 'Enter');
       await waitScreen(/^24 80$/m);
       tmux('resize-window', '-t', 'e2e', '-x', '100', '-y', '30');
-      tmux('send-keys', '-t', 'e2e', 'stty size', 'Enter');
-      await waitScreen(/^30 100$/m);
+      // The resize message and the typed command travel separately (signal → resize stream,
+      // keys → stdin), so the first stty may still see the old size: ask until the new one shows.
+      await waitScreen(/^30 100$/m, () => tmux('send-keys', '-t', 'e2e', 'stty size', 'Enter'));
       tmux('send-keys', '-t', 'e2e', 'exit', 'Enter');
       await waitScreen(/^rc=0$/m);
     } finally {
