@@ -20,12 +20,12 @@ import './output/protojson.js';
 import './output/render.js';
 import './spec/configs.js';
 import { parseConfigText } from './config/config.js';
-import type { CriClients } from './cri/client.js';
-import { schemaRoot, serviceType, TO_OBJECT, type protobuf } from './cri/schema.js';
+import { rpcCodecs, type CriClients } from './cri/client.js';
+import { schemaRoot, serviceType, type protobuf } from './cri/schema.js';
 import { main } from './main.js';
 import { startCli } from './start.js';
 
-/** A reply as the client would decode it: one element in each list and map, so that tables and
+/** A reply as the server would send it: one element in each list and map, so that tables and
  *  converters see a row. */
 function cannedReply(type: protobuf.Type, depth = 0): Record<string, unknown> {
   const value: Record<string, unknown> = {};
@@ -38,16 +38,24 @@ function cannedReply(type: protobuf.Type, depth = 0): Record<string, unknown> {
       value[field.name] = field.repeated ? [nested] : nested;
     } else if (field.type === 'string') value[field.name] = field.repeated ? ['warm-up'] : 'warm-up';
   }
-  return type.toObject(type.decode(type.encode(type.fromObject(value)).finish()), TO_OBJECT);
+  return value;
 }
 
+/** A service whose rpcs encode the request and decode a canned reply with the client's own
+ *  codecs, as a real call would. */
 function cannedService(name: 'RuntimeService' | 'ImageService'): Record<string, unknown> {
   const client: Record<string, unknown> = {};
   for (const method of serviceType(name).methodsArray) {
     const key = method.name[0].toLowerCase() + method.name.slice(1);
+    const { serialize, deserialize } = rpcCodecs(method);
+    const replyType = schemaRoot().lookupType(`runtime.v1.${method.responseType}`);
+    const reply = Buffer.from(replyType.encode(replyType.fromObject(cannedReply(replyType))).finish());
     client[key] = method.responseStream
       ? () => Object.assign((async function* () {})(), { cancel() {} })
-      : async () => cannedReply(schemaRoot().lookupType(`runtime.v1.${method.responseType}`));
+      : async (request: object = {}) => {
+          serialize(request);
+          return deserialize(reply);
+        };
   }
   return client;
 }

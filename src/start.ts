@@ -1,4 +1,5 @@
 // Starting the CLI: shared by the plain bundle (bin.ts) and the V8 startup snapshot (snapshot.ts).
+import * as http2 from 'node:http2';
 import { setFlagsFromString } from 'node:v8';
 import { main, parseGlobalArgs } from './main.js';
 
@@ -6,6 +7,8 @@ import { main, parseGlobalArgs } from './main.js';
  *  a fraction of a second, and the compiler (busy with code the snapshot's warm-up made hot)
  *  costs them 3-10 MB of memory and saves no time. */
 const LONG_RUNNING = new Set(['logs', 'exec', 'attach', 'port-forward', 'events', 'stats', 'statsp', 'metricsp', 'pull']);
+/** Commands that never talk to the runtime. */
+const OFFLINE = new Set(['config', 'completion', 'jsonschema', 'help']);
 
 export function startCli(argv: readonly string[]): void {
   let command: string | undefined;
@@ -14,7 +17,13 @@ export function startCli(argv: readonly string[]): void {
   } catch {
     // a flag error: main reports it
   }
-  if (!LONG_RUNNING.has(command ?? '')) setFlagsFromString('--no-opt');
+  if (!LONG_RUNNING.has(command ?? '')) {
+    // Node loads built-in modules from a code cache that V8 refuses once a flag has changed, and
+    // compiling http2 with tls, http and assert instead costs ~13 ms: load them (the snapshot
+    // holds a stand-in, see scripts/build.mjs) before turning the compiler off.
+    if (command !== undefined && !OFFLINE.has(command) && typeof http2.connect !== 'function') throw new Error('node:http2 did not load');
+    setFlagsFromString('--no-opt');
+  }
 
   // `crictl ps | head -1`: a closed pipe ends the program quietly, as SIGPIPE ends crictl.
   for (const stream of [process.stdout, process.stderr]) {

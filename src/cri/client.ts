@@ -53,6 +53,22 @@ const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
+/** Message codecs of an rpc; types are looked up on first use, not when the client is built. */
+export function rpcCodecs(method: protobuf.Method) {
+  let reqType: protobuf.Type | undefined;
+  let resType: protobuf.Type | undefined;
+  return {
+    serialize: (value: object): Buffer => {
+      reqType ??= messageType(`runtime.v1.${method.requestType}`);
+      return toBuffer(reqType.encode(reqType.fromObject(value)).finish());
+    },
+    deserialize: (bytes: Buffer): unknown => {
+      resType ??= messageType(`runtime.v1.${method.responseType}`);
+      return resType.toObject(resType.decode(bytes), TO_OBJECT);
+    },
+  };
+}
+
 /** One gRPC channel to one socket, shared by the services that live there. */
 export class CriConnection {
   readonly endpoint: ParsedEndpoint;
@@ -86,22 +102,6 @@ export class CriConnection {
     this.grpcClient.close();
   }
 
-  /** Message codecs of an rpc; types are looked up on first use, not when the client is built. */
-  private codecs(method: protobuf.Method) {
-    let reqType: protobuf.Type | undefined;
-    let resType: protobuf.Type | undefined;
-    return {
-      serialize: (value: object) => {
-        reqType ??= messageType(`runtime.v1.${method.requestType}`);
-        return toBuffer(reqType.encode(reqType.fromObject(value)).finish());
-      },
-      deserialize: (bytes: Buffer) => {
-        resType ??= messageType(`runtime.v1.${method.responseType}`);
-        return resType.toObject(resType.decode(bytes), TO_OBJECT);
-      },
-    };
-  }
-
   private callOptions(options: CallOptions | undefined): { grpc: grpc.CallOptions; timeoutMs: number } {
     const timeoutMs = options?.timeoutMs ?? this.timeoutMs;
     return { grpc: timeoutMs > 0 ? { deadline: Date.now() + timeoutMs } : {}, timeoutMs };
@@ -113,7 +113,7 @@ export class CriConnection {
 
   private unaryMethod(service: string, method: protobuf.Method) {
     const path = `/runtime.v1.${service}/${method.name}`;
-    const { serialize, deserialize } = this.codecs(method);
+    const { serialize, deserialize } = rpcCodecs(method);
     return (request: object = {}, options?: CallOptions): Promise<unknown> => {
       const call = this.callOptions(options);
       this.log('request', method.name, request);
@@ -137,7 +137,7 @@ export class CriConnection {
 
   private streamMethod(service: string, method: protobuf.Method) {
     const path = `/runtime.v1.${service}/${method.name}`;
-    const { serialize, deserialize } = this.codecs(method);
+    const { serialize, deserialize } = rpcCodecs(method);
     // Streams (events) run until cancelled: the client timeout does not apply unless asked for.
     return (request: object = {}, options?: CallOptions): ResponseStream<unknown> => {
       const call = this.callOptions({ timeoutMs: 0, ...options });
