@@ -118,7 +118,21 @@ try {
 
   /** Host network for bench pods: a CNI bridge's /24 runs out of addresses past 254 pods, and
    *  CNI setup is not what is timed. */
-  const podConfig = (i) => ({ metadata: { name: `bench-${i}`, namespace: 'bench', uid: `bench-${i}` }, logDirectory: join(lab, 'logs'), linux: { securityContext: { namespaceOptions: { network: 'NODE' } } } });
+  const podConfig = (i) => ({
+    metadata: { name: `bench-${i}`, namespace: 'bench', uid: `bench-${i}` },
+    // Labels and annotations as the kubelet sets them, so lists carry what a node's do.
+    labels: { app: 'bench', 'io.kubernetes.pod.name': `bench-${i}`, 'io.kubernetes.pod.namespace': 'bench', 'io.kubernetes.pod.uid': `bench-${i}` },
+    annotations: { 'kubernetes.io/config.seen': '2024-01-02T03:04:05.000000000Z', 'kubernetes.io/config.source': 'api' },
+    logDirectory: join(lab, 'logs'),
+    linux: { securityContext: { namespaceOptions: { network: 'NODE' } } },
+  });
+  const containerConfig = (i, pod) => ({
+    metadata: { name: `c-${i}` },
+    image: { image: 'docker.io/library/busybox:1.33.1' },
+    command: ['true'],
+    labels: { 'io.kubernetes.container.name': `c-${i}`, ...Object.fromEntries(Object.entries(pod.config.labels).filter(([k]) => k.startsWith('io.kubernetes.pod.'))) },
+    annotations: { 'io.kubernetes.container.hash': (i * 2654435761 % 2 ** 32).toString(16), 'io.kubernetes.container.restartCount': '0', 'io.kubernetes.container.terminationMessagePath': '/dev/termination-log', 'io.kubernetes.container.terminationMessagePolicy': 'File', 'io.kubernetes.pod.terminationGracePeriod': '30' },
+  });
   // What containerd can hold here: a running pod costs a shim and ~12 open files, and a created
   // (never started) container keeps 2 fifos open and 2 threads blocked in containerd, which gives
   // out near 4 900 of them in these VMs. So N pods up to N = 1 000 (100 above that), and past
@@ -155,7 +169,7 @@ try {
     await runWorkers(n - containers, async (k) => {
       const i = base + k;
       const pod = pods[i % pods.length];
-      const { containerId } = await cri.runtime.createContainer({ podSandboxId: pod.id, config: { metadata: { name: `c-${i}` }, image: { image: 'docker.io/library/busybox:1.33.1' }, command: ['true'] }, sandboxConfig: pod.config });
+      const { containerId } = await cri.runtime.createContainer({ podSandboxId: pod.id, config: containerConfig(i, pod), sandboxConfig: pod.config });
       if (i >= createdOnly) await cri.runtime.startContainer({ containerId });
     });
     containers = n;

@@ -15,8 +15,10 @@ const blob = join(dist, 'crictl.blob');
 const identity = join(dist, 'crictl.blob.node');
 
 // V8 flags the snapshot is built and run with (they must match; the launcher reads them back).
-// A 16 MiB young generation: a command allocates a few MiB and exits, so fewer scavenges.
-const V8_FLAGS = ['--min-semi-space-size=16'];
+// A 2 MiB young generation to start with (V8 grows it when needed). Larger ones save a few
+// scavenges but every page they touch stays resident: at 16 MiB, `ps -a` over 5 000 containers
+// peaks 17 MiB higher for ~5% less time.
+const V8_FLAGS = ['--min-semi-space-size=2'];
 
 if (existsSync(entry)) {
   rmSync(identity, { force: true });

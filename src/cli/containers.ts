@@ -107,11 +107,7 @@ export class PsCommand extends CriCommand {
   async execute(): Promise<number> {
     this.checkOutput(this.output, ['json', 'yaml', 'table', 'go-template']);
     const runtime = await this.runtime();
-    const needPods = this.output === 'table' && !this.quiet && !this.verbose;
-    const [selected, pods] = await Promise.all([
-      selectContainers(runtime, () => this.images(), this),
-      needPods ? runtime.listPodSandbox({}).then((r) => r.items) : Promise.resolve([]),
-    ]);
+    const selected = await selectContainers(runtime, () => this.images(), this);
 
     if (this.output !== 'table') {
       this.context.stdout.write(`${await renderMessage('runtime.v1.ListContainersResponse', { containers: selected }, this.output as OutputFormat, this.template)}\n`);
@@ -125,6 +121,10 @@ export class PsCommand extends CriCommand {
       this.context.stdout.write(selected.map(verboseContainer).join(''));
       return 0;
     }
+    // The kubelet labels every container with its pod's name and namespace, and crictl reads
+    // only those; pods are listed just for containers made by hand, which lack them.
+    const unlabelled = selected.some((c) => c.labels[POD_NAME_LABEL] === undefined || c.labels[POD_NAMESPACE_LABEL] === undefined);
+    const pods = unlabelled ? (await runtime.listPodSandbox({})).items : [];
     const podsById = new Map(pods.map((p) => [p.id, p.metadata]));
     const now = Date.now();
     const rows = [['CONTAINER', 'IMAGE', 'CREATED', 'STATE', 'NAME', 'ATTEMPT', 'POD ID', 'POD', 'NAMESPACE']];

@@ -21,43 +21,182 @@ export function goJsonString(s: string): string {
 
 /** Formats a plain message object of `typeName` (e.g. `runtime.v1.ListContainersResponse`). */
 export function messageToJson(typeName: string, value: unknown): string {
-  return writeMessage(messageType(typeName), value as Record<string, unknown> | null, '');
+  const type = messageType(typeName);
+  return viaStringify(type, value) ?? piecewiseJson(type, value);
 }
+
+/** The same text built piece by piece: the reference the fast path is tested against. */
+export function piecewiseJson(type: protobuf.Type, value: unknown): string {
+  const out: string[] = [];
+  writeMessage(out, type, value as Record<string, unknown> | null, '');
+  return out.join('');
+}
+
+// The fast path: the message rebuilt as plain objects in jsonpb's shape (fields in declaration
+// order, defaults filled in, map keys sorted), printed by V8's native JSON.stringify, and the
+// few spots where Go prints differently patched in the text. Inputs those patches cannot cover
+// take the piecewise writer below (several times slower at scale).
+
+/** Thrown inside the rebuild for input the fast path does not print like Go. */
+const NOT_FAST = Symbol('not fast');
+
+function viaStringify(type: protobuf.Type, value: unknown): string | undefined {
+  let shaped: unknown;
+  try {
+    shaped = shapeMessage(type, value as Record<string, unknown> | null);
+  } catch (err) {
+    if (err === NOT_FAST) return undefined;
+    throw err;
+  }
+  let text = JSON.stringify(shaped, null, 2);
+  // jsonpb opens an empty list or map on one line and closes it on the next, at the line's indent.
+  if (text.includes('[]') || text.includes('{}')) {
+    text = text.replace(EMPTY_PAIR, (pair: string, offset: number) => {
+      const lineStart = text.lastIndexOf('\n', offset) + 1;
+      let indent = lineStart;
+      while (text.charCodeAt(indent) === 32) indent++;
+      return `${pair[0]}\n${text.slice(lineStart, indent)}${pair[1]}`;
+    });
+  }
+  // Go escapes <, >, & and U+2028/9, and spells \b and \f as \u0008 and \u000c. None of these
+  // characters is JSON syntax, so they can only stand inside strings.
+  if (GO_ONLY.some((c) => text.includes(c))) text = text.replace(GO_ONLY_ESCAPES, (m) => GO_ESCAPE_TEXT[m] ?? m);
+  return text;
+}
+
+/** `[]` or `{}` at the end of a line: a string value would end in a quote instead. */
+const EMPTY_PAIR = /(?:\[\]|\{\})(?=,?(?:\n|$))/g;
+const GO_ONLY = ['<', '>', '&', '\u2028', '\u2029', '\\b', '\\f'];
+const GO_ONLY_ESCAPES = /[<>&\u2028\u2029]|\\[\\bf]/g;
+const GO_ESCAPE_TEXT: Record<string, string> = {
+  '<': '\\u003c',
+  '>': '\\u003e',
+  '&': '\\u0026',
+  '\u2028': '\\u2028',
+  '\u2029': '\\u2029',
+  '\\b': '\\u0008',
+  '\\f': '\\u000c',
+};
+
+/** A canonical array index ("0", "17"): JS objects list such keys first, in numeric order. */
+const INDEX_KEY = /^(0|[1-9]\d{0,9})$/;
+
+function shapeMessage(type: protobuf.Type, obj: Record<string, unknown> | null | undefined): Record<string, unknown> | null {
+  if (obj == null) return null;
+  const shaped: Record<string, unknown> = {};
+  let empty = true;
+  for (const field of type.fieldsArray) {
+    const value = obj[field.name];
+    if (field.partOf && value == null) continue;
+    empty = false;
+    if (field.map) {
+      const map: Record<string, unknown> = {};
+      const keys = Object.keys((value ?? {}) as object).sort();
+      for (const k of keys) {
+        // Objects list index-like keys first, and "__proto__" would set the prototype.
+        if (k === '__proto__' || (INDEX_KEY.test(k) && Number(k) < 4294967295)) throw NOT_FAST;
+        map[k] = shapeSingle(field, (value as Record<string, unknown>)[k]);
+      }
+      shaped[field.name] = map;
+    } else if (field.repeated) {
+      shaped[field.name] = ((value ?? []) as unknown[]).map((v) => shapeSingle(field, v));
+    } else {
+      shaped[field.name] = shapeSingle(field, value);
+    }
+  }
+  // An empty message prints as "{", a blank line, "}", which the text patch cannot tell from an empty map.
+  if (empty) throw NOT_FAST;
+  return shaped;
+}
+
+function shapeSingle(field: protobuf.Field, value: unknown): unknown {
+  const resolved = field.resolvedType;
+  if (resolved && 'fieldsArray' in resolved) return shapeMessage(resolved as protobuf.Type, value as Record<string, unknown> | null);
+  if (resolved) {
+    const names = (resolved as protobuf.Enum).valuesById;
+    if (typeof value === 'number') return names[value] ?? value;
+    return String(value ?? names[0]);
+  }
+  switch (field.type) {
+    case 'string':
+      return String(value ?? '');
+    case 'bool':
+      return Boolean(value);
+    case 'bytes':
+      return value ? Buffer.from(value as Uint8Array).toString('base64') : '';
+    case 'double':
+    case 'float': {
+      const n = Number(value ?? 0);
+      // JSON.stringify writes 1e-7 where Go writes 1e-07, and cannot write NaN or Infinity.
+      if (formatFloat(n) !== String(n)) throw NOT_FAST;
+      return n;
+    }
+    default:
+      return QUOTED_LONGS.has(field.type) ? String(value ?? '0') : Number(value ?? 0);
+  }
+}
+
+// The piecewise writer.
 
 const I = '  ';
 
-function writeMessage(type: protobuf.Type, obj: Record<string, unknown> | null | undefined, indent: string): string {
-  if (obj == null) return 'null';
-  const parts: string[] = [];
+function writeMessage(out: string[], type: protobuf.Type, obj: Record<string, unknown> | null | undefined, indent: string): void {
+  if (obj == null) {
+    out.push('null');
+    return;
+  }
+  const inner = indent + I;
+  let first = true;
+  out.push('{\n');
   for (const field of type.fieldsArray) {
     // A oneof emits only its chosen member.
     if (field.partOf && obj[field.name] == null) continue;
-    parts.push(`${indent}${I}"${field.name}": ${writeField(field, obj[field.name], indent)}`);
+    out.push(first ? inner : `,\n${inner}`, '"', field.name, '": ');
+    first = false;
+    writeField(out, field, obj[field.name], indent);
   }
-  return `{\n${parts.join(',\n')}\n${indent}}`;
+  out.push('\n', indent, '}');
 }
 
 /** A field's value; `indent` is that of the message holding the field. */
-function writeField(field: protobuf.Field, value: unknown, indent: string): string {
-  const item = indent + I + I;
+function writeField(out: string[], field: protobuf.Field, value: unknown, indent: string): void {
+  const inner = indent + I;
+  const item = inner + I;
   if (field.map) {
     const entries = Object.entries((value ?? {}) as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const body = entries.map(([k, v]) => `\n${item}${goJsonString(k)}: ${writeSingle(field, v, indent + I)}`).join(',');
-    return `{${body}\n${indent}${I}}`;
+    out.push('{');
+    entries.forEach(([k, v], i) => {
+      out.push(i === 0 ? '\n' : ',\n', item, goJsonString(k), ': ');
+      writeSingle(out, field, v, inner);
+    });
+    out.push('\n', inner, '}');
+    return;
   }
   if (field.repeated) {
-    const body = ((value ?? []) as unknown[]).map((v) => `\n${item}${writeSingle(field, v, indent + I)}`).join(',');
-    return `[${body}\n${indent}${I}]`;
+    out.push('[');
+    ((value ?? []) as unknown[]).forEach((v, i) => {
+      out.push(i === 0 ? '\n' : ',\n', item);
+      writeSingle(out, field, v, inner);
+    });
+    out.push('\n', inner, ']');
+    return;
   }
-  return writeSingle(field, value, indent);
+  writeSingle(out, field, value, indent);
 }
 
-function writeSingle(field: protobuf.Field, value: unknown, indent: string): string {
+function writeSingle(out: string[], field: protobuf.Field, value: unknown, indent: string): void {
   const resolved = field.resolvedType;
-  if (resolved && 'fieldsArray' in resolved) return writeMessage(resolved as protobuf.Type, value as Record<string, unknown> | null, indent + I);
-  if (resolved) {
+  if (resolved && 'fieldsArray' in resolved) {
+    writeMessage(out, resolved as protobuf.Type, value as Record<string, unknown> | null, indent + I);
+    return;
+  }
+  out.push(scalarJson(field, resolved as protobuf.Enum | null, value));
+}
+
+function scalarJson(field: protobuf.Field, enumType: protobuf.Enum | null, value: unknown): string {
+  if (enumType) {
     // Enum: by name; an unknown number stays a number, as Go prints it.
-    const names = (resolved as protobuf.Enum).valuesById;
+    const names = enumType.valuesById;
     if (typeof value === 'number') return names[value] !== undefined ? `"${names[value]}"` : String(value);
     return `"${String(value ?? names[0])}"`;
   }

@@ -29,7 +29,7 @@ describe('launcher', () => {
   test('falls back to the plain bundle when the snapshot was made by another node binary', () => {
     const copy = mkdtempSync(join(tmpdir(), 'crictl-launcher-'));
     cpSync(join(ROOT, 'dist'), copy, { recursive: true });
-    writeFileSync(join(copy, 'crictl.blob.node'), '1 2 3 4\n--min-semi-space-size=16\n');
+    writeFileSync(join(copy, 'crictl.blob.node'), '1 2 3 4\n--min-semi-space-size=2\n');
     const r = launch(join(copy, 'crictl'), ['--version']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.exec, /crictl\.js --version$/);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatFloat, goJsonString, messageToJson } from '../../src/output/protojson.js';
+import { schemaRoot, type protobuf } from '../../src/cri/schema.js';
+import { formatFloat, goJsonString, messageToJson, piecewiseJson } from '../../src/output/protojson.js';
 
 test('ListContainersResponse prints like crictl: camelCase, defaults, int64 strings, enum names', () => {
   const json = messageToJson('runtime.v1.ListContainersResponse', {
@@ -39,4 +40,52 @@ test('empties and escapes are byte-identical to crictl (Go jsonpb)', () => {
   assert.equal(formatFloat(0.5), '0.5');
   const json = messageToJson('runtime.v1.VersionResponse', { version: '<a&b>', runtimeName: '', runtimeVersion: '', runtimeApiVersion: '' });
   assert.match(json, /"version": "\\u003ca\\u0026b\\u003e"/);
+});
+
+// The fast path (JSON.stringify, then patches) against the piecewise writer, over every message
+// type of the schema, with values chosen to hit each patch: empty lists and maps, strings that
+// need Go's escapes or end in "[]", index-like map keys, floats JSON.stringify spells otherwise.
+test('the JSON.stringify path prints every message type exactly like the piecewise writer', () => {
+  const TRICKY = ['', 'plain', 'a<b>&c', 'x\u2028y\u2029', 'bell\b form\f', 'q"uote\\back\\bslash', 'ends in []', 'ends in {}', '[]', 'tab\tnl\n\u0001', 'é✓😀'];
+  let seed = 7;
+  const pick = <T>(xs: readonly T[]): T => xs[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % xs.length];
+  const valueOf = (type: protobuf.Type, depth: number, variant: number): Record<string, unknown> | null => {
+    if (depth > 4 || (variant === 2 && depth > 0)) return null;
+    const v: Record<string, unknown> = {};
+    for (const field of type.fieldsArray) {
+      const sample = (): unknown => {
+        const r = field.resolvedType;
+        if (r && 'fieldsArray' in r) return valueOf(r as protobuf.Type, depth + 1, variant);
+        if (r) return pick([...Object.keys((r as protobuf.Enum).values), 7]);
+        switch (field.type) {
+          case 'string': return pick(TRICKY);
+          case 'bool': return pick([true, false]);
+          case 'bytes': return Buffer.from(pick(TRICKY));
+          case 'double': case 'float': return pick([0, 0.25, 12.5, 1e-7, 3e21]);
+          case 'int64': case 'uint64': case 'sint64': case 'fixed64': case 'sfixed64': return pick(['0', '1700000000123456789', '-5']);
+          default: return pick([0, 1, 4096]);
+        }
+      };
+      if (field.partOf && variant !== 0) continue;
+      if (field.map) v[field.name] = variant === 1 ? {} : Object.fromEntries([pick(TRICKY), pick(TRICKY), variant === 3 ? '10' : 'k'].map((k) => [k, sample()]));
+      else if (field.repeated) v[field.name] = variant === 1 ? [] : [sample(), sample()];
+      else v[field.name] = sample();
+    }
+    return v;
+  };
+  const types: protobuf.Type[] = [];
+  const walk = (ns: protobuf.NamespaceBase) => {
+    for (const n of ns.nestedArray) {
+      if ('fieldsArray' in n) types.push(n as protobuf.Type);
+      if ('nestedArray' in n) walk(n as protobuf.NamespaceBase);
+    }
+  };
+  walk(schemaRoot());
+  assert.ok(types.length > 100, `found ${types.length} message types`);
+  for (const type of types) {
+    for (const variant of [0, 1, 2, 3]) {
+      const value = valueOf(type, 0, variant);
+      assert.equal(messageToJson(type.fullName.slice(1), value), piecewiseJson(type, value), `${type.fullName} variant ${variant}`);
+    }
+  }
 });
