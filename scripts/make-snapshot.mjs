@@ -1,11 +1,11 @@
 // Builds dist/crictl.blob, the V8 startup snapshot that dist/crictl starts from, with the node
 // running this script, and writes dist/crictl.blob.node: which node binary that is (only it can
-// load the blob; src/crictl.sh compares, with the same stat format) and the V8 flags to run it
-// with. Run by the build, and by hand after installing the package under another node (it runs
-// no install scripts). It does nothing where dist/snapshot.cjs is missing, and a failure only
+// load the blob), with that binary's modification time given to the file so that src/crictl.sh
+// can tell a node replaced in place, and the V8 flags to run it with. Run by the build, and by
+// hand after installing the package under another node (it runs no install scripts). It does nothing where dist/snapshot.cjs is missing, and a failure only
 // costs start-up time, so it warns instead of failing the build.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,7 +31,9 @@ if (existsSync(entry)) {
     rmSync(blob, { force: true });
     console.warn(`crictl-ts: no startup snapshot (start-up will be slower): ${errors.slice(0, 5).join(' ') || `exit ${r.status}`}`);
   } else {
-    const node = execFileSync('stat', ['-L', '-c', '%s %Y %i %d', process.execPath], { encoding: 'utf8' }).trim();
+    const node = realpathSync(process.execPath);
     writeFileSync(identity, `${node}\n${V8_FLAGS.join(' ')}\n`);
+    const { atime, mtime } = statSync(node);
+    utimesSync(identity, atime, mtime);
   }
 }

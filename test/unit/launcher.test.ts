@@ -2,7 +2,7 @@
 // falls back to the plain bundle otherwise, and both behave the same.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -29,11 +29,28 @@ describe('launcher', () => {
   test('falls back to the plain bundle when the snapshot was made by another node binary', () => {
     const copy = mkdtempSync(join(tmpdir(), 'crictl-launcher-'));
     cpSync(join(ROOT, 'dist'), copy, { recursive: true });
-    writeFileSync(join(copy, 'crictl.blob.node'), '1 2 3 4\n--min-semi-space-size=2\n');
+    writeFileSync(join(copy, 'crictl.blob.node'), '/nonexistent/node\n--min-semi-space-size=2\n');
     const r = launch(join(copy, 'crictl'), ['--version']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.exec, /crictl\.js --version$/);
     assert.equal(r.stdout, launch(CLI, ['--version']).stdout);
+  });
+
+  test('falls back when the node binary was replaced in place since the snapshot was made', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'crictl-launcher-'));
+    cpSync(join(ROOT, 'dist'), copy, { recursive: true, preserveTimestamps: true });
+    assert.match(launch(join(copy, 'crictl'), ['--version']).exec, /--snapshot-blob/);
+    // the same path, another modification time: what an upgrade that rewrites the file leaves
+    utimesSync(join(copy, 'crictl.blob.node'), new Date(0), new Date(0));
+    assert.match(launch(join(copy, 'crictl'), ['--version']).exec, /crictl\.js --version$/);
+  });
+
+  test('follows the link npm installs the command as', () => {
+    const bin = mkdtempSync(join(tmpdir(), 'crictl-launcher-'));
+    symlinkSync(CLI, join(bin, 'crictl'));
+    const r = launch(join(bin, 'crictl'), ['--version']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.exec, /--snapshot-blob \S*dist\/crictl\.blob -- \S*dist\/crictl --version$/);
   });
 
   test('falls back quietly when there is no snapshot at all', () => {
