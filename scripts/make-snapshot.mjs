@@ -2,8 +2,9 @@
 // running this script, and writes dist/crictl.blob.node: which node binary that is (only it can
 // load the blob), with that binary's modification time given to the file so that src/crictl.sh
 // can tell a node replaced in place, and the V8 flags to run it with. Run by the build, and by
-// hand after installing the package under another node (it runs no install scripts). It does nothing where dist/snapshot.cjs is missing, and a failure only
-// costs start-up time, so it warns instead of failing the build.
+// hand after installing the package under another node (it runs no install scripts). It does
+// nothing where dist/snapshot.cjs is missing, and a failure only costs start-up time, so it warns
+// instead of failing the build.
 import { spawnSync } from 'node:child_process';
 import { existsSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

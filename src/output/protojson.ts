@@ -112,8 +112,20 @@ function shapeMessage(type: protobuf.Type, obj: Record<string, unknown> | null |
 function shapeSingle(field: protobuf.Field, value: unknown): unknown {
   const resolved = field.resolvedType;
   if (resolved && 'fieldsArray' in resolved) return shapeMessage(resolved as protobuf.Type, value as Record<string, unknown> | null);
-  if (resolved) {
-    const names = (resolved as protobuf.Enum).valuesById;
+  const scalar = scalarValue(field, value);
+  // JSON.stringify writes 1e-7 where Go writes 1e-07, and cannot write NaN or Infinity.
+  if (FLOATS.has(field.type) && formatFloat(scalar as number) !== String(scalar)) throw NOT_FAST;
+  return scalar;
+}
+
+const FLOATS = new Set(['double', 'float']);
+
+/** A scalar or enum field as jsonpb has it, defaults filled in: enums by name (an unknown number
+ *  stays a number, as Go prints it), int64 as decimal strings, bytes as base64. */
+function scalarValue(field: protobuf.Field, value: unknown): string | number | boolean {
+  const enumType = field.resolvedType as protobuf.Enum | null;
+  if (enumType) {
+    const names = enumType.valuesById;
     if (typeof value === 'number') return names[value] ?? value;
     return String(value ?? names[0]);
   }
@@ -124,13 +136,6 @@ function shapeSingle(field: protobuf.Field, value: unknown): unknown {
       return Boolean(value);
     case 'bytes':
       return value ? Buffer.from(value as Uint8Array).toString('base64') : '';
-    case 'double':
-    case 'float': {
-      const n = Number(value ?? 0);
-      // JSON.stringify writes 1e-7 where Go writes 1e-07, and cannot write NaN or Infinity.
-      if (formatFloat(n) !== String(n)) throw NOT_FAST;
-      return n;
-    }
     default:
       return QUOTED_LONGS.has(field.type) ? String(value ?? '0') : Number(value ?? 0);
   }
@@ -190,29 +195,9 @@ function writeSingle(out: string[], field: protobuf.Field, value: unknown, inden
     writeMessage(out, resolved as protobuf.Type, value as Record<string, unknown> | null, indent + I);
     return;
   }
-  out.push(scalarJson(field, resolved as protobuf.Enum | null, value));
-}
-
-function scalarJson(field: protobuf.Field, enumType: protobuf.Enum | null, value: unknown): string {
-  if (enumType) {
-    // Enum: by name; an unknown number stays a number, as Go prints it.
-    const names = enumType.valuesById;
-    if (typeof value === 'number') return names[value] !== undefined ? `"${names[value]}"` : String(value);
-    return `"${String(value ?? names[0])}"`;
-  }
-  switch (field.type) {
-    case 'string':
-      return goJsonString(String(value ?? ''));
-    case 'bool':
-      return value ? 'true' : 'false';
-    case 'bytes':
-      return goJsonString(value ? Buffer.from(value as Uint8Array).toString('base64') : '');
-    case 'double':
-    case 'float':
-      return formatFloat(Number(value ?? 0));
-    default:
-      return QUOTED_LONGS.has(field.type) ? `"${String(value ?? '0')}"` : String(value ?? 0);
-  }
+  const scalar = scalarValue(field, value);
+  if (typeof scalar === 'string') out.push(goJsonString(scalar));
+  else out.push(FLOATS.has(field.type) ? formatFloat(scalar as number) : String(scalar));
 }
 
 /** Go's json.Marshal of a float64: plain notation between 1e-6 and 1e21, else 1e+21 style. */
