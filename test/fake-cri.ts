@@ -1,10 +1,9 @@
 // A fake CRI server for faults a real runtime cannot be made to show on demand: slowness,
 // dying mid-stream, malformed or surprising replies. Real behaviour is tested against containerd.
 import * as grpc from '@grpc/grpc-js';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { messageType, serviceType } from '../src/cri/schema.js';
+import { tempDir } from './tmp.js';
 
 export type Handler = (request: Record<string, unknown>) => Promise<unknown> | unknown;
 
@@ -23,14 +22,15 @@ export interface FakeCri {
 const TO_OBJECT = { longs: String, enums: String, defaults: true, arrays: true, objects: true };
 
 export async function startFakeCri(): Promise<FakeCri> {
-  const socket = join(mkdtempSync(join(tmpdir(), 'fake-cri-')), 'cri.sock');
+  const socket = join(tempDir('fake-cri-'), 'cri.sock');
   const handlers = new Map<string, Handler>();
   const raw = new Map<string, () => Buffer>();
   const streams = new Map<string, { messages: unknown[]; hang?: boolean; failAfter?: grpc.status }>();
   const calls: string[] = [];
   const server = new grpc.Server();
   for (const service of ['RuntimeService', 'ImageService'] as const) {
-    const definition: grpc.ServiceDefinition = {};
+    // Built up method by method; grpc-js types the finished definition as read-only.
+    const definition: Record<string, grpc.MethodDefinition<object, object>> = {};
     const impl: grpc.UntypedServiceImplementation = {};
     for (const method of serviceType(service).methodsArray) {
       const req = messageType(`runtime.v1.${method.requestType}`);

@@ -69,7 +69,7 @@ test('every rpc crictl uses exists with the right types, in the proto and the bu
 
 test('key messages carry upstream field numbers and types', () => {
   const fields = (name: string) =>
-    Object.fromEntries(parsed.lookupType(`runtime.v1.${name}`).fieldsArray.map((f) => [f.name, `${f.repeated ? 'repeated ' : ''}${f.map ? `map<${f.keyType},${f.type}>` : f.type}=${f.id}`]));
+    Object.fromEntries(parsed.lookupType(`runtime.v1.${name}`).fieldsArray.map((f) => [f.name, `${f.repeated ? 'repeated ' : ''}${f instanceof protobuf.MapField ? `map<${f.keyType},${f.type}>` : f.type}=${f.id}`]));
   const container = fields('Container');
   assert.equal(container.id, 'string=1');
   assert.equal(container.pod_sandbox_id, 'string=2');

@@ -66,7 +66,7 @@ function fakeServer(onFrame: (frame: Frame, headers: Record<string, string[]> | 
         });
       });
     let chain = Promise.resolve();
-    socket.on('data', (chunk) => {
+    socket.on('data', (chunk: Buffer) => {
       for (const frame of parser.push(chunk)) {
         chain = chain.then(async () => {
           const headers = frame.kind === 'control' && frame.type === FrameType.SYN_STREAM ? decodeHeaderBlock(await run(inflate, frame.payload.subarray(10))) : undefined;
