@@ -1,11 +1,11 @@
 // Shared plumbing for end-to-end tests: the lab runtime's endpoint, running the built CLI as a
 // subprocess, and a raw client for arranging state on the runtime.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect, type CriClients, type DeepPartial, type PodSandboxConfig } from '../../src/cri/client.js';
+import { NO_CONFIG, tempDir } from '../tmp.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** What users run: the launcher, which starts from the startup snapshot when it can. */
@@ -29,7 +29,7 @@ export function crictl(args: string[], opts: { endpoint?: string | null; env?: N
   const r = spawnSync(CLI, full, {
     encoding: 'utf8',
     input: opts.input,
-    env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent/crictl.yaml', CONTAINER_RUNTIME_ENDPOINT: '', ...opts.env },
+    env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '', ...opts.env },
     timeout: opts.timeoutMs ?? 120_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
@@ -40,7 +40,7 @@ export function crictlAsync(args: string[], opts: { endpoint?: string | null; en
   const endpoint = opts.endpoint === undefined ? ENDPOINT : opts.endpoint;
   const full = endpoint ? ['-r', endpoint, ...args] : args;
   return new Promise((resolve) => {
-    const p = spawn(CLI, full, { env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent/crictl.yaml', ...opts.env } });
+    const p = spawn(CLI, full, { env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, ...opts.env } });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
@@ -66,7 +66,7 @@ export function podConfig(prefix: string, extra: DeepPartial<PodSandboxConfig> =
   const n = `${prefix}-${process.pid}-${++counter}`;
   return {
     metadata: { name: n, namespace: 'e2e', uid: `uid-${n}`, attempt: 0 },
-    logDirectory: mkdtempSync(join(tmpdir(), 'crictl-e2e-logs-')),
+    logDirectory: tempDir('crictl-e2e-logs-'),
     linux: { cgroupParent: `/crictl-e2e/${n}` },
     labels: { 'crictl-e2e': prefix },
     ...extra,
@@ -101,7 +101,7 @@ export async function removePods(ids: string[]): Promise<void> {
 
 /** Writes a temporary file and returns its path. */
 export function tempFile(name: string, content: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'crictl-e2e-'));
+  const dir = tempDir('crictl-e2e-');
   const path = join(dir, name);
   writeFileSync(path, content);
   return path;

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { closeCri, cri, crictl, removePods, runPod, SKIP, tempFile } from './harness.js';
+import { missingPath } from '../tmp.js';
 
 const lines = (s: string) => s.split('\n').filter((l) => l !== '');
 const podIds = async () => new Set((await cri().runtime.listPodSandbox({})).items.map((p) => p.id));
@@ -120,7 +121,7 @@ describe('lifecycle on a real runtime', { skip: SKIP }, () => {
       [pod('{}'), /pod\.json: metadata: required/],
       [pod(''), /pod\.json: file is empty; expected a JSON or YAML object$/],
       [pod('[1, 2]'), /pod\.json: \(top level\): expected an object, got a list$/],
-      ['/nonexistent/pod.json', /\/nonexistent\/pod\.json: cannot read: no such file$/],
+      [missingPath('pod.json'), /\/missing-\w+\/pod\.json: cannot read: no such file$/],
       [tempFile('x', '').replace(/\/x$/, ''), /: is a directory, expected a JSON or YAML file$/],
     ];
     for (const [file, want] of cases) {

@@ -2,17 +2,17 @@
 // HTTP), reached by the lab containerd through a hosts.toml.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { crictl, ENDPOINT, ROOT, SKIP } from './harness.js';
+import { tempDir } from '../tmp.js';
 
 const LAB = process.env.CRICTL_LAB_DIR ?? '';
 const lines = (s: string) => s.split('\n').filter(Boolean);
 
 describe('pull and rmi with a real registry', { skip: SKIP || (!LAB && 'needs CRICTL_LAB_DIR'), timeout: 300_000 }, () => {
-  const dir = join(mkdtempSync(join(tmpdir(), 'crictl-registry-')), 'reg');
+  const dir = join(tempDir('crictl-registry-'), 'reg');
   const script = join(ROOT, 'scripts/registry-lab.sh');
   let address = '';
   let password = '';

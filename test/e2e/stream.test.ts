@@ -9,6 +9,7 @@ import { connect as tcpConnect } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { BUSYBOX, CLI, closeCri, cri, crictl, ENDPOINT, removePods, runContainer, runPod, SKIP } from './harness.js';
 import { runRemoteCommand } from '../../src/stream/remotecommand.js';
+import { NO_CONFIG } from '../tmp.js';
 
 const TRANSPORTS = ['spdy', 'websocket'] as const;
 const hasScript = spawnSync('script', ['--version']).status === 0;
@@ -24,7 +25,7 @@ async function sandbox(prefix: string, command: string[]) {
 /** Runs the CLI with binary-safe input and output, killed after `timeoutMs`. */
 function run(args: string[], input?: Buffer | string, timeoutMs = 30_000): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(CLI, ['-r', ENDPOINT, ...args], { env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent/crictl.yaml' } });
+    const p = spawn(CLI, ['-r', ENDPOINT, ...args], { env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG } });
     const out: Buffer[] = [];
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => out.push(d));
@@ -45,7 +46,7 @@ class Session {
   private readonly proc: ChildProcessWithoutNullStreams;
 
   constructor(cmd: string, args: string[]) {
-    this.proc = spawn(cmd, args, { env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent/crictl.yaml', TERM: 'xterm' } });
+    this.proc = spawn(cmd, args, { env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, TERM: 'xterm' } });
     this.proc.stdout.on('data', (d: Buffer) => (this.output += d.toString()));
     this.proc.stderr.on('data', (d: Buffer) => (this.output += d.toString()));
     this.exited = new Promise((resolve) => this.proc.on('close', resolve));

@@ -1,16 +1,16 @@
 // The CLI without a runtime: global flags, help, version, completion, config, parse errors.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseGlobalArgs } from '../../src/main.js';
 import { VERSION } from '../../src/version.js';
 import { CLI } from '../e2e/harness.js';
+import { missingPath, NO_CONFIG, tempDir } from '../tmp.js';
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(CLI, args, { encoding: 'utf8', env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent', CONTAINER_RUNTIME_ENDPOINT: '', ...env } });
+  const r = spawnSync(CLI, args, { encoding: 'utf8', env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '', ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -52,7 +52,7 @@ test('--version, --help and per-command help', () => {
 test('unknown commands and flags: one line, a suggestion, exit 1', () => {
   assert.deepEqual(cli(['imagse']), { code: 1, stdout: '', stderr: 'crictl: unknown command "imagse" (did you mean "images"?); run crictl --help for the list\n' });
   assert.deepEqual(cli(['ps', '--bogus']), { code: 1, stdout: '', stderr: 'crictl: ps: unknown flag --bogus; run crictl ps --help\n' });
-  const badTimeout = cli(['-t', '5x', '-r', 'unix:///nonexistent.sock', 'version']);
+  const badTimeout = cli(['-t', '5x', '-r', `unix://${missingPath('cri.sock')}`, 'version']);
   assert.equal(badTimeout.code, 1);
   assert.match(badTimeout.stderr, /^crictl: invalid --timeout "5x": expected a number with a unit/);
 });
@@ -69,7 +69,7 @@ test('completion scripts for bash, zsh and fish', () => {
 });
 
 test('config: --set, positional, --get, --list, comments kept, bad values refused', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'crictl-cli-'));
+  const dir = tempDir('crictl-cli-');
   const file = join(dir, 'crictl.yaml');
   writeFileSync(file, '# managed by hand\nruntime-endpoint: unix:///old.sock\n');
   assert.equal(cli(['--config', file, 'config', '--set', 'timeout=9,debug=true']).code, 0);
@@ -92,7 +92,7 @@ test('config: --set, positional, --get, --list, comments kept, bad values refuse
 });
 
 test('no endpoint anywhere: the default is named in one warning line', () => {
-  const r = cli(['version'], { CRI_CONFIG_FILE: '/nonexistent/crictl.yaml' });
+  const r = cli(['version'], { CRI_CONFIG_FILE: NO_CONFIG });
   assert.equal(r.code, 1);
   const lines = r.stderr.split('\n').filter(Boolean);
   assert.equal(lines.length, 2);

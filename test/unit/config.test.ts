@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig, parseConfigText, resolveConfigPath } from '../../src/config/config.js';
 import { parseDuration, resolveSettings } from '../../src/config/settings.js';
 import { updateConfigFile } from '../../src/config/write.js';
+import { tempDir } from '../tmp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'crictl-config-'));
+const dir = tempDir('crictl-config-');
 
 test('config path: --config beats CRI_CONFIG_FILE beats the default', () => {
   assert.deepEqual(resolveConfigPath('/a.yaml', { CRI_CONFIG_FILE: '/b.yaml' }, '/usr/bin/crictl'), { path: '/a.yaml', explicit: true });

@@ -2,13 +2,13 @@
 // falls back to the plain bundle otherwise, and both behave the same.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CLI, ROOT } from '../e2e/harness.js';
+import { missingPath, NO_CONFIG, tempDir } from '../tmp.js';
 
-const env = { ...process.env, CRI_CONFIG_FILE: '/nonexistent', CONTAINER_RUNTIME_ENDPOINT: '' };
+const env = { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '' };
 
 /** Runs the launcher under `sh -x`, which shows the command it finally execs. */
 function launch(launcher: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
@@ -27,9 +27,9 @@ describe('launcher', () => {
   });
 
   test('falls back to the plain bundle when the snapshot was made by another node binary', () => {
-    const copy = mkdtempSync(join(tmpdir(), 'crictl-launcher-'));
+    const copy = tempDir('crictl-launcher-');
     cpSync(join(ROOT, 'dist'), copy, { recursive: true });
-    writeFileSync(join(copy, 'crictl.blob.node'), '/nonexistent/node\n--min-semi-space-size=2\n');
+    writeFileSync(join(copy, 'crictl.blob.node'), `${missingPath('node')}\n--min-semi-space-size=2\n`);
     const r = launch(join(copy, 'crictl'), ['--version']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.exec, /crictl\.js --version$/);
@@ -37,7 +37,7 @@ describe('launcher', () => {
   });
 
   test('falls back when the node binary was replaced in place since the snapshot was made', () => {
-    const copy = mkdtempSync(join(tmpdir(), 'crictl-launcher-'));
+    const copy = tempDir('crictl-launcher-');
     cpSync(join(ROOT, 'dist'), copy, { recursive: true, preserveTimestamps: true });
     assert.match(launch(join(copy, 'crictl'), ['--version']).exec, /--snapshot-blob/);
     // the same path, another modification time: what an upgrade that rewrites the file leaves
@@ -46,7 +46,7 @@ describe('launcher', () => {
   });
 
   test('follows the link npm installs the command as', () => {
-    const bin = mkdtempSync(join(tmpdir(), 'crictl-launcher-'));
+    const bin = tempDir('crictl-launcher-');
     symlinkSync(CLI, join(bin, 'crictl'));
     const r = launch(join(bin, 'crictl'), ['--version']);
     assert.equal(r.code, 0, r.stderr);
@@ -54,7 +54,7 @@ describe('launcher', () => {
   });
 
   test('falls back quietly when there is no snapshot at all', () => {
-    const copy = mkdtempSync(join(tmpdir(), 'crictl-launcher-'));
+    const copy = tempDir('crictl-launcher-');
     cpSync(join(ROOT, 'dist'), copy, { recursive: true });
     rmSync(join(copy, 'crictl.blob'));
     rmSync(join(copy, 'crictl.blob.node'));
@@ -69,7 +69,7 @@ describe('launcher', () => {
   });
 
   test('snapshot and plain bundle answer alike, reading flags, environment and config at run time', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'crictl-launcher-'));
+    const dir = tempDir('crictl-launcher-');
     const config = join(dir, 'crictl.yaml');
     writeFileSync(config, 'runtime-endpoint: unix:///run/from-config.sock\ntimeout: 7\n');
     const cases: [string[], NodeJS.ProcessEnv][] = [
@@ -93,9 +93,10 @@ describe('launcher', () => {
 
   test('node does not load NODE_EXTRA_CA_CERTS at start; streaming TLS reads it instead', () => {
     // node warns at start about an unreadable NODE_EXTRA_CA_CERTS; the launcher keeps it from node.
-    const direct = spawnSync(process.execPath, ['-e', '0'], { encoding: 'utf8', env: { ...env, NODE_EXTRA_CA_CERTS: '/nonexistent/ca.pem' } });
+    const missingCa = missingPath('ca.pem');
+    const direct = spawnSync(process.execPath, ['-e', '0'], { encoding: 'utf8', env: { ...env, NODE_EXTRA_CA_CERTS: missingCa } });
     assert.match(direct.stderr, /extra certs/i);
-    const r = launch(CLI, ['--version'], { NODE_EXTRA_CA_CERTS: '/nonexistent/ca.pem' });
+    const r = launch(CLI, ['--version'], { NODE_EXTRA_CA_CERTS: missingCa });
     assert.equal(r.code, 0);
     assert.equal(r.stderr.trim(), '');
   });

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, closeSync, mkdtempSync, openSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, closeSync, openSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseLogLine, timeToNanos } from '../../src/logs/format.js';
 import { followLog, printLog, tailOffset, type LogOptions } from '../../src/logs/reader.js';
+import { tempDir } from '../tmp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'crictl-logs-'));
+const dir = tempDir('crictl-logs-');
 const cri = (i: number, stream = 'stdout', tag = 'F', msg = `line ${i}`) => `2024-01-02T03:04:${String(i % 60).padStart(2, '0')}.000000001Z ${stream} ${tag} ${msg}\n`;
 
 function collect(path: string, opts: LogOptions, reverse = false) {

@@ -1,16 +1,16 @@
 // TLS for streaming connections: verified when TLS options are given, not followed on redirects.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadStreamTls } from '../../src/cli/stream-options.js';
 import { upgradeToSpdy } from '../../src/stream/upgrade.js';
+import { tempDir } from '../tmp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'crictl-tls-'));
+const dir = tempDir('crictl-tls-');
 const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
 
 /** A CA, and a server certificate for "streaming.test" signed by it; a second, unrelated CA. */
