@@ -116,8 +116,8 @@ describe('variables', () => {
   });
 
   it('scopes variables to the enclosing block', () => {
-    fails('{{if true}}{{$x := 1}}{{end}}{{$x}}', 'template: 1:31: undefined variable "$x"');
-    fails('{{$x}}', 'template: 1:2: undefined variable "$x"');
+    fails('{{if true}}{{$x := 1}}{{end}}{{$x}}', 'template: 1: undefined variable "$x"');
+    fails('{{$x}}', 'template: 1: undefined variable "$x"');
   });
 });
 
@@ -144,7 +144,7 @@ describe('range', () => {
     assert.equal(r('{{range .list}}{{if eq . "b"}}{{continue}}{{end}}{{.}}{{end}}'), 'ac');
     assert.equal(r('{{range .list}}{{if eq . "b"}}{{break}}{{end}}{{.}}{{end}}'), 'a');
     assert.equal(r('{{range 3}}{{.}}{{end}}'), '012');
-    fails('{{break}}', 'template: 1:2: {{break}} outside {{range}}');
+    fails('{{break}}', 'template: 1: {{break}} outside {{range}}');
   });
 
   it('refuses to range over a scalar', () => {
@@ -198,7 +198,7 @@ describe('pipelines and parentheses', () => {
   });
 
   it('rejects non-executable pipeline stages', () => {
-    fails('{{.name | "x"}}', 'template: 1:10: non executable command in pipeline stage 2');
+    fails('{{.name | "x"}}', 'template: 1: non executable command in pipeline stage 2');
   });
 });
 
@@ -362,25 +362,25 @@ describe('define, template and block', () => {
 });
 
 describe('errors', () => {
-  it('reports parse errors with line and column', () => {
-    fails('{{foo}}', 'template: 1:2: function "foo" not defined');
-    fails('line one\n{{.name}} {{foo 1}}', 'template: 2:12: function "foo" not defined');
-    fails('{{.}', 'template: 1:3: unexpected "}" in operand');
-    fails('{{.name', 'template: 1:7: unclosed action');
-    fails('{{.name\n', 'template: 2:0: unclosed action started at 1:0');
-    fails('{{if .name}}x', 'template: 1:13: unexpected EOF');
-    fails('{{end}}', 'template: 1:2: unexpected {{end}}');
-    fails('{{if}}{{end}}', 'template: 1:4: missing value for if');
-    fails('{{"abc}}', 'template: 1:2: unterminated quoted string');
-    fails('{{/* x', 'template: 1:2: unclosed comment');
-    fails('{{.name)}}', 'template: 1:7: unexpected ")" in command');
-    fails('{{3x}}', 'template: 1:2: bad number syntax: "3x"');
-    fails('{{.a#}}', "template: 1:2: bad character U+0023 '#'");
-    fails('{{"\\q"}}', 'template: 1:2: invalid syntax');
+  it('reports parse errors with the line, as Go does', () => {
+    fails('{{foo}}', 'template: 1: function "foo" not defined');
+    fails('line one\n{{.name}} {{foo 1}}', 'template: 2: function "foo" not defined');
+    fails('{{.}', 'template: 1: unexpected "}" in operand');
+    fails('{{.name', 'template: 1: unclosed action');
+    fails('{{.name\n', 'template: 2: unclosed action started at 1');
+    fails('{{if .name}}x', 'template: 1: unexpected EOF');
+    fails('{{end}}', 'template: 1: unexpected {{end}}');
+    fails('{{if}}{{end}}', 'template: 1: missing value for if');
+    fails('{{"abc}}', 'template: 1: unterminated quoted string');
+    fails('{{/* x', 'template: 1: unclosed comment');
+    fails('{{.name)}}', 'template: 1: unexpected ")" in command');
+    fails('{{3x}}', 'template: 1: bad number syntax: "3x"');
+    fails('{{.a#}}', "template: 1: bad character U+0023 '#'");
+    fails('{{"\\q"}}', 'template: 1: invalid syntax');
   });
 
   it('names the template when given a name, like crictl', () => {
-    fails('{{foo}}', 'template: tmplExecuteRawJSON:1:2: function "foo" not defined', data, CRICTL_TEMPLATE_OPTIONS);
+    fails('{{foo}}', 'template: tmplExecuteRawJSON:1: function "foo" not defined', data, CRICTL_TEMPLATE_OPTIONS);
   });
 
   it('keeps messages on one line', () => {

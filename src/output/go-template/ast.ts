@@ -72,6 +72,13 @@ export function isEmptyTree(list: ListNode): boolean {
 }
 
 /** "line:col" of a position, with Go's conventions: 1-based line, column in UTF-8 bytes from 0. */
+/** The 1-based line of byte position `pos`. */
+export function lineOf(src: string, pos: number): number {
+  let line = 1;
+  for (let i = src.indexOf('\n'); i >= 0 && i < pos; i = src.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
 export function location(src: string, pos: number): string {
   const before = src.slice(0, pos);
   const lineStart = before.lastIndexOf('\n') + 1;

@@ -1,5 +1,5 @@
 // Recursive-descent parser from tokens to the parse tree, with Go's error wording.
-import { ArgNode, BranchNode, CommandNode, ConstValue, isEmptyTree, isMarker, ListNode, location, MarkerNode, Node, nodeString, oneLine, PipeNode, TemplateNode } from './ast.js';
+import { ArgNode, BranchNode, CommandNode, ConstValue, isEmptyTree, isMarker, lineOf, ListNode, MarkerNode, Node, nodeString, oneLine, PipeNode, TemplateNode } from './ast.js';
 import { GoTemplateError } from './errors.js';
 import { KEYWORD_TYPES, Lexer, Token, TokType } from './lexer.js';
 import { goQuote, parseGoFloat, parseGoInteger, unquoteGoChar, unquoteGoString } from './literals.js';
@@ -46,8 +46,9 @@ export class Parser {
     return this.defs;
   }
 
+  /** Go's parse errors name the line only (parse.Tree.errorf); execution errors add the column. */
   private fail(pos: number, message: string): never {
-    const where = `${this.name ? `${this.name}:` : ''}${location(this.src, pos)}`;
+    const where = `${this.name ? `${this.name}:` : ''}${lineOf(this.src, pos)}`;
     throw new GoTemplateError(oneLine(`template: ${where}: ${message}`));
   }
 
@@ -77,8 +78,8 @@ export class Parser {
     if (tok.type === 'error') {
       let extra = '';
       if (this.actionPos >= 0) {
-        const started = location(this.src, this.actionPos);
-        if (started.split(':')[0] !== location(this.src, tok.pos).split(':')[0]) {
+        const started = lineOf(this.src, this.actionPos);
+        if (started !== lineOf(this.src, tok.pos)) {
           // "unclosed action in action started at" reads badly: drop the second "in action".
           extra = `${tok.val.endsWith(' action') ? '' : ' in action'} started at ${this.name ? `${this.name}:` : ''}${started}`;
         }
