@@ -16,8 +16,8 @@ export async function renderJsonText(json: string, format: OutputFormat, templat
     case 'go-template': {
       if (!template) throw new UsageError('--template is required with -o go-template');
       // crictl's semantics: a missing key is an error, numbers print as written.
-      const { renderGoTemplate, CRICTL_TEMPLATE_OPTIONS } = await import('./go-template/index.js');
-      return renderGoTemplate(template, JSON.parse(json), CRICTL_TEMPLATE_OPTIONS);
+      const { renderGoTemplate, parseJsonData, CRICTL_TEMPLATE_OPTIONS } = await import('./go-template/index.js');
+      return renderGoTemplate(template, parseJsonData(json), CRICTL_TEMPLATE_OPTIONS);
     }
     default:
       throw new UsageError(`unsupported output format "${format}"`);

@@ -6,7 +6,7 @@ import { formatFloat } from './float.js';
 import { GoFmt, PLAIN } from './fmt.js';
 import { goQuote } from './literals.js';
 import { utf8Decode, utf8Encode, utf8Length } from './utf8.js';
-import { compareGoStrings, dataValue, Final, GoFloat, hasKey, isMap, isTrue, MISSING, numberText, sortedKeys, Val } from './values.js';
+import { compareGoStrings, dataValue, Final, GoFloat, hasKey, isMap, isTrue, MISSING, sortedKeys, Val } from './values.js';
 
 /** Parameter kinds of builtin functions: interface{}, reflect.Value (sees nil and missing apart), string. */
 export type Param = 'any' | 'value' | 'string';
@@ -327,8 +327,9 @@ export class Exec {
       return undefined;
     }
     if (receiver === null) this.fail(`nil pointer evaluating interface {}.${name}`);
-    if (typeof receiver === 'number' && this.fmt.jsonNumbers && (name === 'String' || name === 'Int64' || name === 'Float64')) {
-      return this.callNumberMethod(dot, name, node, args, final, numberText(receiver));
+    const numberText = this.fmt.jsonNumberText(receiver);
+    if (numberText !== null && (name === 'String' || name === 'Int64' || name === 'Float64')) {
+      return this.callNumberMethod(dot, name, node, args, final, numberText);
     }
     const hasArgs = (args !== null && args.length > 1) || final !== MISSING;
     if (isMap(receiver)) {
@@ -481,8 +482,8 @@ export class Exec {
   private builtinLen(v: Val): bigint {
     if (v === null) throw new FuncError('len of nil pointer');
     if (v === undefined) throw new FuncError('reflect: call of reflect.Value.Type on zero Value');
-    if (typeof v === 'string') return BigInt(utf8Length(v));
-    if (typeof v === 'number' && this.fmt.jsonNumbers) return BigInt(utf8Length(numberText(v)));
+    const text = this.stringKind(v);
+    if (text !== null) return BigInt(utf8Length(text));
     if (Array.isArray(v)) return BigInt(v.length);
     if (isMap(v)) return BigInt(Object.keys(v).length);
     throw new FuncError(`len of type ${this.fmt.typeName(v)}`);
@@ -490,9 +491,7 @@ export class Exec {
 
   /** The text of a string-kind value (a string, or a json.Number), else null. */
   private stringKind(v: Val): string | null {
-    if (typeof v === 'string') return v;
-    if (typeof v === 'number' && this.fmt.jsonNumbers) return numberText(v);
-    return null;
+    return typeof v === 'string' ? v : this.fmt.jsonNumberText(v);
   }
 
   private indexArg(ix: Val, cap: number): number {
@@ -609,7 +608,8 @@ export class Exec {
     if (v === null || v === undefined) return 'null';
     if (typeof v === 'boolean' || typeof v === 'bigint') return String(v);
     if (typeof v === 'string') return jsonString(v);
-    if (typeof v === 'number' && this.fmt.jsonNumbers) return numberText(v);
+    const numberText = this.fmt.jsonNumberText(v);
+    if (numberText !== null) return numberText;
     const f = this.fmt.floatOf(v);
     if (f !== null) {
       if (!Number.isFinite(f)) throw new FuncError(`json: unsupported value: ${formatFloat(f, 'g', -1)}`);

@@ -3,7 +3,7 @@ import { formatFloat } from './float.js';
 import { charAt, isDigit } from './lexer.js';
 import { goQuote, hex, isPrint } from './literals.js';
 import { utf8Encode } from './utf8.js';
-import { dataValue, GoFloat, isMap, MISSING, numberText, sortedKeys, Val } from './values.js';
+import { dataValue, GoFloat, isMap, JsonNumber, MISSING, numberText, sortedKeys, Val } from './values.js';
 
 export interface FmtSpec {
   minus: boolean;
@@ -42,8 +42,15 @@ export class GoFmt {
   constructor(readonly jsonNumbers: boolean) {}
 
   /** Go's type name for a value, as %T and error messages show it. */
+  /** The text of a json.Number (a data number when numbers are json.Number), else null. */
+  jsonNumberText(v: Val): string | null {
+    if (v instanceof JsonNumber) return v.text;
+    return typeof v === 'number' && this.jsonNumbers ? numberText(v) : null;
+  }
+
   typeName(v: Val): string {
     if (v === null || v === undefined) return 'interface {}';
+    if (v instanceof JsonNumber) return 'json.Number';
     switch (typeof v) {
       case 'boolean': return 'bool';
       case 'bigint': return 'int';
@@ -57,7 +64,7 @@ export class GoFmt {
 
   /** Whether fmt treats the value as a string operand (reflect kind String). */
   isStringKind(v: Val): boolean {
-    return typeof v === 'string' || (this.jsonNumbers && typeof v === 'number');
+    return typeof v === 'string' || this.jsonNumberText(v) !== null;
   }
 
   /** The float64 inside a value, or null when it is not a float64. */
@@ -237,9 +244,9 @@ export class GoFmt {
     if (typeof v === 'string') return this.fmtString(v, verb, spec, v);
     const f = this.floatOf(v);
     if (f !== null) return this.fmtFloat(f, verb, spec, v);
-    if (typeof v === 'number') {
+    const text = this.jsonNumberText(v);
+    if (text !== null) {
       // json.Number: a string type with a String method, which %v %s %x %X %q use.
-      const text = numberText(v);
       if (spec.sharpV) return this.fmtString(text, verb, spec, v);
       return 'vsxXq'.includes(verb) ? this.fmtString(text, verb, spec, v) : this.badVerb(verb, v, spec);
     }
@@ -257,7 +264,9 @@ export class GoFmt {
   /** %!verb(type=value) for a verb that does not apply to the value. */
   private badVerb(verb: string, v: Val, spec: Readonly<FmtSpec>): string {
     if (v === null || v === undefined) return `%!${verb}(<nil>)`;
-    const shown = typeof v === 'number' && this.jsonNumbers ? pad(numberText(v), spec) : this.printValue(v, 'v', spec, 0);
+    // fmt prints the operand with %v and the same width and precision: json.Number as its String().
+    const text = this.jsonNumberText(v);
+    const shown = text !== null ? this.fmtString(text, 'v', spec, v) : this.printValue(v, 'v', spec, 0);
     return `%!${verb}(${this.typeName(v)}=${shown})`;
   }
 

@@ -18,6 +18,7 @@ import { GoFmt } from './fmt.js';
 import { Parser } from './parser.js';
 
 export { GoTemplateError } from './errors.js';
+export { parseJsonData } from './json-data.js';
 
 export interface GoTemplateOptions {
   /** Template name used in messages, as template.New(name) in Go. Omitted from messages when unset. */

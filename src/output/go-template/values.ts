@@ -5,6 +5,12 @@ export class GoFloat {
   constructor(readonly value: number) {}
 }
 
+/** A JSON number whose text a JS number cannot hold exactly (beyond 2^53, or spelled another
+ *  way, e.g. 1e-05): kept as the text, as Go's json.Number keeps it. */
+export class JsonNumber {
+  constructor(readonly text: string) {}
+}
+
 /**
  * A runtime value: undefined is Go's "no value" (an invalid reflect.Value, e.g. a missing key),
  * null a nil interface{} (a JSON null), bigint an int, GoFloat a float64, number a JSON number,
@@ -17,7 +23,7 @@ export const MISSING: unique symbol = Symbol('missing');
 export type Final = Val | typeof MISSING;
 
 export function isMap(v: Val): v is JsonMap {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof GoFloat);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof GoFloat) && !(v instanceof JsonNumber);
 }
 export function hasKey(m: JsonMap, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(m, key);
@@ -54,6 +60,7 @@ export function isTrue(v: Val, jsonNumbers: boolean): boolean {
   if (typeof v === 'boolean') return v;
   if (typeof v === 'string') return v.length > 0;
   if (typeof v === 'number') return jsonNumbers || v !== 0;
+  if (v instanceof JsonNumber) return true;
   if (typeof v === 'bigint') return v !== 0n;
   if (v instanceof GoFloat) return v.value !== 0;
   if (Array.isArray(v)) return v.length > 0;
