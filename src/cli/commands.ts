@@ -4,6 +4,7 @@ import type { CliContext } from './context.js';
 import { AttachCommand } from './attach.js';
 import { CompletionCommand } from './completion.js';
 import { ConfigCommand } from './config.js';
+import { DoctorCommand } from './doctor.js';
 import {
   CreateContainerCommand,
   InspectCommand,
@@ -64,4 +65,5 @@ export const COMMANDS: CommandClass<CliContext>[] = [
   PullJsonSchemaCommand,
   ConfigCommand,
   CompletionCommand,
+  DoctorCommand,
 ];
