@@ -1,12 +1,13 @@
 // What `doctor` looks at: read-only CRI calls and a few files on the host. Every call may fail;
 // a failure is recorded and the checks that need the answer say so, instead of aborting.
-import { closeSync, existsSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statfsSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statfsSync, statSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import type { Settings } from '../config/settings.js';
 import { connect, type CriClients, type RuntimeServiceClient } from '../cri/client.js';
 import { DEFAULT_RUNTIME_ENDPOINTS, parseEndpoint } from '../cri/endpoint.js';
 import type { ContainerStatus } from '../cri/generated/types.js';
+import { lastLogLines, readEdge } from '../logs/last-lines.js';
 import { cgroupDriver } from '../spec/cgroup.js';
 import type { ContainerdConfig, EndpointFacts, ExitedContainer, FsSize, HostFacts, RuntimeFacts, SocketProbe } from './checks.js';
 
@@ -120,7 +121,7 @@ export async function gatherRuntime(cri: CriClients, sinceMs: number, lastLines:
       const s: ContainerStatus | null | undefined = r?.status;
       if (!s || s.exitCode === 0 || Number(BigInt(s.finishedAt) / 1_000_000n) < sinceMs) return;
       const pod = pods.find((p) => p.id === container.podSandboxId);
-      exited.push({ container, status: s, podName: pod ? `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}` : container.podSandboxId.slice(0, 13), lastLines: s.logPath ? tailLogLines(s.logPath, lastLines) : [] });
+      exited.push({ container, status: s, podName: pod ? `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}` : container.podSandboxId.slice(0, 13), lastLines: s.logPath ? lastLogLines(s.logPath, lastLines) : [] });
     },
   );
   exited.sort((a, b) => (BigInt(b.status.finishedAt) > BigInt(a.status.finishedAt) ? 1 : -1));
@@ -200,36 +201,5 @@ function parseJson<T>(text: string | undefined): T | undefined {
 
 /** A config file, read only up to 1 MiB: the runtime's directories are not ours to trust. */
 function readSmallFile(path: string): string {
-  return readTail(path, 1 << 20, false);
-}
-
-function readTail(path: string, max: number, tail: boolean): string {
-  const fd = openSync(path, 'r');
-  try {
-    const size = statSync(path).size;
-    const length = Math.min(size, max);
-    const buf = Buffer.alloc(length);
-    const n = readSync(fd, buf, 0, length, tail ? size - length : 0);
-    return buf.subarray(0, n).toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** The last `n` lines a container wrote (CRI log format), without their timestamps. */
-export function tailLogLines(path: string, n: number): string[] {
-  let text: string;
-  try {
-    text = readTail(path, 16 * 1024, true);
-  } catch {
-    return [];
-  }
-  const lines = text.split('\n').filter((l) => l !== '');
-  // The first line of a partial read may be cut: drop it unless the whole file was read.
-  if (text.length >= 16 * 1024) lines.shift();
-  return lines.slice(-n).map((l) => {
-    const m = /^\S+ (?:stdout|stderr) [FP] ?(.*)$/s.exec(l);
-    const content = m ? m[1] : l;
-    return content.length > 200 ? `${content.slice(0, 200)}…` : content;
-  });
+  return readEdge(path, 1 << 20, false);
 }

@@ -1,6 +1,7 @@
 // `doctor`'s report: a bordered table for people (cli-table3; colour only on a terminal) or JSON
 // with stable field names for scripts, and the exit code: 0 all OK, 2 warnings only, 1 any FAIL.
 import Table from 'cli-table3';
+import { escapeText } from '../output/escape.js';
 import type { Finding, Verdict } from './checks.js';
 
 export function exitCode(findings: readonly Finding[]): number {
@@ -19,10 +20,21 @@ export function reportJson(findings: readonly Finding[]): string {
 
 const COLOURS: Record<Verdict, string> = { OK: '\x1b[32m', WARN: '\x1b[33m', FAIL: '\x1b[31m', SKIP: '\x1b[90m' };
 
-/** Control characters from the runtime (names, messages, log lines) are shown, never obeyed. */
-function visible(s: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
-  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+/**
+ * Wraps each line at `width` characters. cli-table3's own wrapping either drops the ends of long
+ * words or miscounts the colour codes of the status cell, so the long cells come wrapped.
+ */
+function hardWrap(text: string, width: number): string {
+  return text
+    .split('\n')
+    .flatMap((line) => {
+      const chars = [...line];
+      if (chars.length <= width) return [line];
+      const parts: string[] = [];
+      for (let i = 0; i < chars.length; i += width) parts.push(chars.slice(i, i + width).join(''));
+      return parts;
+    })
+    .join('\n');
 }
 
 export function reportTable(findings: readonly Finding[], opts: { colour: boolean; width: number }): string {
@@ -32,15 +44,12 @@ export function reportTable(findings: readonly Finding[], opts: { colour: boolea
   const table = new Table({
     head: ['CHECK', 'STATUS', 'FINDING', 'NEXT STEP'],
     colWidths: [15, 8, findingWidth, rest - findingWidth],
-    wordWrap: true,
-    // Breaking inside words loses nothing; cli-table3's word-boundary mode truncates long ones.
-    wrapOnWordBoundary: false,
     style: { head: [], border: [] },
   });
   for (const f of findings) {
     const status = opts.colour ? `${COLOURS[f.status]}${f.status}\x1b[0m` : f.status;
-    const detail = [f.summary, ...f.evidence.map((e) => `  ${e}`)].map(visible).join('\n');
-    table.push([f.check, status, detail, visible(f.next ?? '')]);
+    const detail = [f.summary, ...f.evidence.map((e) => `  ${e}`)].map(escapeText).join('\n');
+    table.push([f.check, status, hardWrap(detail, findingWidth - 2), hardWrap(escapeText(f.next ?? ''), rest - findingWidth - 2)]);
   }
   const counts = (['FAIL', 'WARN', 'OK', 'SKIP'] as const).map((v) => `${findings.filter((f) => f.status === v).length} ${v}`).join(', ');
   return `${table.toString()}\n${counts}\n`;
