@@ -73,7 +73,7 @@ export async function parseSpecText(text: string, file: string): Promise<ExactVa
   const looksJson = ext === '.json' || (ext !== '.yaml' && ext !== '.yml' && /^\s*[{[]/.test(text));
   if (looksJson) {
     try {
-      return parseJsonExact(text);
+      return parseJsonExact(text.startsWith('\uFEFF') ? text.slice(1) : text);
     } catch (err) {
       if (err instanceof ParseError) throw new SpecError(`${file}: invalid JSON: ${err.message}`);
       throw err;
@@ -84,8 +84,9 @@ export async function parseSpecText(text: string, file: string): Promise<ExactVa
   // uniqueKeys: false: the library's own check compares every key with every other (quadratic);
   // yamlToExact does it with one lookup per key.
   const doc = yaml.parseDocument(text, { lineCounter: lines, prettyErrors: false, intAsBigInt: true, uniqueKeys: false });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
+  // Warnings (an unknown tag, which would be dropped) are errors too: nothing is changed silently.
+  if (doc.errors.length > 0 || doc.warnings.length > 0) {
+    const e = doc.errors[0] ?? doc.warnings[0];
     const pos = lines.linePos(e.pos[0]);
     throw new SpecError(`${file}:${pos.line}:${pos.col}: invalid YAML: ${e.message.split('\n')[0]}`);
   }
@@ -162,7 +163,8 @@ function checkObject(type: protobuf.Type, value: unknown, file: string, path: st
     const field = Object.hasOwn(type.fields, camel) ? type.fields[camel] : undefined;
     if (!field) {
       const known = type.fieldsArray.map((f) => (key.includes('_') || !/[A-Z]/.test(key) ? camelToSnake(f.name) : f.name));
-      const hint = suggest(key, known);
+      // Close spellings first, then a shortened name (log_dir for log_directory).
+      const hint = suggest(key, known) ?? (key.length >= 3 ? known.filter((k) => k.startsWith(key)).sort((a, b) => a.length - b.length)[0] : undefined);
       throw new SpecError(`${file}: ${fieldPath}: unknown field${hint ? ` (did you mean ${hint}?)` : ''}`);
     }
     // log_directory and logDirectory are one field: given both, neither may silently win.

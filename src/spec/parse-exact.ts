@@ -148,6 +148,9 @@ export function parseJsonExact(text: string): ExactValue {
   return result;
 }
 
+/** Integers both YAML 1.1 and 1.2 read alike: decimal without leading zeros, or 0x hex. */
+const YAML_INTEGER = /^[-+]?(?:0|[1-9][0-9]*|0x[0-9a-fA-F]+)$/;
+
 /** How many aliases a YAML file may expand: a few anchors are normal, a billion laughs is not. */
 const MAX_ALIASES = 1000;
 
@@ -173,7 +176,7 @@ export function yamlToExact(doc: Document.Parsed, lines: LineCounter, yaml: type
       const obj = dataObject();
       for (const pair of node.items) {
         const k = pair.key as unknown;
-        if (!isScalar(k) || k.value === null || typeof k.value === 'object') return fail(isScalar(k) ? k : null, 'a key must be a plain value');
+        if (!isScalar(k) || k.value === null || typeof k.value === 'object') return fail(isScalar(k) ? k : null, 'a key must be text or a number');
         const key = scalarText(k);
         if (Object.hasOwn(obj, key)) fail(k, `duplicate key ${JSON.stringify(key)}`);
         obj[key] = walk(pair.value, depth + 1);
@@ -183,8 +186,15 @@ export function yamlToExact(doc: Document.Parsed, lines: LineCounter, yaml: type
     if (isSeq(node)) return node.items.map((item) => walk(item, depth + 1));
     if (isScalar(node)) {
       const v = node.value;
-      if (typeof v === 'bigint' || typeof v === 'number') return new NumberText(scalarText(node), v);
+      if (typeof v === 'bigint') {
+        // 017 is 17 in YAML 1.2 but 15 in YAML 1.1 (which crictl reads); 0o17 is a string there.
+        const text = scalarText(node);
+        if (!YAML_INTEGER.test(text)) fail(node, `${text}: write integers in decimal (or 0x hex) without leading zeros`);
+        return new NumberText(text, v);
+      }
+      if (typeof v === 'number') return new NumberText(scalarText(node), v);
       if (typeof v === 'string' || typeof v === 'boolean' || v === null) return v;
+      return fail(node, `unsupported YAML value${node.tag ? ` (${node.tag})` : ''}; write it as text`);
     }
     return fail(node as YamlNode, 'unsupported YAML value');
   };

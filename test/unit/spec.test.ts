@@ -165,3 +165,38 @@ test('jsonschema: env values are plain strings, int64 patterns match what the lo
   const pattern = new RegExp(limit.oneOf[1].pattern ?? '');
   assert.ok(pattern.test('-12') && pattern.test('0') && !pattern.test('007') && !pattern.test('1e3'));
 });
+
+test('a pod config where a container config belongs (and the reverse) is named as such', async () => {
+  const { loadContainerConfig, loadPodConfig } = await import('../../src/spec/configs.js');
+  await assert.rejects(loadPodConfig('fixtures/container-config.json'), {
+    message: 'fixtures/container-config.json: this looks like a container config (it has image, command, log_path), but a pod config is expected here',
+  });
+  await assert.rejects(loadContainerConfig('fixtures/pod-config.yaml'), {
+    message: 'fixtures/pod-config.yaml: this looks like a pod config (it has log_directory), but a container config is expected here',
+  });
+  // A plain typo is still a typo, with its hint.
+  const dir = mkdtempSync(join(tmpdir(), 'crictl-spec-'));
+  try {
+    const file = join(dir, 'pod.yaml');
+    writeFileSync(file, 'metadata: {name: x}\nlog_dir: /tmp\n');
+    await assert.rejects(loadPodConfig(file), { message: `${file}: log_dir: unknown field (did you mean log_directory?)` });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.equal((await loadPodConfig('fixtures/pod-config.json')).metadata?.name, 'nginx-sandbox');
+});
+
+test('--debug shows bytes (env values) as their text', async () => {
+  const { redact } = await import('../../src/cri/redact.js');
+  assert.equal(JSON.stringify(redact({ envs: [{ key: 'A', value: Buffer.from('two words') }, { key: 'B', value: new Uint8Array([0xff, 0x41]) }] })), '{"envs":[{"key":"A","value":"two words"},{"key":"B","value":"base64:/0E="}]}');
+});
+
+test('YAML spellings that YAML 1.1 (crictl) and 1.2 read differently, and unknown tags, are refused', async () => {
+  await assert.rejects(load('linux: {resources: {cpu_shares: 017}}', 'c.yaml'), { message: 'c.yaml:1: invalid YAML: 017: write integers in decimal (or 0x hex) without leading zeros' });
+  await assert.rejects(load('linux: {resources: {cpu_shares: 0o17}}', 'c.yaml'), /0o17: write integers in decimal/);
+  assert.equal(((await load('linux: {resources: {cpu_shares: 0x10}}', 'c.yaml')).linux as { resources: { cpuShares: string } }).resources.cpuShares, '16');
+  await assert.rejects(load('envs: [{key: a, value: !foo x}]', 'c.yaml'), /^UsageError: c\.yaml:1:24: invalid YAML: Unresolved tag: !foo/);
+  await assert.rejects(load('envs: [{key: a, value: !!binary YWJj}]', 'c.yaml'), /c\.yaml:1: invalid YAML: unsupported YAML value \(tag:yaml\.org,2002:binary\); write it as text/);
+  // A byte-order mark is not a value.
+  assert.deepEqual(Object.keys(await load('\uFEFF{"working_dir": "/w"}', 'c.json')), ['workingDir']);
+});
