@@ -113,3 +113,16 @@ test('crictl.yaml: many unknown keys are checked in linear time; repeated and pr
   assert.deepEqual(values, { timeout: 3 });
   assert.deepEqual(warnings, ['c.yaml:1: unknown key "constructor"; ignored', 'c.yaml:2: unknown key "toString"; ignored']);
 });
+
+test('config --set on a file of 40 000 keys is linear too, and still refuses a repeated key', async () => {
+  const file = join(dir, 'many.yaml');
+  writeFileSync(file, Array.from({ length: 40_000 }, (_, i) => `unknown${i}: v\n`).join(''));
+  const started = process.cpuUsage();
+  await updateConfigFile(file, [['timeout', 7]]);
+  const used = process.cpuUsage(started);
+  assert.ok((used.user + used.system) / 1e6 < 6, `took ${(used.user + used.system) / 1e6} s of CPU`);
+  assert.ok(readFileSync(file, 'utf8').endsWith('unknown39999: v\ntimeout: 7\n'));
+  writeFileSync(file, 'timeout: 1\ntimeout: 2\n');
+  await assert.rejects(updateConfigFile(file, [['debug', true]]), { message: `${file}: invalid YAML, not changing it: duplicate key "timeout"` });
+  assert.equal(readFileSync(file, 'utf8'), 'timeout: 1\ntimeout: 2\n');
+});
