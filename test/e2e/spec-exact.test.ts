@@ -73,6 +73,9 @@ describe('config values reach the runtime exactly', { skip: SKIP }, () => {
     assert.match(r.stderr, /request CreateContainer: .*"key":"LOOKS_BASE64","value":"YWJj"/);
     const inspect = JSON.parse(crictl(['inspect', id]).stdout);
     assert.equal(inspect.status.resources.linux.memoryLimitInBytes, MAX_INT64);
+    // The runtime's own record of the config, as inspect prints it: the same text (it omits empty values).
+    const recorded = new Map((inspect.info.config.envs as { key: string; value?: string }[]).map((e) => [e.key, e.value ?? '']));
+    for (const [key, value] of ENVS) assert.equal(recorded.get(key), value, key);
   });
 
   test('the same from YAML, with a quoted int64 in range', async () => {
