@@ -178,6 +178,8 @@ export function yamlToExact(doc: Document.Parsed, lines: LineCounter, yaml: type
         const k = pair.key as unknown;
         if (!isScalar(k) || k.value === null || typeof k.value === 'object') return fail(isScalar(k) ? k : null, 'a key must be text or a number');
         const key = scalarText(k);
+        // YAML 1.1 merges these (crictl's YAML reader does), YAML 1.2 does not: refuse the doubt.
+        if (key === '<<' && k.type === 'PLAIN') fail(k, 'merge keys (<<) are not supported; write the fields out');
         if (Object.hasOwn(obj, key)) fail(k, `duplicate key ${JSON.stringify(key)}`);
         obj[key] = walk(pair.value, depth + 1);
       }

@@ -197,6 +197,8 @@ test('YAML spellings that YAML 1.1 (crictl) and 1.2 read differently, and unknow
   assert.equal(((await load('linux: {resources: {cpu_shares: 0x10}}', 'c.yaml')).linux as { resources: { cpuShares: string } }).resources.cpuShares, '16');
   await assert.rejects(load('envs: [{key: a, value: !foo x}]', 'c.yaml'), /^UsageError: c\.yaml:1:24: invalid YAML: Unresolved tag: !foo/);
   await assert.rejects(load('envs: [{key: a, value: !!binary YWJj}]', 'c.yaml'), /c\.yaml:1: invalid YAML: unsupported YAML value \(tag:yaml\.org,2002:binary\); write it as text/);
+  await assert.rejects(load('metadata:\n  <<: {name: x}\n', 'c.yaml'), { message: 'c.yaml:2: invalid YAML: merge keys (<<) are not supported; write the fields out' });
+  assert.deepEqual(await load('labels: {"<<": x}\n', 'c.yaml'), { labels: { '<<': 'x' } });
   // A byte-order mark is not a value.
   assert.deepEqual(Object.keys(await load('\uFEFF{"working_dir": "/w"}', 'c.json')), ['workingDir']);
 });
