@@ -1,7 +1,7 @@
 // The two config files crictl takes: PodSandboxConfig (runp, create, run) and ContainerConfig.
 import { messageType } from '../cri/schema.js';
 import type { ContainerConfig, DeepPartial, PodSandboxConfig } from '../cri/client.js';
-import { checkMessage, parseSpecText, readSpecFile, SpecError } from './load.js';
+import { checkMessage, parseSpecText, readSpecFile, snakeToCamel, SpecError } from './load.js';
 
 const POD = 'runtime.v1.PodSandboxConfig';
 const CONTAINER = 'runtime.v1.ContainerConfig';
@@ -22,7 +22,6 @@ export async function loadContainerConfig(file: string): Promise<DeepPartial<Con
 }
 
 const kind = (typeName: string) => (typeName === POD ? 'a pod config' : 'a container config');
-const snakeToCamel = (name: string) => name.replace(/_(.)/g, (_, c: string) => c.toUpperCase());
 
 /**
  * Loads `file` as `typeName`. When that fails and every top-level key is a field of `other`

@@ -12,7 +12,7 @@ import { type ExactValue, NumberText, ParseError, parseJsonExact, yamlToExact } 
 /** Config files above this size are surely a mistake (crictl's configs are a few KiB). */
 const MAX_SPEC_BYTES = 4 * 1024 * 1024;
 
-const snakeToCamel = (name: string) => name.replace(/_(.)/g, (_, c: string) => c.toUpperCase());
+export const snakeToCamel = (name: string) => name.replace(/_(.)/g, (_, c: string) => c.toUpperCase());
 const camelToSnake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 export class SpecError extends UsageError {}
