@@ -49,20 +49,28 @@ export function readSpecFile(file: string): string {
 
 /** Offset of the first byte that does not decode as UTF-8. */
 function firstInvalidUtf8(bytes: Buffer): number {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
   let lo = 0;
   let hi = bytes.length;
   // The longest valid prefix: decoding is monotone in the prefix length up to a partial sequence.
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
     try {
-      decoder.decode(bytes.subarray(0, mid), { stream: true });
+      // A fresh decoder each time: a streaming one would carry a partial sequence over.
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
       lo = mid;
     } catch {
       hi = mid - 1;
     }
   }
-  return lo;
+  // That prefix may end in the first bytes of the broken sequence: report where it starts.
+  for (;;) {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, lo));
+      return lo;
+    } catch {
+      lo--;
+    }
+  }
 }
 
 /** Parses JSON or YAML: by extension, or by content when the extension says neither. Numbers keep
@@ -98,18 +106,14 @@ export async function parseSpecText(text: string, file: string): Promise<ExactVa
   }
 }
 
-const describe = (v: unknown): string =>
-  v === null
-    ? 'null'
-    : v instanceof NumberText
-      ? v.text
-      : Array.isArray(v)
-        ? 'a list'
-        : typeof v === 'object'
-          ? 'an object'
-          : typeof v === 'string'
-            ? JSON.stringify(v)
-            : String(v);
+/** A value as an error message shows it: numbers as written, strings quoted. */
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (v instanceof NumberText) return v.text;
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'an object';
+  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+}
 
 /** Numbers as NumberText whether they come from our parsers or from a caller's plain object. */
 function asNumber(v: unknown): NumberText | undefined {

@@ -135,7 +135,10 @@ test('a file that is not UTF-8 is refused, naming the line', async () => {
   try {
     const file = join(dir, 'c.yaml');
     writeFileSync(file, Buffer.concat([Buffer.from('metadata:\n  name: caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
-    assert.throws(() => readSpecFile(file), { message: `${file}:2: not valid UTF-8 (byte 22); config files must be UTF-8 text` });
+    assert.throws(() => readSpecFile(file), { message: `${file}:2: not valid UTF-8 (byte 21); config files must be UTF-8 text` });
+    // A valid multi-byte character split by the search must not hide the bad byte after it.
+    writeFileSync(file, Buffer.concat([Buffer.from('name: "\u20ac\u20ac\u20ac'), Buffer.from([0xc3, 0x28]), Buffer.from('"\n')]));
+    assert.throws(() => readSpecFile(file), { message: `${file}:1: not valid UTF-8 (byte 16); config files must be UTF-8 text` });
     writeFileSync(file, 'metadata:\n  name: "caf\u00e9 \uFFFD"\n');
     assert.equal(readSpecFile(file), 'metadata:\n  name: "caf\u00e9 \uFFFD"\n');
   } finally {
