@@ -237,9 +237,3 @@ function checkSingle(field: protobuf.Field, value: unknown, file: string, path: 
   }
   return fail(`a value of type ${t}`);
 }
-
-/** Loads and validates a config file of message type `typeName`. */
-export async function loadSpec(file: string, typeName: string): Promise<Record<string, unknown>> {
-  const parsed = await parseSpecText(readSpecFile(file), file);
-  return checkMessage(typeName, parsed, file);
-}
