@@ -42,7 +42,7 @@ function withLock<T>(path: string, fn: () => T): T {
 
 /** Sets keys in the config file at `path`, creating it if needed. */
 export async function updateConfigFile(path: string, updates: ReadonlyArray<[ConfigKey, string | number | boolean]>): Promise<void> {
-  const { parseDocument } = await yamlLib();
+  const { parseDocument, isMap, isScalar } = await yamlLib();
   mkdirSync(dirname(path), { recursive: true });
   withLock(path, () => {
     let text = '';
@@ -52,8 +52,17 @@ export async function updateConfigFile(path: string, updates: ReadonlyArray<[Con
       const e = err as NodeJS.ErrnoException;
       if (e.code !== 'ENOENT') throw new UsageError(`${path}: cannot read config file: ${describeFsError(e)}`);
     }
-    const doc = parseDocument(text);
+    // uniqueKeys: false: the library's check is quadratic in the number of keys; a Set does it here.
+    const doc = parseDocument(text, { uniqueKeys: false });
     if (doc.errors.length > 0) throw new UsageError(`${path}: invalid YAML, not changing it: ${doc.errors[0].message.split('\n')[0]}`);
+    if (isMap(doc.contents)) {
+      const seen = new Set<unknown>();
+      for (const { key } of doc.contents.items) {
+        const k = isScalar(key) ? key.value : key;
+        if (seen.has(k)) throw new UsageError(`${path}: invalid YAML, not changing it: duplicate key ${JSON.stringify(String(k))}`);
+        seen.add(k);
+      }
+    }
     for (const [key, value] of updates) doc.set(key, value);
     const out = doc.toString();
     const tmp = `${path}.tmp-${process.pid}`;

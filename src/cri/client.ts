@@ -66,6 +66,16 @@ export function rpcCodecs(method: protobuf.Method) {
       resType ??= messageType(`runtime.v1.${method.responseType}`);
       return resType.toObject(resType.decode(bytes), TO_OBJECT);
     },
+    /** The request as the encoder sees it (int64 as exact decimals, enums by name): what --debug
+     *  logs, so the log shows what is sent rather than what was asked for. */
+    asSent: (value: object): unknown => {
+      reqType ??= messageType(`runtime.v1.${method.requestType}`);
+      try {
+        return reqType.toObject(reqType.fromObject(value), { longs: String, enums: String });
+      } catch {
+        return value; // serialize will report it
+      }
+    },
   };
 }
 
@@ -113,10 +123,10 @@ export class CriConnection {
 
   private unaryMethod(service: string, method: protobuf.Method) {
     const path = `/runtime.v1.${service}/${method.name}`;
-    const { serialize, deserialize } = rpcCodecs(method);
+    const { serialize, deserialize, asSent } = rpcCodecs(method);
     return (request: object = {}, options?: CallOptions): Promise<unknown> => {
       const call = this.callOptions(options);
-      this.log('request', method.name, request);
+      if (this.debug) this.log('request', method.name, asSent(request ?? {}));
       return new Promise((resolve, reject) => {
         const unary = this.grpcClient.makeUnaryRequest(path, serialize, deserialize, request ?? {}, new grpc.Metadata(), call.grpc, (err, response) => {
           options?.signal?.removeEventListener('abort', onAbort);
@@ -137,11 +147,11 @@ export class CriConnection {
 
   private streamMethod(service: string, method: protobuf.Method) {
     const path = `/runtime.v1.${service}/${method.name}`;
-    const { serialize, deserialize } = rpcCodecs(method);
+    const { serialize, deserialize, asSent } = rpcCodecs(method);
     // Streams (events) run until cancelled: the client timeout does not apply unless asked for.
     return (request: object = {}, options?: CallOptions): ResponseStream<unknown> => {
       const call = this.callOptions({ timeoutMs: 0, ...options });
-      this.log('request', method.name, request);
+      if (this.debug) this.log('request', method.name, asSent(request ?? {}));
       const stream = this.grpcClient.makeServerStreamRequest(path, serialize, deserialize, request ?? {}, new grpc.Metadata(), call.grpc);
       const endpoint = this.endpoint.endpoint;
       options?.signal?.addEventListener('abort', () => stream.cancel(), { once: true });

@@ -25,9 +25,15 @@ export function secretFields(): Set<string> {
   return secretNames;
 }
 
-/** A deep copy of `value` with every secret field replaced by a marker. */
+/** A deep copy of `value` with every secret field replaced by a marker; bytes (env values) as
+ *  their text when they are UTF-8, else as base64. */
 export function redact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redact);
+  if (value instanceof Uint8Array) {
+    const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    const text = bytes.toString('utf8');
+    return Buffer.from(text, 'utf8').equals(bytes) ? text : `base64:${bytes.toString('base64')}`;
+  }
   if (value && typeof value === 'object' && !(value instanceof Uint8Array)) {
     const secrets = secretFields();
     const out: Record<string, unknown> = {};

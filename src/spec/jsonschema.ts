@@ -10,7 +10,8 @@ const camelToSnake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLow
 const SCALARS: Record<string, Schema> = {
   string: { type: 'string' },
   bool: { type: 'boolean' },
-  bytes: { type: 'string', contentEncoding: 'base64' },
+  // The loader reads bytes fields (KeyValue.value: env values) as text, as crictl does; not base64.
+  bytes: { type: 'string' },
   double: { type: 'number' },
   float: { type: 'number' },
   int32: { type: 'integer', minimum: -2147483648, maximum: 2147483647 },
@@ -18,11 +19,11 @@ const SCALARS: Record<string, Schema> = {
   sfixed32: { type: 'integer', minimum: -2147483648, maximum: 2147483647 },
   uint32: { type: 'integer', minimum: 0, maximum: 4294967295 },
   fixed32: { type: 'integer', minimum: 0, maximum: 4294967295 },
-  int64: { oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^-?[0-9]+$' }] },
-  sint64: { oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^-?[0-9]+$' }] },
-  sfixed64: { oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^-?[0-9]+$' }] },
-  uint64: { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^[0-9]+$' }] },
-  fixed64: { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^[0-9]+$' }] },
+  int64: { oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^-?(0|[1-9][0-9]*)$' }] },
+  sint64: { oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^-?(0|[1-9][0-9]*)$' }] },
+  sfixed64: { oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^-?(0|[1-9][0-9]*)$' }] },
+  uint64: { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^(0|[1-9][0-9]*)$' }] },
+  fixed64: { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^(0|[1-9][0-9]*)$' }] },
 };
 
 /** The schema of message `typeName` (e.g. `runtime.v1.PodSandboxConfig`), with its sub-messages in $defs. */

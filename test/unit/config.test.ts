@@ -97,3 +97,32 @@ test('concurrent writers do not lose each other\'s keys', async () => {
   const { values } = await parseConfigText(readFileSync(file, 'utf8'), file);
   assert.deepEqual(Object.keys(values).sort(), ['debug', 'image-endpoint', 'pull-image-on-create', 'runtime-endpoint']);
 });
+
+test('crictl.yaml: many unknown keys are checked in linear time; repeated and prototype keys are caught', async () => {
+  for (const n of [10_000, 40_000]) {
+    const text = Array.from({ length: n }, (_, i) => `unknown${i}: v\n`).join('');
+    const started = process.cpuUsage();
+    const { warnings } = await parseConfigText(text, 'c.yaml');
+    const used = process.cpuUsage(started);
+    assert.equal(warnings.length, n);
+    // CPU time, so a busy machine does not matter; the quadratic check took ~20 s at 40 000.
+    assert.ok((used.user + used.system) / 1e6 < 5, `${n} keys took ${(used.user + used.system) / 1e6} s of CPU`);
+  }
+  await assert.rejects(parseConfigText('timeout: 1\ndebug: true\ntimeout: 2\n', 'c.yaml'), { message: 'c.yaml:3: invalid YAML: duplicate key "timeout"' });
+  const { values, warnings } = await parseConfigText('constructor: x\ntoString: 1\ntimeout: 3\n', 'c.yaml');
+  assert.deepEqual(values, { timeout: 3 });
+  assert.deepEqual(warnings, ['c.yaml:1: unknown key "constructor"; ignored', 'c.yaml:2: unknown key "toString"; ignored']);
+});
+
+test('config --set on a file of 40 000 keys is linear too, and still refuses a repeated key', async () => {
+  const file = join(dir, 'many.yaml');
+  writeFileSync(file, Array.from({ length: 40_000 }, (_, i) => `unknown${i}: v\n`).join(''));
+  const started = process.cpuUsage();
+  await updateConfigFile(file, [['timeout', 7]]);
+  const used = process.cpuUsage(started);
+  assert.ok((used.user + used.system) / 1e6 < 6, `took ${(used.user + used.system) / 1e6} s of CPU`);
+  assert.ok(readFileSync(file, 'utf8').endsWith('unknown39999: v\ntimeout: 7\n'));
+  writeFileSync(file, 'timeout: 1\ntimeout: 2\n');
+  await assert.rejects(updateConfigFile(file, [['debug', true]]), { message: `${file}: invalid YAML, not changing it: duplicate key "timeout"` });
+  assert.equal(readFileSync(file, 'utf8'), 'timeout: 1\ntimeout: 2\n');
+});
