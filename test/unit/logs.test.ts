@@ -127,6 +127,15 @@ test('malformed lines are skipped; a first line in no known format is an error',
   assert.equal(await collect(docker, { timestamps: true }), 'stdout:2024-01-02T03:04:05.500000000Z one\nstderr:2024-01-02T03:04:06.000000000Z two');
 });
 
+test('long malformed lines and long JSON lines, however the file is cut into reads', () => {
+  const cri1 = Buffer.concat([cri(1), Buffer.from(`${'g'.repeat(10_000)}\n${'h '.repeat(5000)}\n`), cri(2)]);
+  const docker = Buffer.from(`{"log":"${'j '.repeat(5000)}\\n","stream":"stderr","time":"2024-01-02T03:04:05Z"}\nnot json\n{"log":"k","stream":"stdout"}\n`);
+  for (const size of [1, 7, 4096, 1 << 20]) {
+    assert.equal(feedInPieces(cri1, size).toString(), 'stdout:line 1\nline 2\n', `CRI in pieces of ${size}`);
+    assert.equal(feedInPieces(docker, size).toString(), `stderr:${'j '.repeat(5000)}\nstdout:k`, `JSON in pieces of ${size}`);
+  }
+});
+
 test('a 50 MB line takes linear time and one block of memory', async () => {
   const f = join(dir, 'long.log');
   const fd = openSync(f, 'w');
