@@ -80,9 +80,9 @@ export class LogsCommand extends CriCommand {
     const { printLog, followLog, LogFormatError } = await import('../logs/reader.js');
     const { PairedOutput } = await import('../output/write.js');
     const opts = { tail, sinceNanos, timestamps: this.timestamps, limitBytes, stream: (this.stream || undefined) as 'stdout' | 'stderr' | undefined };
-    const sink = new PairedOutput({ stdout: this.context.stdout, stderr: this.context.stderr });
     // Ctrl-c (and SIGTERM, SIGHUP) ends reading at the next block; the exit code says which.
     const abort = new AbortController();
+    const sink = new PairedOutput({ stdout: this.context.stdout, stderr: this.context.stderr }, undefined, abort.signal);
     let signalled: (typeof STOP_SIGNALS)[number] | undefined;
     const onSignal = (signal: (typeof STOP_SIGNALS)[number]) => {
       signalled ??= signal;
@@ -110,7 +110,10 @@ export class LogsCommand extends CriCommand {
         };
         await followLog(path, opts, sink, stillRunning, abort.signal);
       }
-      return signalled ? 128 + SIGNAL_NUMBERS[signalled] : 0;
+      if (!signalled) return 0;
+      // Output a stalled reader has not taken would keep the process alive: drop it.
+      for (const stream of [this.context.stdout, this.context.stderr]) if (stream.writableLength > 0) stream.destroy();
+      return 128 + SIGNAL_NUMBERS[signalled];
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       if (e.code) throw new UsageError(`log file ${path}: ${describeFsError(e)}`);

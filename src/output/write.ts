@@ -13,20 +13,23 @@ export function isClosed(stream: OutputStream): boolean {
 }
 
 /** Resolves when the stream can take more: at once unless its buffer is full, else on 'drain'
- *  (or when it closes or fails with EPIPE). Rejects on other write errors. */
-export function whenWritable(stream: OutputStream): Promise<void> {
-  if (!stream.writableNeedDrain || isClosed(stream)) return Promise.resolve();
+ *  (or when it closes, fails with EPIPE, or `signal` aborts). Rejects on other write errors. */
+export function whenWritable(stream: OutputStream, signal?: AbortSignal): Promise<void> {
+  if (!stream.writableNeedDrain || isClosed(stream) || signal?.aborted) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const done = (err?: NodeJS.ErrnoException) => {
       stream.off('drain', done);
       stream.off('close', done);
       stream.off('error', done);
+      signal?.removeEventListener('abort', aborted);
       if (err && err.code !== 'EPIPE') reject(err);
       else resolve();
     };
+    const aborted = () => done();
     stream.once('drain', done);
     stream.once('close', done);
     stream.once('error', done);
+    signal?.addEventListener('abort', aborted, { once: true });
   });
 }
 
@@ -63,6 +66,8 @@ export class PairedOutput {
   constructor(
     private readonly streams: { stdout: OutputStream; stderr: OutputStream },
     private readonly blockSize = 64 * 1024,
+    /** Stops waiting for a reader (ctrl-c must not wait for a pipe nobody reads). */
+    private readonly signal?: AbortSignal,
   ) {
     this.block = Buffer.allocUnsafe(blockSize);
   }
@@ -83,8 +88,8 @@ export class PairedOutput {
 
   async flush(): Promise<void> {
     if (this.length > 0) this.handOn();
-    await whenWritable(this.streams.stdout);
-    await whenWritable(this.streams.stderr);
+    await whenWritable(this.streams.stdout, this.signal);
+    await whenWritable(this.streams.stderr, this.signal);
   }
 
   /** True once either stream can no longer be written. */

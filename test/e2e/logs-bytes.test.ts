@@ -202,6 +202,22 @@ describe('logs: bytes, memory and signals', { skip: SKIP }, () => {
     });
   }
 
+  test('ctrl-c ends logs promptly even while its reader has stopped reading', async () => {
+    writeBigLog(exitedLog, 64);
+    const p = spawn(CLI, ['-r', ENDPOINT, 'logs', exited], { env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent/crictl.yaml' } });
+    p.stdout.pause(); // the pipe fills up and stays full
+    await sleep(3000);
+    const sent = Date.now();
+    p.kill('SIGINT');
+    const exit = await Promise.race([new Promise<number | null>((r) => p.on('close', (c) => r(c))), sleep(10_000).then(() => 'timeout' as const)]);
+    const took = Date.now() - sent;
+    if (exit === 'timeout') p.kill('SIGKILL');
+    p.stdout.destroy();
+    writeFileSync(exitedLog, '');
+    assert.equal(exit, 130);
+    assert.ok(took < 1500, `exited ${took} ms after SIGINT`);
+  });
+
   test('--reopen asks the runtime to reopen the log file before reading it', async () => {
     writeFileSync(runningLog, rec('stdout', 'F', 'before rotation'));
     renameSync(runningLog, `${runningLog}.1`);
