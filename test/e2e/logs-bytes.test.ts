@@ -89,6 +89,8 @@ describe('logs: bytes, memory and signals', { skip: SKIP }, () => {
   });
 
   after(async () => {
+    // The big files written here must not outlive a failed test.
+    for (const path of [exitedLog, runningLog, `${runningLog}.1`]) if (path) rmSync(path, { force: true });
     await removePods(pods);
     closeCri();
   });
