@@ -307,7 +307,7 @@ class ReadMark {
       return;
     }
     const keep = Math.min(this.length, size - buf.length);
-    this.bytes.copy(this.bytes, 0, this.length - keep, this.length);
+    this.bytes.copyWithin(0, this.length - keep, this.length);
     buf.copy(this.bytes, keep);
     this.length = keep + buf.length;
   }
@@ -328,8 +328,9 @@ class ReadMark {
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Reads the file from `offset` to its current end through the printer; returns the new offset.
- *  Waits for the output between blocks and gives the event loop a turn now and then. */
-async function pump(fd: number, offset: number, printer: LogPrinter, sink: LogSink, buf: Buffer, mark?: ReadMark, signal?: AbortSignal): Promise<number> {
+ *  Waits for the output between blocks and gives the event loop a turn (and `onTurn` a call)
+ *  now and then. */
+async function pump(fd: number, offset: number, printer: LogPrinter, sink: LogSink, buf: Buffer, mark?: ReadMark, signal?: AbortSignal, onTurn?: () => void): Promise<number> {
   let lastTurn = Date.now();
   for (;;) {
     if (printer.done || signal?.aborted || sink.closed) return offset;
@@ -341,6 +342,7 @@ async function pump(fd: number, offset: number, printer: LogPrinter, sink: LogSi
     offset += n;
     await sink.flush();
     if (Date.now() - lastTurn >= YIELD_MS) {
+      onTurn?.();
       await turn();
       lastTurn = Date.now();
     }
@@ -406,7 +408,19 @@ export async function printLog(path: string, opts: LogOptions, sink: LogSink, { 
   }
 }
 
-/** Identity of a file, to notice when a rotation put a new file at the same path. */
+/** A followed file: an open descriptor and the identity of the file it reads. */
+interface Followed {
+  fd: number;
+  id: string;
+}
+
+function openFollowed(path: string): Followed {
+  const fd = openSync(path, 'r');
+  const st = fstatSync(fd);
+  return { fd, id: `${st.dev}:${st.ino}` };
+}
+
+/** Identity of the file at `path` now (undefined while there is none). */
 function fileId(path: string): string | undefined {
   try {
     const st = statSync(path);
@@ -452,9 +466,11 @@ function unlessAborted(check: Promise<boolean>, signal?: AbortSignal): Promise<b
 
 /**
  * Prints the log, then keeps printing what is appended until `stillRunning` says the container
- * is gone or `signal` aborts: across rotations (the old file is read to its end before the new
- * one is opened, so no line is lost or repeated) and truncation (a file cut and rewritten
- * between two polls is read again from its start).
+ * is gone or `signal` aborts: across rotations and truncation (a file cut and rewritten between
+ * two polls is read again from its start). Each new file that appears at `path` is opened as soon
+ * as it is seen (also while catching up), so a file rotated away again before the reader got to
+ * it is still read; the reader moves on to it once the runtime has written to it, which it does
+ * only after its last write to the old file, so no line is lost or repeated.
  */
 export async function followLog(
   path: string,
@@ -467,29 +483,46 @@ export async function followLog(
   const printer = new LogPrinter(opts, sink, true);
   const buf = Buffer.allocUnsafe(BLOCK);
   const mark = new ReadMark();
-  let fd = openSync(path, 'r');
-  let id = `${fstatSync(fd).dev}:${fstatSync(fd).ino}`;
-  let offset = opts.tail !== undefined && opts.tail >= 0 ? tailOffset(fd, fstatSync(fd).size, opts.tail) : 0;
+  let current = openFollowed(path);
+  const next: Followed[] = [];
+  let offset = opts.tail !== undefined && opts.tail >= 0 ? tailOffset(current.fd, fstatSync(current.fd).size, opts.tail) : 0;
   let lastCheck = Date.now();
   const stopped = () => printer.done || signal?.aborted === true || sink.closed === true;
+  const known = (id: string) => id === current.id || next.some((f) => f.id === id);
+  const watch = () => {
+    const seen = fileId(path);
+    if (seen === undefined || known(seen)) return;
+    try {
+      const f = openFollowed(path);
+      if (known(f.id)) closeSync(f.fd);
+      else next.push(f);
+    } catch {
+      // gone again: the next look finds its successor
+    }
+  };
+  const moveOn = () => {
+    closeSync(current.fd);
+    current = next.shift()!;
+    offset = 0;
+    printer.resetLine();
+    mark.reset();
+  };
+  const read = async () => {
+    offset = await pump(current.fd, offset, printer, sink, buf, mark, signal, watch);
+  };
   try {
     for (;;) {
-      offset = await pump(fd, offset, printer, sink, buf, mark, signal);
+      await read();
       if (stopped()) return;
-      const current = fileId(path);
-      if (current !== undefined && current !== id) {
-        // Rotated: finish the old file, then start the new one from its beginning.
-        offset = await pump(fd, offset, printer, sink, buf, mark, signal);
+      watch();
+      if (next.length > 0 && fstatSync(next[0].fd).size > 0) {
+        // The runtime writes to the new file: the old one is complete. Finish it, move on.
+        await read();
         if (stopped()) return;
-        closeSync(fd);
-        fd = openSync(path, 'r');
-        id = current;
-        offset = 0;
-        printer.resetLine();
-        mark.reset();
+        moveOn();
         continue;
       }
-      if (mark.changed(fd, offset)) {
+      if (mark.changed(current.fd, offset)) {
         // Truncated in place (and perhaps written again): read it from its start.
         offset = 0;
         printer.resetLine();
@@ -499,7 +532,13 @@ export async function followLog(
       if (Date.now() - lastCheck >= 1000) {
         lastCheck = Date.now();
         if (!(await unlessAborted(stillRunning(), signal))) {
-          offset = await pump(fd, offset, printer, sink, buf, mark, signal);
+          // Gone: read what is left, in this file and in any it was rotated to.
+          await read();
+          watch();
+          while (!stopped() && next.length > 0) {
+            moveOn();
+            await read();
+          }
           if (!stopped()) printer.finish();
           await sink.flush();
           return;
@@ -509,6 +548,7 @@ export async function followLog(
       await pause(pollMs, signal);
     }
   } finally {
-    closeSync(fd);
+    closeSync(current.fd);
+    for (const f of next) closeSync(f.fd);
   }
 }

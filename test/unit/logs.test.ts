@@ -185,6 +185,34 @@ test('follow keeps every line exactly once across rotations', async () => {
   assert.equal(m.text(), `stdout:${Array.from({ length: n }, (_, i) => `line ${i}\n`).join('')}`);
 });
 
+test('follow reads a file that was rotated away again while it was still catching up', async () => {
+  const f = join(dir, 'rotate-twice.log');
+  let n = 0;
+  const lines = (count: number) => Buffer.concat(Array.from({ length: count }, () => cri(n++, 'stdout', 'F', `line ${n - 1} ${'p'.repeat(100)}`)));
+  writeFileSync(f, lines(40_000)); // ~5 MB: a while to get through for a slow reader
+  const first = statSync(f).size;
+  const m = memorySink();
+  let taken = 0;
+  const slow: LogSink = { write: (s, b) => ((taken += b.length), m.sink.write(s, b)), flush: () => new Promise((r) => setTimeout(r, 10)) };
+  let running = true;
+  const done = followLog(f, {}, slow, async () => running, undefined, 5);
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  while (taken === 0) await sleep(5);
+  // Two rotations while the reader is still in the first file: the second file is renamed
+  // away before the reader gets to it.
+  renameSync(f, `${f}.1`);
+  writeFileSync(f, lines(100));
+  await sleep(150);
+  renameSync(f, `${f}.2`);
+  writeFileSync(f, lines(100));
+  assert.ok(taken < first / 2, 'the reader was still in the first file');
+  running = false;
+  await done;
+  const got = m.text().slice('stdout:'.length).split('\n').filter(Boolean).map((l) => l.split(' ').slice(0, 2).join(' '));
+  assert.equal(got.length, n);
+  assert.deepEqual(got, Array.from({ length: n }, (_, i) => `line ${i}`));
+});
+
 test('follow reads a file truncated and written again between two polls from its start', async () => {
   const f = join(dir, 'truncate.log');
   writeFileSync(f, Buffer.concat([cri(0), cri(1), cri(2)]));
