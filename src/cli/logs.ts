@@ -111,9 +111,11 @@ export class LogsCommand extends CriCommand {
         await followLog(path, opts, sink, stillRunning, abort.signal);
       }
       if (!signalled) return 0;
-      // Output a stalled reader has not taken would keep the process alive: drop it.
-      for (const stream of [this.context.stdout, this.context.stderr]) if (stream.writableLength > 0) stream.destroy();
-      return 128 + SIGNAL_NUMBERS[signalled];
+      const code = 128 + SIGNAL_NUMBERS[signalled];
+      // Output a stalled reader has not taken keeps the process alive (node cannot drop a
+      // pending pipe write): if it is still there shortly, give up on it and exit.
+      setTimeout(() => process.exit(code), 100).unref();
+      return code;
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       if (e.code) throw new UsageError(`log file ${path}: ${describeFsError(e)}`);
