@@ -5,6 +5,7 @@ import { UsageError } from '../cri/errors.js';
 import { ago, truncateId } from '../output/human.js';
 import { renderMessage, type OutputFormat } from '../output/render.js';
 import { formatTable } from '../output/table.js';
+import { writeOut } from '../output/write.js';
 import { CriCommand } from './cri-command.js';
 import { printStatusInfo } from './inspect-output.js';
 import { authOption, cancelTimeoutOption, compileRegex, credsOption, newestFirst, outputOption, parseLabels, parseLast, templateOption } from './list-options.js';
@@ -110,15 +111,15 @@ export class PsCommand extends CriCommand {
     const selected = await selectContainers(runtime, () => this.images(), this);
 
     if (this.output !== 'table') {
-      this.context.stdout.write(`${await renderMessage('runtime.v1.ListContainersResponse', { containers: selected }, this.output as OutputFormat, this.template)}\n`);
+      await writeOut(this.context.stdout, `${await renderMessage('runtime.v1.ListContainersResponse', { containers: selected }, this.output as OutputFormat, this.template)}\n`);
       return 0;
     }
     if (this.quiet) {
-      this.context.stdout.write(selected.map((c) => `${c.id}\n`).join(''));
+      await writeOut(this.context.stdout, selected.map((c) => `${c.id}\n`).join(''));
       return 0;
     }
     if (this.verbose) {
-      this.context.stdout.write(selected.map(verboseContainer).join(''));
+      await writeOut(this.context.stdout, selected.map(verboseContainer).join(''));
       return 0;
     }
     // The kubelet labels every container with its pod's name and namespace, and crictl reads
@@ -142,7 +143,7 @@ export class PsCommand extends CriCommand {
         c.labels[POD_NAMESPACE_LABEL] ?? pod?.namespace ?? 'unknown',
       ]);
     }
-    this.context.stdout.write(formatTable(rows));
+    await writeOut(this.context.stdout, formatTable(rows));
     return 0;
   }
 }

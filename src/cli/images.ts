@@ -5,6 +5,7 @@ import { UsageError } from '../cri/errors.js';
 import { humanSize, truncateId } from '../output/human.js';
 import { renderMessage, type OutputFormat } from '../output/render.js';
 import { formatTable } from '../output/table.js';
+import { writeOut } from '../output/write.js';
 import { CriCommand } from './cri-command.js';
 import { printStatusInfo } from './inspect-output.js';
 import { authOption, credsOption, outputOption, parseLabels, templateOption } from './list-options.js';
@@ -115,15 +116,15 @@ export class ImagesCommand extends CriCommand {
     const { images } = await service.listImages({ filter: this.ref ? { image: { image: this.ref } } : undefined });
     const selected = images.filter((i) => keep(i, filter) && (!this.ref || matchesRef(i, this.ref)));
     if (this.output !== 'table') {
-      this.context.stdout.write(`${await renderMessage('runtime.v1.ListImagesResponse', { images: selected }, this.output as OutputFormat, this.template)}\n`);
+      await writeOut(this.context.stdout, `${await renderMessage('runtime.v1.ListImagesResponse', { images: selected }, this.output as OutputFormat, this.template)}\n`);
       return 0;
     }
     if (this.quiet) {
-      this.context.stdout.write(selected.map((i) => `${i.id}\n`).join(''));
+      await writeOut(this.context.stdout, selected.map((i) => `${i.id}\n`).join(''));
       return 0;
     }
     if (this.verbose) {
-      this.context.stdout.write(selected.map(verboseImage).join(''));
+      await writeOut(this.context.stdout, selected.map(verboseImage).join(''));
       return 0;
     }
     const header = ['IMAGE', 'TAG', ...(this.digests ? ['DIGEST'] : []), 'IMAGE ID', 'SIZE', ...(this.pinned ? ['PINNED'] : [])];
@@ -137,7 +138,7 @@ export class ImagesCommand extends CriCommand {
         rows.push([name, tag, ...(this.digests ? [shownDigest] : []), id, size, ...(this.pinned ? [String(image.pinned)] : [])]);
       }
     }
-    this.context.stdout.write(formatTable(rows));
+    await writeOut(this.context.stdout, formatTable(rows));
     return 0;
   }
 }

@@ -45,7 +45,8 @@ export class LogsCommand extends CriCommand {
   timestamps = Option.Boolean('-t,--timestamps', false, { description: 'Show timestamps' });
   limitBytes = Option.String('--limit-bytes', '-1', { description: 'Maximum bytes of logs to return (-1: no limit)' });
   previous = Option.Boolean('-p,--previous', false, { description: 'Print the logs of the previous instance of the container' });
-  reverse = Option.Boolean('-r,--reverse', false, { description: 'Reverse the log output (newest first; not with --follow)' });
+  reopen = Option.Boolean('-r,--reopen', false, { description: 'Reopen the container logs for the provided container' });
+  reverse = Option.Boolean('--reverse', false, { description: 'Reverse the log output (newest first; not with --follow)' });
   stream = Option.String('--stream', '', { description: 'Only this stream: stdout or stderr' });
   id = Option.String({ name: 'CONTAINER-ID' });
 
@@ -66,45 +67,73 @@ export class LogsCommand extends CriCommand {
       if (attempt === 0) throw new UsageError(`container ${containerId} has no previous instance (attempt 0)`);
       path = `${path.slice(0, path.lastIndexOf('/') + 1)}${attempt - 1}${path.slice(path.lastIndexOf('.'))}`;
     }
+    if (this.reopen) {
+      try {
+        await runtime.reopenContainerLog({ containerId });
+      } catch (err) {
+        throw new UsageError(`reopen container logs: ${(err as Error).message}`);
+      }
+      // crictl says so through its logger (logrus' plain format) on stderr.
+      this.context.stderr.write(`time="${logrusTime(new Date())}" level=info msg="Container logs reopened"\n`);
+    }
     const { describeFsError } = await import('../config/config.js');
-    const { printLog, followLog } = await import('../logs/reader.js');
+    const { printLog, followLog, LogFormatError } = await import('../logs/reader.js');
+    const { PairedOutput } = await import('../output/write.js');
     const opts = { tail, sinceNanos, timestamps: this.timestamps, limitBytes, stream: (this.stream || undefined) as 'stdout' | 'stderr' | undefined };
-    const sink = { write: (s: 'stdout' | 'stderr', text: string) => (s === 'stdout' ? this.context.stdout : this.context.stderr).write(text) };
+    // Ctrl-c (and SIGTERM, SIGHUP) ends reading at the next block; the exit code says which.
+    const abort = new AbortController();
+    const sink = new PairedOutput({ stdout: this.context.stdout, stderr: this.context.stderr }, undefined, abort.signal);
+    let signalled: (typeof STOP_SIGNALS)[number] | undefined;
+    const onSignal = (signal: (typeof STOP_SIGNALS)[number]) => {
+      signalled ??= signal;
+      abort.abort();
+    };
+    for (const signal of STOP_SIGNALS) process.once(signal, onSignal);
     try {
       if (!this.follow) {
-        printLog(path, opts, sink, this.reverse);
-        return 0;
-      }
-      // The file is the source of truth; the runtime only says when to stop. A runtime that is
-      // restarting is waited for (its log writer resumes where it left off); one gone for longer
-      // than lostRuntimeMs() ends the command with an error.
-      let failingSince: number | undefined;
-      const stillRunning = async () => {
-        try {
-          const r = await runtime.containerStatus({ containerId });
-          failingSince = undefined;
-          return r.status?.state === 'CONTAINER_RUNNING';
-        } catch (err) {
-          failingSince ??= Date.now();
-          if (Date.now() - failingSince > lostRuntimeMs()) throw new UsageError(`logs: lost the runtime while following ${containerId}: ${(err as Error).message}`);
-          return true;
-        }
-      };
-      const abort = new AbortController();
-      const stop = () => abort.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      try {
+        await printLog(path, opts, sink, { reverse: this.reverse, signal: abort.signal });
+      } else {
+        // The file is the source of truth; the runtime only says when to stop. A runtime that is
+        // restarting is waited for (its log writer resumes where it left off); one gone for longer
+        // than lostRuntimeMs() ends the command with an error.
+        let failingSince: number | undefined;
+        const stillRunning = async () => {
+          try {
+            const r = await runtime.containerStatus({ containerId });
+            failingSince = undefined;
+            return r.status?.state === 'CONTAINER_RUNNING';
+          } catch (err) {
+            failingSince ??= Date.now();
+            if (Date.now() - failingSince > lostRuntimeMs()) throw new UsageError(`logs: lost the runtime while following ${containerId}: ${(err as Error).message}`);
+            return true;
+          }
+        };
         await followLog(path, opts, sink, stillRunning, abort.signal);
-      } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
       }
-      return 0;
+      if (!signalled) return 0;
+      const code = 128 + SIGNAL_NUMBERS[signalled];
+      // Output a stalled reader has not taken keeps the process alive (node cannot drop a
+      // pending pipe write): if it is still there shortly, give up on it and exit.
+      setTimeout(() => process.exit(code), 100).unref();
+      return code;
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       if (e.code) throw new UsageError(`log file ${path}: ${describeFsError(e)}`);
+      if (err instanceof LogFormatError) throw new UsageError(`log file ${path}: ${err.message}`);
       throw err;
+    } finally {
+      for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
     }
   }
+}
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const SIGNAL_NUMBERS: Record<(typeof STOP_SIGNALS)[number], number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+
+/** logrus' default timestamp: RFC 3339 in local time, to the second. */
+function logrusTime(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  const off = -d.getTimezoneOffset();
+  const zone = off === 0 ? 'Z' : `${off < 0 ? '-' : '+'}${p(Math.floor(Math.abs(off) / 60))}:${p(Math.abs(off) % 60)}`;
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}${zone}`;
 }

@@ -5,6 +5,7 @@ import { UsageError } from '../cri/errors.js';
 import { ago, truncateId } from '../output/human.js';
 import { renderMessage, type OutputFormat } from '../output/render.js';
 import { formatTable } from '../output/table.js';
+import { writeOut } from '../output/write.js';
 import { CriCommand } from './cri-command.js';
 import { cancelTimeoutOption, compileRegex, newestFirst, outputOption, parseLabels, parseLast, templateOption } from './list-options.js';
 import { printStatusInfo } from './inspect-output.js';
@@ -62,15 +63,15 @@ export class PodsCommand extends CriCommand {
     );
 
     if (this.output !== 'table') {
-      this.context.stdout.write(`${await renderMessage('runtime.v1.ListPodSandboxResponse', { items: pods }, this.output as OutputFormat, this.template)}\n`);
+      await writeOut(this.context.stdout, `${await renderMessage('runtime.v1.ListPodSandboxResponse', { items: pods }, this.output as OutputFormat, this.template)}\n`);
       return 0;
     }
     if (this.quiet) {
-      this.context.stdout.write(pods.map((p) => `${p.id}\n`).join(''));
+      await writeOut(this.context.stdout, pods.map((p) => `${p.id}\n`).join(''));
       return 0;
     }
     if (this.verbose) {
-      this.context.stdout.write(pods.map(verbosePod).join(''));
+      await writeOut(this.context.stdout, pods.map(verbosePod).join(''));
       return 0;
     }
     const now = Date.now();
@@ -86,7 +87,7 @@ export class PodsCommand extends CriCommand {
         p.runtimeHandler || '(default)',
       ]);
     }
-    this.context.stdout.write(formatTable(rows));
+    await writeOut(this.context.stdout, formatTable(rows));
     return 0;
   }
 }

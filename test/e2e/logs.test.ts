@@ -56,7 +56,7 @@ describe('logs on a real runtime', { skip: SKIP }, () => {
     assert.match(ts, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z out 50$/);
     const limited = crictl(['logs', '--stream', 'stdout', '--limit-bytes', '12', done]).stdout;
     assert.equal(limited, 'out 2\nout 4\n');
-    const reversed = lines(crictl(['logs', '-r', '--stream', 'stdout', done]).stdout);
+    const reversed = lines(crictl(['logs', '--reverse', '--stream', 'stdout', done]).stdout);
     assert.deepEqual(reversed, Array.from({ length: 25 }, (_, i) => `out ${50 - 2 * i}`));
     // The counter may have finished less than a second ago: let its last line age past 1s.
     await sleep(Math.max(0, Date.parse(ts.split(' ')[0]) + 1500 - Date.now()));
