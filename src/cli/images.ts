@@ -1,12 +1,13 @@
 // Image commands: images (image, img), inspecti, imagefsinfo (and pull, rmi).
 import { Command, Option } from 'clipanion';
-import type { Image, ImageServiceClient } from '../cri/client.js';
+import type { Image, ImageServiceClient, ImageStatusResponse } from '../cri/client.js';
 import { UsageError } from '../cri/errors.js';
-import { humanSize, truncateId } from '../output/human.js';
+import { goStringCompare } from '../output/go-json.js';
+import { goMapString, humanSize, truncateId } from '../output/human.js';
 import { renderMessage, type OutputFormat } from '../output/render.js';
 import { formatTable } from '../output/table.js';
 import { CriCommand } from './cri-command.js';
-import { printStatusInfo } from './inspect-output.js';
+import { printStatusInfo, type StatusWithInfo } from './inspect-output.js';
 import { authOption, credsOption, outputOption, parseLabels, templateOption } from './list-options.js';
 import { resolveImageRef } from './resolve.js';
 
@@ -113,7 +114,7 @@ export class ImagesCommand extends CriCommand {
     const filter = parseImageFilters(this.filter);
     const service = await this.images();
     const { images } = await service.listImages({ filter: this.ref ? { image: { image: this.ref } } : undefined });
-    const selected = images.filter((i) => keep(i, filter) && (!this.ref || matchesRef(i, this.ref)));
+    const selected = sortImages(images).filter((i) => keep(i, filter) && (!this.ref || matchesRef(i, this.ref)));
     if (this.output !== 'table') {
       this.context.stdout.write(`${await renderMessage('runtime.v1.ListImagesResponse', { images: selected }, this.output as OutputFormat, this.template)}\n`);
       return 0;
@@ -142,15 +143,49 @@ export class ImagesCommand extends CriCommand {
   }
 }
 
-function verboseImage(image: Image): string {
+/** crictl's ListImages order: by first repo tag when both have one, else by first repo
+ *  digest when both have one, else by ID (the comparison is bytewise, as Go compares strings). */
+export function compareImages(a: Image, b: Image): number {
+  if (a.repoTags.length > 0 && b.repoTags.length > 0) return goStringCompare(a.repoTags[0], b.repoTags[0]);
+  if (a.repoDigests.length > 0 && b.repoDigests.length > 0) return goStringCompare(a.repoDigests[0], b.repoDigests[0]);
+  return goStringCompare(a.id, b.id);
+}
+
+/**
+ * The images in crictl's order. That comparison is not a total order when tagged, untagged and
+ * digest-less images mix, so the result then depends on the algorithm: Go sorts up to 12 items
+ * by plain insertion, which is reproduced here; longer lists use a stable sort.
+ */
+export function sortImages(images: readonly Image[]): Image[] {
+  const out = [...images];
+  if (out.length > 12) return out.sort(compareImages);
+  for (let i = 1; i < out.length; i++) {
+    for (let j = i; j > 0 && compareImages(out[j], out[j - 1]) < 0; j--) [out[j], out[j - 1]] = [out[j - 1], out[j]];
+  }
+  return out;
+}
+
+/** One image of `images -v`, as crictl prints it (the uid as gogo's String() spells it). */
+export function verboseImage(image: Image): string {
   let s = `ID: ${image.id}\n`;
   for (const t of image.repoTags) s += `RepoTags: ${t}\n`;
   for (const d of image.repoDigests) s += `RepoDigests: ${d}\n`;
   if (image.size !== '0') s += `Size: ${image.size}\n`;
-  if (image.uid) s += `Uid: value:${image.uid.value}\n`;
+  if (image.uid) s += `Uid: &Int64Value{Value:${image.uid.value},}\n`;
   if (image.username) s += `Username: ${image.username}\n`;
   if (image.pinned) s += 'Pinned: true\n';
   return s + '\n';
+}
+
+/** crictl's outputImageStatusTable. */
+export function imageStatusTable(r: ImageStatusResponse, verbose: boolean): string {
+  const image = r.image;
+  let s = `ID: ${image?.id ?? ''}\n`;
+  for (const t of image?.repoTags ?? []) s += `Tag: ${t}\n`;
+  for (const d of image?.repoDigests ?? []) s += `Digest: ${d}\n`;
+  s += `Size: ${humanSize(Number(image?.size ?? 0), 3)}\n`;
+  if (verbose) s += `Info: ${goMapString(r.info)}\n`;
+  return s;
 }
 
 export class InspectImageCommand extends CriCommand {
@@ -170,18 +205,17 @@ export class InspectImageCommand extends CriCommand {
     this.checkOutput(this.output, ['json', 'yaml', 'go-template', 'table']);
     if (this.refs.length === 0) throw new UsageError('image ID cannot be empty: crictl inspecti IMAGE-ID [IMAGE-ID...]');
     const service = await this.images();
-    const items = [];
+    const verbose = !this.quiet;
+    const items: StatusWithInfo[] = [];
     for (const ref of this.refs) {
       const id = await resolveImageRef(service, ref);
-      const r = await service.imageStatus({ image: { image: id }, verbose: !this.quiet });
+      const r = await service.imageStatus({ image: { image: id }, verbose });
       if (!r.image) throw new UsageError(`image "${ref}" not found`);
-      items.push({ status: r.image, info: r.info });
+      // Tables print as they come, as crictl's do; a document waits for all of them.
+      if (this.output === 'table') this.context.stdout.write(imageStatusTable(r, verbose));
+      else items.push({ status: r.image, info: r.info });
     }
-    if (this.output === 'table') {
-      this.context.stdout.write(items.map((i) => verboseImage(i.status)).join(''));
-      return 0;
-    }
-    await printStatusInfo(this.context.stdout, 'runtime.v1.Image', items, this.output as OutputFormat, this.template);
+    if (this.output !== 'table') await printStatusInfo(this.context.stdout, 'runtime.v1.Image', items, this.output as OutputFormat, this.template);
     return 0;
   }
 }
