@@ -35,6 +35,24 @@ export async function renderMessage(typeName: string, value: unknown, format: Ou
  * under their key, strings quoted only where they would read as something else.
  */
 export async function toGoYaml(value: unknown): Promise<string> {
-  const { stringify } = await yamlLib();
-  return stringify(value, { indentSeq: false, sortMapEntries: true, lineWidth: 0, nullStr: 'null' });
+  const { Document, isScalar, visit } = await yamlLib();
+  const doc = new Document(value, { sortMapEntries: true });
+  // go-yaml (YAML 1.1) also reads timestamps, base-60 numbers and yes/no/on/off as non-strings,
+  // so it double-quotes strings spelled like them; the YAML 1.2 writer would not.
+  visit(doc, {
+    Scalar(_key, node) {
+      if (isScalar(node) && typeof node.value === 'string' && GO_YAML_NOT_PLAIN.test(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return doc.toString({ indentSeq: false, lineWidth: 0, nullStr: 'null' });
 }
+
+/** Strings go-yaml v2 resolves to another type (its parseTimestamp formats, isBase60Float, and
+ *  the YAML 1.1 booleans). */
+const GO_YAML_NOT_PLAIN = new RegExp(
+  [
+    String.raw`^\d{4}-\d{1,2}-\d{1,2}(?:[Tt]\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})|[ ]\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d+)?)?$`,
+    String.raw`^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`,
+    '^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$',
+  ].join('|'),
+);
