@@ -159,6 +159,17 @@ describe('crictl master output shapes on a real runtime', { skip: SKIP }, () => 
     }
   });
 
+  test('list JSON is protojson\'s (crictl master): unset messages left out, empty lists and maps inline', () => {
+    const ps = crictl(['ps', '-a', '-o', 'json', '--id', created]);
+    assert.equal(ps.code, 0, ps.stderr);
+    assert.match(ps.stdout, /^ {6}"annotations": \{\},$/m);
+    const stats = crictl(['stats', '-o', 'json', running]);
+    assert.equal(stats.code, 0, stats.stderr);
+    // containerd 1.6 sends no swap, io or psi figures: jsonpb (crictl 1.26) printed them as null.
+    assert.ok(!stats.stdout.includes('null'), stats.stdout);
+    assert.ok(!/\[\n\s*\]|\{\n\s*\}/.test(stats.stdout + ps.stdout), 'no empty list or map across two lines');
+  });
+
   test('config --list shows false and 0 for keys the file leaves out', () => {
     const dir = mkdtempSync(join(tmpdir(), 'crictl-out-config-'));
     try {

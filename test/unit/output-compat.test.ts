@@ -14,6 +14,7 @@ import { cpuPercent, sortById } from '../../src/cli/stats.js';
 import type { Container, ContainerStatusResponse, Image, PodSandbox, PodSandboxStatusResponse } from '../../src/cri/client.js';
 import { goJsonIndent, goJsonQuote, goStringCompare } from '../../src/output/go-json.js';
 import { goMapString, goTimeString, rfc3339Nano } from '../../src/output/human.js';
+import { toGoYaml } from '../../src/output/render.js';
 
 const NOW = Date.parse('2026-12-01T22:10:00Z');
 const CREATED = '1796162701458875584'; // 2026-12-01T22:05:01.458875584Z
@@ -223,4 +224,9 @@ test('config --list shows Go zero values for keys the file leaves out', () => {
   assert.equal(listedValue('timeout', {}), '0');
   assert.equal(listedValue('runtime-endpoint', {}), '');
   assert.equal(listedValue('debug', { debug: true }), 'true');
+});
+
+test('YAML: strings go-yaml v2 would read as timestamps, base-60 numbers or booleans are double-quoted (yaml.JSONToYAML)', async () => {
+  const doc = { a: '2026-12-01T22:05:01.458875584Z', b: '00:00:00:00:00:00', c: 'yes', d: 'Off', e: '2026-1-2', f: 'plain', g: '12:ab', h: '1.5' };
+  assert.equal(await toGoYaml(doc), 'a: "2026-12-01T22:05:01.458875584Z"\nb: "00:00:00:00:00:00"\nc: "yes"\nd: "Off"\ne: "2026-1-2"\nf: plain\ng: 12:ab\nh: "1.5"\n');
 });
