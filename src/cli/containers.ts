@@ -150,14 +150,17 @@ export class PsCommand extends CriCommand {
 
 
 /**
- * The IMAGE cell: image IDs are shortened like crictl shortens them; a name (what a container
- * created by hand usually carries) is shown whole, since cutting it to 13 characters garbles it.
+ * The IMAGE cell: an image ID (a digest go-digest accepts: sha256, sha384 or sha512 and hex of
+ * the right length) is cut to 13 hex digits as crictl cuts it; anything else, such as the name a
+ * container made by hand usually carries, is shown whole.
  */
-function shownImage(image: string, noTrunc: boolean): string {
+export function shownImage(image: string, noTrunc: boolean): string {
   if (noTrunc) return image;
-  const bare = image.replace(/^sha256:/, '');
-  return /^[0-9a-f]{64}$/.test(bare) ? truncateId(bare) : image;
+  const m = /^(sha256|sha384|sha512):([a-f0-9]+)$/.exec(image);
+  return m && m[2].length === DIGEST_HEX_LENGTH[m[1]] ? truncateId(m[2]) : image;
 }
+
+const DIGEST_HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
 
 /** One container of `ps -v`, as crictl master's OutputContainers prints it. */
 export function verboseContainer(c: Container, now = Date.now()): string {

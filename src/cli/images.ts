@@ -1,6 +1,6 @@
 // Image commands: images (image, img), inspecti, imagefsinfo (and pull, rmi).
 import { Command, Option } from 'clipanion';
-import type { Image, ImageServiceClient, ImageStatusResponse } from '../cri/client.js';
+import type { FilesystemUsage, Image, ImageFsInfoResponse, ImageServiceClient, ImageStatusResponse } from '../cri/client.js';
 import { UsageError } from '../cri/errors.js';
 import { goStringCompare } from '../output/go-json.js';
 import { goMapString, humanSize, truncateId } from '../output/human.js';
@@ -13,20 +13,24 @@ import { resolveImageRef } from './resolve.js';
 
 const NONE = '<none>';
 
-/** Repository and digest from the first repo digest ("repo@sha256:…"). */
-function repoAndDigest(image: Image): [string, string] {
+/** Repository and digest from the first repo digest ("repo@sha256:…"), as crictl's
+ *  normalizeRepoDigest splits it (its error words included). */
+export function repoAndDigest(image: Image): [string, string] {
   const first = image.repoDigests[0];
-  if (!first) return [NONE, NONE];
-  const at = first.indexOf('@');
-  return at < 0 ? [first, NONE] : [first.slice(0, at), first.slice(at + 1)];
+  if (first === undefined) return [NONE, NONE];
+  const parts = first.split('@');
+  return parts.length === 2 ? [parts[0], parts[1]] : ['errorName', 'errorRepoDigest'];
 }
 
-/** One [repository, tag] pair per tag; an untagged image shows its repository with <none>. */
-function repoTagPairs(image: Image, repo: string): [string, string][] {
+/** One [repository, tag] pair per tag, as crictl's normalizeRepoTagPair makes them: an untagged
+ *  image (or a "<none>" repository) shows the repository of its digest. */
+export function repoTagPairs(image: Image, repo: string): [string, string][] {
   if (image.repoTags.length === 0) return [[repo, NONE]];
   return image.repoTags.map((ref) => {
     const colon = ref.lastIndexOf(':');
-    return colon > ref.lastIndexOf('/') ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, NONE];
+    if (colon < 0) return ['errorRepoTag', 'errorRepoTag'];
+    const name = ref.slice(0, colon);
+    return [name === NONE ? repo : name, ref.slice(colon + 1)];
   });
 }
 
@@ -132,7 +136,7 @@ export class ImagesCommand extends CriCommand {
     for (const image of selected) {
       const [repo, digest] = repoAndDigest(image);
       const id = this.noTrunc ? image.id : truncateId(image.id.replace(/^sha256:/, ''));
-      const shownDigest = this.noTrunc || digest === NONE ? digest : truncateId(digest.replace(/^sha256:/, ''));
+      const shownDigest = this.noTrunc ? digest : truncateId(digest.replace(/^sha256:/, ''));
       const size = humanSize(Number(image.size), 3);
       for (const [name, tag] of repoTagPairs(image, repo)) {
         rows.push([name, tag, ...(this.digests ? [shownDigest] : []), id, size, ...(this.pinned ? [String(image.pinned)] : [])]);
@@ -234,20 +238,22 @@ export class ImageFsInfoCommand extends CriCommand {
     this.checkOutput(this.output, ['json', 'yaml', 'go-template', 'table']);
     const r = await (await this.images()).imageFsInfo({});
     if (this.output === 'table') {
-      const rows = [['TYPE', 'MOUNTPOINT', 'USED', 'INODES', 'TIMESTAMP']];
-      const add = (type: string, list: typeof r.imageFilesystems) => {
-        for (const fs of list) {
-          rows.push([type, fs.fsId?.mountpoint ?? '', humanSize(Number(fs.usedBytes?.value ?? 0)), fs.inodesUsed?.value ?? '0', new Date(Number(BigInt(fs.timestamp) / 1_000_000n)).toISOString()]);
-        }
-      };
-      add('image', r.imageFilesystems);
-      add('container', r.containerFilesystems);
-      this.context.stdout.write(formatTable(rows));
+      this.context.stdout.write(imageFsInfoTable(r));
       return 0;
     }
-    this.context.stdout.write(`${await renderMessage('runtime.v1.ImageFsInfoResponse', r, this.output as OutputFormat, this.template)}\n`);
+    // crictl master prints the whole reply as the status of an inspect-style document.
+    await printStatusInfo(this.context.stdout, 'runtime.v1.ImageFsInfoResponse', [{ status: r, info: {} }], this.output as OutputFormat, this.template);
     return 0;
   }
+}
+
+/** crictl's outputImageFsInfoTable: container filesystems, then image filesystems. */
+export function imageFsInfoTable(r: ImageFsInfoResponse): string {
+  const block = (label: string, list: readonly FilesystemUsage[]) =>
+    `${label} Filesystem \n${list
+      .map((fs, i) => `TimeStamp[${i}]: ${fs.timestamp}\nDisk[${i}]: ${humanSize(Number(fs.usedBytes?.value ?? 0))}\nInodes[${i}]: ${fs.inodesUsed?.value ?? '0'}\nMountpoint[${i}]: ${fs.fsId?.mountpoint ?? ''}\n`)
+      .join('')}`;
+  return block('Container', r.containerFilesystems) + block('Image', r.imageFilesystems);
 }
 
 export interface PullOptions {

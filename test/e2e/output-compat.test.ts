@@ -170,6 +170,16 @@ describe('crictl master output shapes on a real runtime', { skip: SKIP }, () => 
     assert.ok(!/\[\n\s*\]|\{\n\s*\}/.test(stats.stdout + ps.stdout), 'no empty list or map across two lines');
   });
 
+  test('imagefsinfo: the reply as the status of one document; -o table as crictl master prints it', () => {
+    const doc = JSON.parse(crictl(['imagefsinfo']).stdout);
+    assert.deepEqual(Object.keys(doc), ['status']);
+    assert.deepEqual(Object.keys(doc.status), ['containerFilesystems', 'imageFilesystems']);
+    assert.match(doc.status.imageFilesystems[0].fsId.mountpoint, /^\//);
+    const table = crictl(['imagefsinfo', '-o', 'table']);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^Container Filesystem \n(.*\n)*Image Filesystem \nTimeStamp\[0\]: \d+\nDisk\[0\]: [\d.]+[kMG]?B\nInodes\[0\]: \d+\nMountpoint\[0\]: \/\S+\n/);
+  });
+
   test('config --list shows false and 0 for keys the file leaves out', () => {
     const dir = mkdtempSync(join(tmpdir(), 'crictl-out-config-'));
     try {

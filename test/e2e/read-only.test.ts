@@ -207,7 +207,8 @@ describe('read-only commands on a real runtime', { skip: SKIP }, () => {
   });
 
   test('imagefsinfo and runtime-config', () => {
-    const fs = JSON.parse(crictl(['imagefsinfo']).stdout);
+    // crictl prints the reply as the status of an inspect-style document.
+    const fs = JSON.parse(crictl(['imagefsinfo']).stdout).status;
     assert.ok(fs.imageFilesystems.length >= 1);
     assert.match(fs.imageFilesystems[0].fsId.mountpoint, /^\//);
     const rc = crictl(['runtime-config']);

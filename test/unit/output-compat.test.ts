@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { listedValue } from '../../src/cli/config.js';
-import { containerStatusItem, containerStatusTable, verboseContainer } from '../../src/cli/containers.js';
-import { compareImages, imageStatusTable, sortImages, verboseImage } from '../../src/cli/images.js';
+import { containerStatusItem, containerStatusTable, shownImage, verboseContainer } from '../../src/cli/containers.js';
+import { compareImages, imageFsInfoTable, imageStatusTable, repoAndDigest, repoTagPairs, sortImages, verboseImage } from '../../src/cli/images.js';
 import { printStatusInfo, statusInfoValue } from '../../src/cli/inspect-output.js';
 import { podStatusItem, podStatusTable, verbosePod } from '../../src/cli/pods.js';
 import { cpuPercent, sortById } from '../../src/cli/stats.js';
-import type { Container, ContainerStatusResponse, Image, PodSandbox, PodSandboxStatusResponse } from '../../src/cri/client.js';
+import type { Container, ContainerStatusResponse, Image, ImageFsInfoResponse, PodSandbox, PodSandboxStatusResponse } from '../../src/cri/client.js';
 import { goJsonIndent, goJsonQuote, goStringCompare } from '../../src/output/go-json.js';
 import { goMapString, goTimeString, rfc3339Nano } from '../../src/output/human.js';
 import { toGoYaml } from '../../src/output/render.js';
@@ -229,4 +229,27 @@ test('config --list shows Go zero values for keys the file leaves out', () => {
 test('YAML: strings go-yaml v2 would read as timestamps, base-60 numbers or booleans are double-quoted (yaml.JSONToYAML)', async () => {
   const doc = { a: '2026-12-01T22:05:01.458875584Z', b: '00:00:00:00:00:00', c: 'yes', d: 'Off', e: '2026-1-2', f: 'plain', g: '12:ab', h: '1.5' };
   assert.equal(await toGoYaml(doc), 'a: "2026-12-01T22:05:01.458875584Z"\nb: "00:00:00:00:00:00"\nc: "yes"\nd: "Off"\ne: "2026-1-2"\nf: plain\ng: 12:ab\nh: "1.5"\n');
+});
+
+test('images table cells: normalizeRepoDigest, normalizeRepoTagPair; ps IMAGE cell (OutputContainers)', () => {
+  assert.deepEqual(repoAndDigest(image('i', [], ['docker.io/x@sha256:ab'])), ['docker.io/x', 'sha256:ab']);
+  assert.deepEqual(repoAndDigest(image('i', [], [])), ['<none>', '<none>']);
+  assert.deepEqual(repoAndDigest(image('i', [], ['odd'])), ['errorName', 'errorRepoDigest']);
+  assert.deepEqual(repoTagPairs(image('i', ['a/b:1', '<none>:<none>', 'notag'], []), 'docker.io/x'), [['a/b', '1'], ['docker.io/x', '<none>'], ['errorRepoTag', 'errorRepoTag']]);
+  assert.deepEqual(repoTagPairs(image('i', [], []), 'docker.io/x'), [['docker.io/x', '<none>']]);
+  const hex = 'ab'.repeat(32);
+  assert.equal(shownImage(`sha256:${hex}`, false), hex.slice(0, 13));
+  assert.equal(shownImage(hex, false), hex, 'not a digest to go-digest: shown whole');
+  assert.equal(shownImage('sha256:abc', false), 'sha256:abc');
+  assert.equal(shownImage('busybox:1.33.1', false), 'busybox:1.33.1');
+  assert.equal(shownImage(`sha256:${hex}`, true), `sha256:${hex}`);
+});
+
+test('imagefsinfo -o table (outputImageFsInfoTable) and its JSON document (outputStatusData)', async () => {
+  const fs = { timestamp: '1796162701458875584', fsId: { mountpoint: '/var/lib/x' }, usedBytes: { value: '1234567' }, inodesUsed: { value: '42' } };
+  const r = { imageFilesystems: [fs], containerFilesystems: [] } as unknown as ImageFsInfoResponse;
+  assert.equal(imageFsInfoTable(r), 'Container Filesystem \nImage Filesystem \nTimeStamp[0]: 1796162701458875584\nDisk[0]: 1.235MB\nInodes[0]: 42\nMountpoint[0]: /var/lib/x\n');
+  const out = capture();
+  await printStatusInfo(out.stream, 'runtime.v1.ImageFsInfoResponse', [{ status: r, info: {} }], 'json');
+  assert.equal(out.text(), '{\n  "status": {\n    "containerFilesystems": [],\n    "imageFilesystems": [\n      {\n        "fsId": {\n          "mountpoint": "/var/lib/x"\n        },\n        "inodesUsed": {\n          "value": "42"\n        },\n        "timestamp": "1796162701458875584",\n        "usedBytes": {\n          "value": "1234567"\n        }\n      }\n    ]\n  }\n}\n');
 });
