@@ -48,11 +48,11 @@ export async function toGoYaml(value: unknown): Promise<string> {
 }
 
 /** Strings go-yaml v2 resolves to another type (its parseTimestamp formats, isBase60Float, and
- *  the YAML 1.1 booleans). */
+ *  the YAML 1.1 booleans and merge key). */
 const GO_YAML_NOT_PLAIN = new RegExp(
   [
     String.raw`^\d{4}-\d{1,2}-\d{1,2}(?:[Tt]\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})|[ ]\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d+)?)?$`,
     String.raw`^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`,
-    '^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$',
+    '^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|<<)$',
   ].join('|'),
 );

@@ -227,8 +227,8 @@ test('config --list shows Go zero values for keys the file leaves out', () => {
 });
 
 test('YAML: strings go-yaml v2 would read as timestamps, base-60 numbers or booleans are double-quoted (yaml.JSONToYAML)', async () => {
-  const doc = { a: '2026-12-01T22:05:01.458875584Z', b: '00:00:00:00:00:00', c: 'yes', d: 'Off', e: '2026-1-2', f: 'plain', g: '12:ab', h: '1.5' };
-  assert.equal(await toGoYaml(doc), 'a: "2026-12-01T22:05:01.458875584Z"\nb: "00:00:00:00:00:00"\nc: "yes"\nd: "Off"\ne: "2026-1-2"\nf: plain\ng: 12:ab\nh: "1.5"\n');
+  const doc = { a: '2026-12-01T22:05:01.458875584Z', b: '00:00:00:00:00:00', c: 'yes', d: 'Off', e: '2026-1-2', f: 'plain', g: '12:ab', h: '1.5', i: '<<' };
+  assert.equal(await toGoYaml(doc), 'a: "2026-12-01T22:05:01.458875584Z"\nb: "00:00:00:00:00:00"\nc: "yes"\nd: "Off"\ne: "2026-1-2"\nf: plain\ng: 12:ab\nh: "1.5"\ni: "<<"\n');
 });
 
 test('images table cells: normalizeRepoDigest, normalizeRepoTagPair; ps IMAGE cell (OutputContainers)', () => {
