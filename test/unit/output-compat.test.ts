@@ -14,7 +14,7 @@ import { cpuPercent, sortById } from '../../src/cli/stats.js';
 import type { Container, ContainerStatusResponse, Image, ImageFsInfoResponse, PodSandbox, PodSandboxStatusResponse } from '../../src/cri/client.js';
 import { goJsonIndent, goJsonQuote, goStringCompare } from '../../src/output/go-json.js';
 import { goMapString, goTimeString, rfc3339Nano } from '../../src/output/human.js';
-import { toGoYaml } from '../../src/output/render.js';
+import { goYamlKeyCompare, toGoYaml } from '../../src/output/render.js';
 
 const NOW = Date.parse('2026-12-01T22:10:00Z');
 const CREATED = '1796162701458875584'; // 2026-12-01T22:05:01.458875584Z
@@ -226,9 +226,23 @@ test('config --list shows Go zero values for keys the file leaves out', () => {
   assert.equal(listedValue('debug', { debug: true }), 'true');
 });
 
-test('YAML: strings go-yaml v2 would read as timestamps, base-60 numbers or booleans are double-quoted (yaml.JSONToYAML)', async () => {
-  const doc = { a: '2026-12-01T22:05:01.458875584Z', b: '00:00:00:00:00:00', c: 'yes', d: 'Off', e: '2026-1-2', f: 'plain', g: '12:ab', h: '1.5', i: '<<' };
-  assert.equal(await toGoYaml(doc), 'a: "2026-12-01T22:05:01.458875584Z"\nb: "00:00:00:00:00:00"\nc: "yes"\nd: "Off"\ne: "2026-1-2"\nf: plain\ng: 12:ab\nh: "1.5"\ni: "<<"\n');
+test('YAML: strings go-yaml v2 would read as another type are double-quoted, keys too (yaml.JSONToYAML)', async () => {
+  // Expected output from gopkg.in/yaml.v2 (crictl v1.26.1's vendored copy) marshalling the same map.
+  const doc = {
+    a: '2026-12-01T22:05:01.458875584Z', b: '00:00:00:00:00:00', c: 'yes', d: 'Off', e: '2026-1-2', f: 'plain', g: '12:ab', h: '1.5',
+    i: '<<', j: '2026-12-01 22:05:01', k: '~', l: '.nan', m: '1_000', n: '0x1F', o: '+12', p: 'null', q: 'y',
+  };
+  assert.equal(await toGoYaml(doc), [
+    'a: "2026-12-01T22:05:01.458875584Z"', 'b: "00:00:00:00:00:00"', 'c: "yes"', 'd: "Off"', 'e: "2026-1-2"', 'f: plain', 'g: 12:ab', 'h: "1.5"',
+    'i: <<', 'j: "2026-12-01 22:05:01"', 'k: "~"', 'l: ".nan"', 'm: "1_000"', '"n": "0x1F"', 'o: "+12"', 'p: "null"', 'q: "y"', '',
+  ].join('\n'));
+});
+
+test('YAML map keys in go-yaml v2\'s order (keyList.Less): numbers by value, letters last', async () => {
+  // Expected order from gopkg.in/yaml.v2 marshalling a map with these keys.
+  const keys = ['a10', 'a9', 'Zeta', '_x', 'b', 'a.b', 'ab', '10', '9', 'a', 'x0', 'x00', 'x01', 'é', 'z'];
+  assert.deepEqual([...keys].sort(goYamlKeyCompare), ['_x', '9', '10', 'Zeta', 'a', 'a.b', 'a9', 'a10', 'ab', 'b', 'x0', 'x00', 'x01', 'z', 'é']);
+  assert.equal(await toGoYaml({ a10: 1, a9: { z: 1, B: 2 } }), 'a9:\n  B: 2\n  z: 1\na10: 1\n');
 });
 
 test('images table cells: normalizeRepoDigest, normalizeRepoTagPair; ps IMAGE cell (OutputContainers)', () => {
