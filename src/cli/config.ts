@@ -12,6 +12,15 @@ function checkKey(key: string): ConfigKey {
   throw new UsageError(`config: unknown key "${key}"${hint ? ` (did you mean ${hint}?)` : ''}; known keys: ${Object.keys(CONFIG_KEYS).join(', ')}`);
 }
 
+/** A key as `config --list` shows it: crictl prints its config struct, so a key the file
+ *  leaves out shows Go's zero value (false, 0), not an empty cell. */
+export function listedValue(key: ConfigKey, values: Readonly<Partial<Record<ConfigKey, unknown>>>): string {
+  const value = values[key];
+  if (value !== undefined) return String(value);
+  const type: string = CONFIG_KEYS[key];
+  return type === 'boolean' ? 'false' : type === 'integer' ? '0' : '';
+}
+
 export class ConfigCommand extends CriCommand {
   static override paths = [['config']];
   static override usage = Command.Usage({
@@ -58,10 +67,9 @@ export class ConfigCommand extends CriCommand {
     }
     if (this.list) {
       const rows = [['KEY', 'VALUE']];
-      for (const key of Object.keys(CONFIG_KEYS) as ConfigKey[]) {
-        const value = config.values[key];
-        rows.push([key, value === undefined ? '' : String(value)]);
-      }
+      for (const key of Object.keys(CONFIG_KEYS) as ConfigKey[]) rows.push([key, listedValue(key, config.values)]);
+      // crictl clears the screen first; only on a terminal here, so piped text stays plain.
+      if ((this.context.stdout as NodeJS.WriteStream).isTTY) this.context.stdout.write('\x1b[2J\x1b[H');
       this.context.stdout.write(formatTable(rows));
       return 0;
     }

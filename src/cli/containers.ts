@@ -2,12 +2,12 @@
 import { Command, Option } from 'clipanion';
 import type { Container, ContainerState, ContainerStatusResponse, ImageServiceClient, RuntimeServiceClient } from '../cri/client.js';
 import { UsageError } from '../cri/errors.js';
-import { ago, truncateId } from '../output/human.js';
+import { ago, goMapString, rfc3339Nano, truncateId, ZERO_TIME_RFC3339 } from '../output/human.js';
 import { renderMessage, type OutputFormat } from '../output/render.js';
 import { formatTable } from '../output/table.js';
 import { writeOut } from '../output/write.js';
 import { CriCommand } from './cri-command.js';
-import { printStatusInfo } from './inspect-output.js';
+import { allInOrder, printStatusInfo, type StatusWithInfo } from './inspect-output.js';
 import { authOption, cancelTimeoutOption, compileRegex, credsOption, newestFirst, outputOption, parseLabels, parseLast, templateOption } from './list-options.js';
 import { mapBlock } from './pods.js';
 import { resolveContainerIds, resolvePodIds } from './resolve.js';
@@ -119,7 +119,8 @@ export class PsCommand extends CriCommand {
       return 0;
     }
     if (this.verbose) {
-      await writeOut(this.context.stdout, selected.map(verboseContainer).join(''));
+      const now = Date.now();
+      await writeOut(this.context.stdout, selected.map((c) => verboseContainer(c, now)).join(''));
       return 0;
     }
     // The kubelet labels every container with its pod's name and namespace, and crictl reads
@@ -150,19 +151,28 @@ export class PsCommand extends CriCommand {
 
 
 /**
- * The IMAGE cell: image IDs are shortened like crictl shortens them; a name (what a container
- * created by hand usually carries) is shown whole, since cutting it to 13 characters garbles it.
+ * The IMAGE cell: an image ID (a digest go-digest accepts: sha256, sha384 or sha512 and hex of
+ * the right length) is cut to 13 hex digits as crictl cuts it; anything else, such as the name a
+ * container made by hand usually carries, is shown whole.
  */
-function shownImage(image: string, noTrunc: boolean): string {
+export function shownImage(image: string, noTrunc: boolean): string {
   if (noTrunc) return image;
-  const bare = image.replace(/^sha256:/, '');
-  return /^[0-9a-f]{64}$/.test(bare) ? truncateId(bare) : image;
+  const m = /^(sha256|sha384|sha512):([a-f0-9]+)$/.exec(image);
+  return m && m[2].length === DIGEST_HEX_LENGTH[m[1]] ? truncateId(m[2]) : image;
 }
 
-function verboseContainer(c: Container): string {
-  let s = `ID: ${c.id}\nPodID: ${c.podSandboxId}\n`;
-  if (c.metadata) s += `Name: ${c.metadata.name}\nAttempt: ${c.metadata.attempt}\n`;
-  s += `State: ${c.state}\nImage: ${c.image?.image ?? ''}\nCreated: ${ago(c.createdAt)}\n`;
+const DIGEST_HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
+
+/** One container of `ps -v`, as crictl master's OutputContainers prints it. */
+export function verboseContainer(c: Container, now = Date.now()): string {
+  let s = `ID: ${c.id}\nPodID: ${c.podSandboxId}\nNamespace: ${c.labels[POD_NAMESPACE_LABEL] ?? 'unknown'}\n`;
+  if (c.metadata) {
+    if (c.metadata.name) s += `Name: ${c.metadata.name}\n`;
+    s += `Attempt: ${c.metadata.attempt}\n`;
+  }
+  s += `State: ${containerStateText(c.state)}\n`;
+  if (c.image) s += `Image: ${c.image.image}\n`;
+  s += `Created: ${ago(c.createdAt, now)}\n`;
   return s + mapBlock('Labels', c.labels) + mapBlock('Annotations', c.annotations) + '\n';
 }
 
@@ -186,26 +196,55 @@ export class InspectCommand extends CriCommand {
     this.checkOutput(this.output, ['json', 'yaml', 'go-template', 'table']);
     if (this.ids.length === 0) throw new UsageError('ID cannot be empty: crictl inspect CONTAINER-ID [CONTAINER-ID...]');
     const runtime = await this.runtime();
-    const ids = await resolveContainerIds(runtime, this.ids);
-    const results = await Promise.all(ids.map((containerId) => runtime.containerStatus({ containerId, verbose: !this.quiet })));
+    const verbose = !this.quiet;
     if (this.output === 'table') {
-      this.context.stdout.write(results.map(containerStatusTable).join(''));
+      // crictl prints each table as its status arrives: a bad ID fails after the ones before it.
+      for (const arg of this.ids) {
+        const [containerId] = await resolveContainerIds(runtime, [arg]);
+        this.context.stdout.write(containerStatusTable(await runtime.containerStatus({ containerId, verbose }), verbose));
+      }
       return 0;
     }
-    await printStatusInfo(this.context.stdout, 'runtime.v1.ContainerStatus', results.map((r) => ({ status: r.status, info: r.info })), this.output as OutputFormat, this.template);
+    // One document for all of them, so any failure means nothing is printed (crictl master).
+    const ids = await resolveContainerIds(runtime, this.ids);
+    const results = await allInOrder(ids.map((containerId) => runtime.containerStatus({ containerId, verbose })));
+    await printStatusInfo(this.context.stdout, 'runtime.v1.ContainerStatus', results.map(containerStatusItem), this.output as OutputFormat, this.template);
     return 0;
   }
 }
 
-function containerStatusTable(r: ContainerStatusResponse): string {
+/** crictl's marshalContainerStatus: readable times; started/finished only once they happened. */
+export function containerStatusItem(r: ContainerStatusResponse): StatusWithInfo {
   const s = r.status;
-  if (!s) return '';
-  let out = `ID: ${s.id}\n`;
-  if (s.metadata) out += `Name: ${s.metadata.name}\nAttempt: ${s.metadata.attempt}\n`;
-  out += `State: ${s.state}\nImage: ${s.image?.image ?? ''}\nImageRef: ${s.imageRef}\nCreated: ${ago(s.createdAt)}\n`;
-  if (s.state !== 'CONTAINER_CREATED') out += `Started: ${ago(s.startedAt)}\n`;
-  if (s.state === 'CONTAINER_EXITED') out += `Finished: ${ago(s.finishedAt)}\nExit Code: ${s.exitCode}\nReason: ${s.reason}\n`;
-  return out + mapBlock('Labels', s.labels) + mapBlock('Annotations', s.annotations) + '\n';
+  if (!s) return { status: s, info: r.info, allFields: true };
+  const started = s.state !== 'CONTAINER_CREATED';
+  const finished = s.state === 'CONTAINER_EXITED' || (s.state === 'CONTAINER_UNKNOWN' && BigInt(s.finishedAt) > 0n);
+  const overrides = {
+    createdAt: rfc3339Nano(s.createdAt),
+    startedAt: started ? rfc3339Nano(s.startedAt) : ZERO_TIME_RFC3339,
+    finishedAt: finished ? rfc3339Nano(s.finishedAt) : ZERO_TIME_RFC3339,
+  };
+  return { status: s, info: r.info, overrides, allFields: true };
+}
+
+/** crictl's outputContainerStatusTable. */
+export function containerStatusTable(r: ContainerStatusResponse, verbose: boolean, now = Date.now()): string {
+  const s = r.status;
+  let out = `ID: ${s?.id ?? ''}\n`;
+  if (s?.metadata) {
+    if (s.metadata.name) out += `Name: ${s.metadata.name}\n`;
+    if (s.metadata.attempt) out += `Attempt: ${s.metadata.attempt}\n`;
+  }
+  const state = s?.state ?? 'CONTAINER_CREATED';
+  out += `State: ${state}\nCreated: ${ago(s?.createdAt ?? '0', now)}\n`;
+  if (s && state !== 'CONTAINER_CREATED') out += `Started: ${ago(s.startedAt, now)}\n`;
+  if (s && state === 'CONTAINER_EXITED') {
+    if (BigInt(s.finishedAt) > 0n) out += `Finished: ${ago(s.finishedAt, now)}\n`;
+    out += `Exit Code: ${s.exitCode}\n`;
+  }
+  if (s) out += mapBlock('Labels', s.labels) + mapBlock('Annotations', s.annotations);
+  if (verbose) out += `Info: ${goMapString(r.info)}\n`;
+  return out;
 }
 
 export class CreateContainerCommand extends CriCommand {

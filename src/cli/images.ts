@@ -1,32 +1,37 @@
 // Image commands: images (image, img), inspecti, imagefsinfo (and pull, rmi).
 import { Command, Option } from 'clipanion';
-import type { Image, ImageServiceClient } from '../cri/client.js';
+import type { FilesystemUsage, Image, ImageFsInfoResponse, ImageServiceClient, ImageStatusResponse } from '../cri/client.js';
 import { UsageError } from '../cri/errors.js';
-import { humanSize, truncateId } from '../output/human.js';
+import { goStringCompare } from '../output/go-json.js';
+import { goMapString, humanSize, truncateId } from '../output/human.js';
 import { renderMessage, type OutputFormat } from '../output/render.js';
 import { formatTable } from '../output/table.js';
 import { writeOut } from '../output/write.js';
 import { CriCommand } from './cri-command.js';
-import { printStatusInfo } from './inspect-output.js';
+import { printStatusInfo, type StatusWithInfo } from './inspect-output.js';
 import { authOption, credsOption, outputOption, parseLabels, templateOption } from './list-options.js';
 import { resolveImageRef } from './resolve.js';
 
 const NONE = '<none>';
 
-/** Repository and digest from the first repo digest ("repo@sha256:…"). */
-function repoAndDigest(image: Image): [string, string] {
+/** Repository and digest from the first repo digest ("repo@sha256:…"), as crictl's
+ *  normalizeRepoDigest splits it (its error words included). */
+export function repoAndDigest(image: Image): [string, string] {
   const first = image.repoDigests[0];
-  if (!first) return [NONE, NONE];
-  const at = first.indexOf('@');
-  return at < 0 ? [first, NONE] : [first.slice(0, at), first.slice(at + 1)];
+  if (first === undefined) return [NONE, NONE];
+  const parts = first.split('@');
+  return parts.length === 2 ? [parts[0], parts[1]] : ['errorName', 'errorRepoDigest'];
 }
 
-/** One [repository, tag] pair per tag; an untagged image shows its repository with <none>. */
-function repoTagPairs(image: Image, repo: string): [string, string][] {
+/** One [repository, tag] pair per tag, as crictl's normalizeRepoTagPair makes them: an untagged
+ *  image (or a "<none>" repository) shows the repository of its digest. */
+export function repoTagPairs(image: Image, repo: string): [string, string][] {
   if (image.repoTags.length === 0) return [[repo, NONE]];
   return image.repoTags.map((ref) => {
     const colon = ref.lastIndexOf(':');
-    return colon > ref.lastIndexOf('/') ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, NONE];
+    if (colon < 0) return ['errorRepoTag', 'errorRepoTag'];
+    const name = ref.slice(0, colon);
+    return [name === NONE ? repo : name, ref.slice(colon + 1)];
   });
 }
 
@@ -114,7 +119,7 @@ export class ImagesCommand extends CriCommand {
     const filter = parseImageFilters(this.filter);
     const service = await this.images();
     const { images } = await service.listImages({ filter: this.ref ? { image: { image: this.ref } } : undefined });
-    const selected = images.filter((i) => keep(i, filter) && (!this.ref || matchesRef(i, this.ref)));
+    const selected = sortImages(images).filter((i) => keep(i, filter) && (!this.ref || matchesRef(i, this.ref)));
     if (this.output !== 'table') {
       await writeOut(this.context.stdout, `${await renderMessage('runtime.v1.ListImagesResponse', { images: selected }, this.output as OutputFormat, this.template)}\n`);
       return 0;
@@ -132,7 +137,7 @@ export class ImagesCommand extends CriCommand {
     for (const image of selected) {
       const [repo, digest] = repoAndDigest(image);
       const id = this.noTrunc ? image.id : truncateId(image.id.replace(/^sha256:/, ''));
-      const shownDigest = this.noTrunc || digest === NONE ? digest : truncateId(digest.replace(/^sha256:/, ''));
+      const shownDigest = this.noTrunc ? digest : truncateId(digest.replace(/^sha256:/, ''));
       const size = humanSize(Number(image.size), 3);
       for (const [name, tag] of repoTagPairs(image, repo)) {
         rows.push([name, tag, ...(this.digests ? [shownDigest] : []), id, size, ...(this.pinned ? [String(image.pinned)] : [])]);
@@ -143,15 +148,49 @@ export class ImagesCommand extends CriCommand {
   }
 }
 
-function verboseImage(image: Image): string {
+/** crictl's ListImages order: by first repo tag when both have one, else by first repo
+ *  digest when both have one, else by ID (the comparison is bytewise, as Go compares strings). */
+export function compareImages(a: Image, b: Image): number {
+  if (a.repoTags.length > 0 && b.repoTags.length > 0) return goStringCompare(a.repoTags[0], b.repoTags[0]);
+  if (a.repoDigests.length > 0 && b.repoDigests.length > 0) return goStringCompare(a.repoDigests[0], b.repoDigests[0]);
+  return goStringCompare(a.id, b.id);
+}
+
+/**
+ * The images in crictl's order. That comparison is not a total order when tagged, untagged and
+ * digest-less images mix, so the result then depends on the algorithm: Go sorts up to 12 items
+ * by plain insertion, which is reproduced here; longer lists use a stable sort.
+ */
+export function sortImages(images: readonly Image[]): Image[] {
+  const out = [...images];
+  if (out.length > 12) return out.sort(compareImages);
+  for (let i = 1; i < out.length; i++) {
+    for (let j = i; j > 0 && compareImages(out[j], out[j - 1]) < 0; j--) [out[j], out[j - 1]] = [out[j - 1], out[j]];
+  }
+  return out;
+}
+
+/** One image of `images -v`, as crictl prints it (the uid as gogo's String() spells it). */
+export function verboseImage(image: Image): string {
   let s = `ID: ${image.id}\n`;
   for (const t of image.repoTags) s += `RepoTags: ${t}\n`;
   for (const d of image.repoDigests) s += `RepoDigests: ${d}\n`;
   if (image.size !== '0') s += `Size: ${image.size}\n`;
-  if (image.uid) s += `Uid: value:${image.uid.value}\n`;
+  if (image.uid) s += `Uid: &Int64Value{Value:${image.uid.value},}\n`;
   if (image.username) s += `Username: ${image.username}\n`;
   if (image.pinned) s += 'Pinned: true\n';
   return s + '\n';
+}
+
+/** crictl's outputImageStatusTable. */
+export function imageStatusTable(r: ImageStatusResponse, verbose: boolean): string {
+  const image = r.image;
+  let s = `ID: ${image?.id ?? ''}\n`;
+  for (const t of image?.repoTags ?? []) s += `Tag: ${t}\n`;
+  for (const d of image?.repoDigests ?? []) s += `Digest: ${d}\n`;
+  s += `Size: ${humanSize(Number(image?.size ?? 0), 3)}\n`;
+  if (verbose) s += `Info: ${goMapString(r.info)}\n`;
+  return s;
 }
 
 export class InspectImageCommand extends CriCommand {
@@ -171,18 +210,17 @@ export class InspectImageCommand extends CriCommand {
     this.checkOutput(this.output, ['json', 'yaml', 'go-template', 'table']);
     if (this.refs.length === 0) throw new UsageError('image ID cannot be empty: crictl inspecti IMAGE-ID [IMAGE-ID...]');
     const service = await this.images();
-    const items = [];
+    const verbose = !this.quiet;
+    const items: StatusWithInfo[] = [];
     for (const ref of this.refs) {
       const id = await resolveImageRef(service, ref);
-      const r = await service.imageStatus({ image: { image: id }, verbose: !this.quiet });
+      const r = await service.imageStatus({ image: { image: id }, verbose });
       if (!r.image) throw new UsageError(`image "${ref}" not found`);
-      items.push({ status: r.image, info: r.info });
+      // Tables print as they come, as crictl's do; a document waits for all of them.
+      if (this.output === 'table') this.context.stdout.write(imageStatusTable(r, verbose));
+      else items.push({ status: r.image, info: r.info });
     }
-    if (this.output === 'table') {
-      this.context.stdout.write(items.map((i) => verboseImage(i.status)).join(''));
-      return 0;
-    }
-    await printStatusInfo(this.context.stdout, 'runtime.v1.Image', items, this.output as OutputFormat, this.template);
+    if (this.output !== 'table') await printStatusInfo(this.context.stdout, 'runtime.v1.Image', items, this.output as OutputFormat, this.template);
     return 0;
   }
 }
@@ -201,20 +239,22 @@ export class ImageFsInfoCommand extends CriCommand {
     this.checkOutput(this.output, ['json', 'yaml', 'go-template', 'table']);
     const r = await (await this.images()).imageFsInfo({});
     if (this.output === 'table') {
-      const rows = [['TYPE', 'MOUNTPOINT', 'USED', 'INODES', 'TIMESTAMP']];
-      const add = (type: string, list: typeof r.imageFilesystems) => {
-        for (const fs of list) {
-          rows.push([type, fs.fsId?.mountpoint ?? '', humanSize(Number(fs.usedBytes?.value ?? 0)), fs.inodesUsed?.value ?? '0', new Date(Number(BigInt(fs.timestamp) / 1_000_000n)).toISOString()]);
-        }
-      };
-      add('image', r.imageFilesystems);
-      add('container', r.containerFilesystems);
-      this.context.stdout.write(formatTable(rows));
+      this.context.stdout.write(imageFsInfoTable(r));
       return 0;
     }
-    this.context.stdout.write(`${await renderMessage('runtime.v1.ImageFsInfoResponse', r, this.output as OutputFormat, this.template)}\n`);
+    // crictl master prints the whole reply as the status of an inspect-style document.
+    await printStatusInfo(this.context.stdout, 'runtime.v1.ImageFsInfoResponse', [{ status: r, info: {} }], this.output as OutputFormat, this.template);
     return 0;
   }
+}
+
+/** crictl's outputImageFsInfoTable: container filesystems, then image filesystems. */
+export function imageFsInfoTable(r: ImageFsInfoResponse): string {
+  const block = (label: string, list: readonly FilesystemUsage[]) =>
+    `${label} Filesystem \n${list
+      .map((fs, i) => `TimeStamp[${i}]: ${fs.timestamp}\nDisk[${i}]: ${humanSize(Number(fs.usedBytes?.value ?? 0))}\nInodes[${i}]: ${fs.inodesUsed?.value ?? '0'}\nMountpoint[${i}]: ${fs.fsId?.mountpoint ?? ''}\n`)
+      .join('')}`;
+  return block('Container', r.containerFilesystems) + block('Image', r.imageFilesystems);
 }
 
 export interface PullOptions {

@@ -2,13 +2,14 @@
 import { Command, Option } from 'clipanion';
 import type { PodSandbox, PodSandboxState, PodSandboxStatusResponse } from '../cri/client.js';
 import { UsageError } from '../cri/errors.js';
-import { ago, truncateId } from '../output/human.js';
+import { goStringCompare } from '../output/go-json.js';
+import { ago, goMapString, goTimeString, rfc3339Nano, truncateId } from '../output/human.js';
 import { renderMessage, type OutputFormat } from '../output/render.js';
 import { formatTable } from '../output/table.js';
 import { writeOut } from '../output/write.js';
 import { CriCommand } from './cri-command.js';
 import { cancelTimeoutOption, compileRegex, newestFirst, outputOption, parseLabels, parseLast, templateOption } from './list-options.js';
-import { printStatusInfo } from './inspect-output.js';
+import { allInOrder, printStatusInfo, type StatusWithInfo } from './inspect-output.js';
 import { resolvePodIds } from './resolve.js';
 
 const POD_STATES: Record<string, PodSandboxState> = { ready: 'SANDBOX_READY', notready: 'SANDBOX_NOTREADY' };
@@ -92,19 +93,23 @@ export class PodsCommand extends CriCommand {
   }
 }
 
-function verbosePod(p: PodSandbox): string {
+/** One pod of `pods -v`, as crictl's OutputPodSandboxes prints it. */
+export function verbosePod(p: PodSandbox): string {
   let s = `ID: ${p.id}\n`;
   if (p.metadata) {
-    s += `Name: ${p.metadata.name}\nUID: ${p.metadata.uid}\nNamespace: ${p.metadata.namespace}\nAttempt: ${p.metadata.attempt}\n`;
+    if (p.metadata.name) s += `Name: ${p.metadata.name}\n`;
+    if (p.metadata.uid) s += `UID: ${p.metadata.uid}\n`;
+    if (p.metadata.namespace) s += `Namespace: ${p.metadata.namespace}\n`;
+    if (p.metadata.attempt) s += `Attempt: ${p.metadata.attempt}\n`;
   }
-  s += `Status: ${p.state}\nCreated: ${new Date(Number(BigInt(p.createdAt) / 1_000_000n)).toISOString()}\n`;
+  s += `Status: ${podStateText(p.state)}\nCreated: ${goTimeString(p.createdAt)}\n`;
   s += mapBlock('Labels', p.labels) + mapBlock('Annotations', p.annotations);
-  return s + '\n';
+  return `${s}Runtime: ${p.runtimeHandler || '(default)'}\n\n`;
 }
 
 /** "Labels:\n\tk -> v" blocks of crictl's verbose listings, keys sorted. */
 export function mapBlock(title: string, map: Record<string, string>): string {
-  const keys = Object.keys(map).sort();
+  const keys = Object.keys(map).sort(goStringCompare);
   if (keys.length === 0) return '';
   return `${title}:\n${keys.map((k) => `\t${k} -> ${map[k]}\n`).join('')}`;
 }
@@ -129,25 +134,47 @@ export class InspectPodCommand extends CriCommand {
     this.checkOutput(this.output, ['json', 'yaml', 'go-template', 'table']);
     if (this.ids.length === 0) throw new UsageError('ID cannot be empty: crictl inspectp POD-ID [POD-ID...]');
     const runtime = await this.runtime();
-    const ids = await resolvePodIds(runtime, this.ids);
-    const results = await Promise.all(ids.map((podSandboxId) => runtime.podSandboxStatus({ podSandboxId, verbose: !this.quiet })));
+    const verbose = !this.quiet;
     if (this.output === 'table') {
-      this.context.stdout.write(results.map(podStatusTable).join(''));
+      // crictl prints each table as its status arrives: a bad ID fails after the ones before it.
+      for (const arg of this.ids) {
+        const [podSandboxId] = await resolvePodIds(runtime, [arg]);
+        this.context.stdout.write(podStatusTable(await runtime.podSandboxStatus({ podSandboxId, verbose }), verbose));
+      }
       return 0;
     }
-    await printStatusInfo(this.context.stdout, 'runtime.v1.PodSandboxStatus', results.map((r) => ({ status: r.status, info: r.info })), this.output as OutputFormat, this.template);
+    // One document for all of them, so any failure means nothing is printed (crictl master).
+    const ids = await resolvePodIds(runtime, this.ids);
+    const results = await allInOrder(ids.map((podSandboxId) => runtime.podSandboxStatus({ podSandboxId, verbose })));
+    await printStatusInfo(this.context.stdout, 'runtime.v1.PodSandboxStatus', results.map(podStatusItem), this.output as OutputFormat, this.template);
     return 0;
   }
 }
 
-function podStatusTable(r: PodSandboxStatusResponse): string {
+/** crictl's marshalPodSandboxStatus: createdAt as RFC 3339. */
+export function podStatusItem(r: PodSandboxStatusResponse): StatusWithInfo {
+  const overrides = r.status ? { createdAt: rfc3339Nano(r.status.createdAt) } : undefined;
+  return { status: r.status, info: r.info, overrides, allFields: true };
+}
+
+/** crictl's outputPodSandboxStatusTable. */
+export function podStatusTable(r: PodSandboxStatusResponse, verbose: boolean): string {
   const s = r.status;
-  if (!s) return '';
-  let out = `ID: ${s.id}\n`;
-  if (s.metadata) out += `Name: ${s.metadata.name}\nUID: ${s.metadata.uid}\nNamespace: ${s.metadata.namespace}\nAttempt: ${s.metadata.attempt}\n`;
-  out += `Status: ${s.state}\nCreated: ${new Date(Number(BigInt(s.createdAt) / 1_000_000n)).toISOString()}\n`;
-  if (s.network) out += `IP Addresses: ${[s.network.ip, ...s.network.additionalIps.map((i) => i.ip)].filter(Boolean).join(', ')}\n`;
-  return out + mapBlock('Labels', s.labels) + mapBlock('Annotations', s.annotations) + '\n';
+  let out = `ID: ${s?.id ?? ''}\n`;
+  if (s?.metadata) {
+    if (s.metadata.name) out += `Name: ${s.metadata.name}\n`;
+    if (s.metadata.uid) out += `UID: ${s.metadata.uid}\n`;
+    if (s.metadata.namespace) out += `Namespace: ${s.metadata.namespace}\n`;
+    out += `Attempt: ${s.metadata.attempt}\n`;
+  }
+  out += `Status: ${s?.state ?? 'SANDBOX_READY'}\nCreated: ${goTimeString(s?.createdAt ?? '0')}\n`;
+  if (s?.network) {
+    out += `IP Addresses: ${s.network.ip}\n`;
+    for (const extra of s.network.additionalIps) out += `Additional IP: ${extra.ip}\n`;
+  }
+  if (s) out += mapBlock('Labels', s.labels) + mapBlock('Annotations', s.annotations);
+  if (verbose) out += `Info: ${goMapString(r.info)}\n`;
+  return out;
 }
 
 export class RunPodCommand extends CriCommand {

@@ -3,6 +3,7 @@
 import { Command, Option } from 'clipanion';
 import type { ContainerStats, PodSandboxStats } from '../cri/client.js';
 import { UsageError } from '../cri/errors.js';
+import { goStringCompare } from '../output/go-json.js';
 import { humanSize, truncateId } from '../output/human.js';
 import { renderMessage, type OutputFormat } from '../output/render.js';
 import { formatTable } from '../output/table.js';
@@ -12,15 +13,26 @@ import { resolveContainerIds, resolvePodIds } from './resolve.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** CPU percentage between two cumulative samples (core-nanoseconds over nanoseconds). */
+/**
+ * CPU percentage between two cumulative samples (core-nanoseconds over nanoseconds), as crictl
+ * computes it: 0 for a container that used no CPU; an error if the runtime's CPU timestamp did
+ * not move during the sample.
+ */
 export function cpuPercent(
   now: { usage?: string; timestamp: string } | undefined,
   before: { usage?: string; timestamp: string } | undefined,
 ): number {
-  if (!now?.usage || !before?.usage) return 0;
-  const dt = Number(BigInt(now.timestamp) - BigInt(before.timestamp));
-  if (dt <= 0) return 0;
-  return (Number(BigInt(now.usage) - BigInt(before.usage)) / dt) * 100;
+  if (!now?.usage || now.usage === '0') return 0;
+  const dt = Number(BigInt(now.timestamp) - BigInt(before?.timestamp ?? '0'));
+  if (dt === 0) throw new UsageError('cpu stat is not updated during sample');
+  // The usage counters are uint64 in Go: a counter that went backwards wraps around.
+  const used = BigInt.asUintN(64, BigInt(now.usage) - BigInt(before?.usage ?? '0'));
+  return (Number(used) / dt) * 100;
+}
+
+/** Stats ordered by ID, as crictl's getContainerStats and getPodSandboxStats sort them. */
+export function sortById<T extends { attributes?: { id: string } | null }>(stats: readonly T[]): T[] {
+  return [...stats].sort((a, b) => goStringCompare(a.attributes?.id ?? '', b.attributes?.id ?? ''));
 }
 
 function parseSeconds(raw: string): number {
@@ -52,7 +64,9 @@ abstract class StatsBase extends CriCommand {
       } else {
         const table = rows(previous);
         previous = table.keep;
-        if (this.watch) this.context.stdout.write('\x1b[2J\x1b[H');
+        // crictl clears the screen before every table; only on a terminal here, so that a
+        // table piped elsewhere stays plain text.
+        if (this.watch || (this.context.stdout as NodeJS.WriteStream).isTTY) this.context.stdout.write('\x1b[2J\x1b[H');
         this.context.stdout.write(formatTable(table.rows));
       }
       if (!this.watch) return 0;
@@ -78,10 +92,13 @@ export class StatsCommand extends StatsBase {
     const runtime = await this.runtime();
     const wanted = [...this.ids, ...(this.id ? [this.id] : [])];
     const [id] = wanted.length > 0 ? await resolveContainerIds(runtime, wanted) : [''];
-    const response = await runtime.listContainerStats({ filter: { id, podSandboxId: this.pod, labelSelector: parseLabels(this.label) } });
+    const listed = await runtime.listContainerStats({ filter: { id, podSandboxId: this.pod, labelSelector: parseLabels(this.label) } });
+    const response = { ...listed, stats: sortById(listed.stats) };
+    // crictl's displayStats: running containers only (unless -a), and only those present in
+    // both samples.
     const rows = (previous: Map<string, unknown> | undefined) => {
       const keep = new Map<string, unknown>();
-      const out = [['CONTAINER', 'NAME', 'CPU %', 'MEM', 'DISK', 'INODES']];
+      const out = [['CONTAINER', 'NAME', 'CPU %', 'MEM', 'DISK', 'INODES', 'SWAP']];
       for (const s of response.stats) {
         const key = s.attributes?.id ?? '';
         keep.set(key, s);
@@ -89,9 +106,10 @@ export class StatsCommand extends StatsBase {
         const mem = s.memory?.workingSetBytes?.value ?? '0';
         if (!this.all && cpu === '0' && mem === '0') continue; // not running
         const old = previous?.get(key) as ContainerStats | undefined;
+        if (!old) continue; // new since the first sample
         const pct = cpuPercent(
-          { usage: s.cpu?.usageCoreNanoSeconds?.value, timestamp: s.cpu?.timestamp ?? '0' },
-          old && { usage: old.cpu?.usageCoreNanoSeconds?.value, timestamp: old.cpu?.timestamp ?? '0' },
+          { usage: cpu, timestamp: s.cpu?.timestamp ?? '0' },
+          { usage: old.cpu?.usageCoreNanoSeconds?.value, timestamp: old.cpu?.timestamp ?? '0' },
         );
         out.push([
           truncateId(key),
@@ -100,6 +118,7 @@ export class StatsCommand extends StatsBase {
           humanSize(Number(mem)),
           humanSize(Number(s.writableLayer?.usedBytes?.value ?? 0)),
           s.writableLayer?.inodesUsed?.value ?? '0',
+          humanSize(Number(s.swap?.swapUsageBytes?.value ?? 0)),
         ]);
       }
       return { rows: out, keep };
@@ -126,12 +145,13 @@ export class PodStatsCommand extends StatsBase {
     const wanted = [...this.ids, ...(this.id ? [this.id] : [])];
     const [id] = wanted.length > 0 ? await resolvePodIds(runtime, wanted) : [''];
     const filter = { id, labelSelector: parseLabels(this.label) };
-    const response = await runtime.listPodSandboxStats({ filter }).catch(async (err: Error) => {
+    const listed = await runtime.listPodSandboxStats({ filter }).catch(async (err: Error) => {
       // containerd fails the whole list when one pod was run without a cgroup parent: ask pod
-      // by pod instead, and name the pods that cannot be measured.
+      // by pod instead, and name the pods that cannot be measured. crictl fails outright.
       if (!/cgroupPath is empty/.test(err.message)) throw err;
       const hint = 'pod stats need linux.cgroup_parent in the pod config';
-      if (id) throw new UsageError(`${err.message.replace(/^[^:]*: [A-Z_]+: /, '')} (${hint})`);
+      const reason = `${err.message.replace(/^[^:]*: [A-Z_]+: /, '')} (${hint})`;
+      if (id) throw new UsageError(reason);
       const { items } = await runtime.listPodSandbox({ filter: { state: { state: 'SANDBOX_READY' }, labelSelector: filter.labelSelector } });
       const stats: PodSandboxStats[] = [];
       for (const pod of items) {
@@ -143,21 +163,32 @@ export class PodStatsCommand extends StatsBase {
           this.warned.add(pod.id);
         }
       }
+      // Nothing measurable at all: fail with the runtime's reason, as crictl does.
+      if (stats.length === 0) throw new UsageError(reason);
       return { stats };
     });
+    const response = { ...listed, stats: sortById(listed.stats) };
+    // crictl's displayPodStats: pods without CPU and memory figures, and pods new since the
+    // first sample, are left out; Linux or Windows figures, whichever the runtime sent.
     const rows = (previous: Map<string, unknown> | undefined) => {
       const keep = new Map<string, unknown>();
       const out = [['POD', 'POD ID', 'CPU %', 'MEM']];
       for (const s of response.stats) {
         const key = s.attributes?.id ?? '';
         keep.set(key, s);
+        if (s.linux && s.windows) throw new UsageError(`pod "${truncateId(key)}" has both linux and windows stats which is not supported`);
+        const figures = s.linux ?? s.windows;
+        const cpu = figures?.cpu;
+        const mem = figures?.memory?.workingSetBytes?.value ?? '0';
+        if ((cpu?.usageCoreNanoSeconds?.value ?? '0') === '0' && mem === '0') continue;
         const old = previous?.get(key) as PodSandboxStats | undefined;
-        const cpu = s.linux?.cpu;
+        if (!old) continue;
+        const oldCpu = (s.linux ? old.linux : old.windows)?.cpu;
         const pct = cpuPercent(
           { usage: cpu?.usageCoreNanoSeconds?.value, timestamp: cpu?.timestamp ?? '0' },
-          old && { usage: old.linux?.cpu?.usageCoreNanoSeconds?.value, timestamp: old.linux?.cpu?.timestamp ?? '0' },
+          { usage: oldCpu?.usageCoreNanoSeconds?.value, timestamp: oldCpu?.timestamp ?? '0' },
         );
-        out.push([s.attributes?.metadata?.name ?? '', truncateId(key), pct.toFixed(2), humanSize(Number(s.linux?.memory?.workingSetBytes?.value ?? 0))]);
+        out.push([s.attributes?.metadata?.name ?? '', truncateId(key), pct.toFixed(2), humanSize(Number(mem))]);
       }
       return { rows: out, keep };
     };

@@ -1,22 +1,21 @@
-// JSON exactly as crictl prints a CRI message: Go's jsonpb (golang/protobuf 1.5) with
-// EmitDefaults and a two-space indent. Its quirks are kept on purpose so scripts that compare
-// output byte for byte keep working: lowerCamelCase names in declaration order, every field
-// present, int64 as quoted decimals, enums by name (unknown ones as numbers), bytes as base64,
-// map keys sorted, unset messages as null, an empty list as "[" newline "]" and an empty
-// message as "{" blank line "}"; strings escaped as Go's encoding/json escapes them.
+// JSON exactly as crictl master prints a CRI message: Go's protojson with EmitDefaultValues and
+// a two-space indent (crictl 1.26 used jsonpb, which differs where noted). lowerCamelCase names
+// in declaration order, every scalar, list and map present (int64 as quoted decimals, enums by
+// name, unknown ones as numbers, bytes as base64), map keys sorted; unset messages are left out
+// (jsonpb: null), empty lists, maps and messages print as [] and {} (jsonpb: across two lines),
+// strings escape only quote, backslash, control characters and DEL (jsonpb also escaped <, >, &,
+// U+2028 and U+2029). protojson may add a second space after a colon in some builds (its
+// deliberate instability); crictl-ts always writes one.
 import { messageType, type protobuf } from '../cri/schema.js';
 
 const QUOTED_LONGS = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
 
-const SHORT_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const SHORT_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
 
-/**
- * A JSON string literal byte-identical to Go's json.Marshal of the same string: short escapes
- * for quote, backslash, \n, \r, \t; \u00XX for other control characters; and <, >, &, U+2028,
- * U+2029 escaped too (Go's HTML-safe default).
- */
-export function goJsonString(s: string): string {
-  return `"${s.replace(/["\\\u0000-\u001f<>&\u2028\u2029]/g, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
+/** A JSON string literal as protojson writes it: \b \f \n \r \t short, other control
+ *  characters and DEL as \u00XX, everything else as it is. */
+export function protoJsonString(s: string): string {
+  return `"${s.replace(/["\\\u0000-\u001f\u007f]/g, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
 }
 
 /** Formats a plain message object of `typeName` (e.g. `runtime.v1.ListContainersResponse`). */
@@ -32,10 +31,10 @@ export function piecewiseJson(type: protobuf.Type, value: unknown): string {
   return out.join('');
 }
 
-// The fast path: the message rebuilt as plain objects in jsonpb's shape (fields in declaration
-// order, defaults filled in, map keys sorted), printed by V8's native JSON.stringify, and the
-// few spots where Go prints differently patched in the text. Inputs those patches cannot cover
-// take the piecewise writer below (several times slower at scale).
+// The fast path: the message rebuilt as plain objects in protojson's shape (fields in
+// declaration order, defaults filled in, unset messages left out, map keys sorted), printed by
+// V8's native JSON.stringify, which already spells everything as protojson does but DEL. Inputs
+// it cannot print like Go take the piecewise writer below (several times slower at scale).
 
 /** Thrown inside the rebuild for input the fast path does not print like Go. */
 const NOT_FAST = Symbol('not fast');
@@ -48,35 +47,10 @@ function viaStringify(type: protobuf.Type, value: unknown): string | undefined {
     if (err === NOT_FAST) return undefined;
     throw err;
   }
-  let text = JSON.stringify(shaped, null, 2);
-  // jsonpb opens an empty list or map on one line and closes it on the next, at the line's indent.
-  if (text.includes('[]') || text.includes('{}')) {
-    text = text.replace(EMPTY_PAIR, (pair: string, offset: number) => {
-      const lineStart = text.lastIndexOf('\n', offset) + 1;
-      let indent = lineStart;
-      while (text.charCodeAt(indent) === 32) indent++;
-      return `${pair[0]}\n${text.slice(lineStart, indent)}${pair[1]}`;
-    });
-  }
-  // Go escapes <, >, & and U+2028/9, and spells \b and \f as \u0008 and \u000c. None of these
-  // characters is JSON syntax, so they can only stand inside strings.
-  if (GO_ONLY.some((c) => text.includes(c))) text = text.replace(GO_ONLY_ESCAPES, (m) => GO_ESCAPE_TEXT[m] ?? m);
-  return text;
+  const text = JSON.stringify(shaped, null, 2);
+  // protojson escapes DEL, which is not JSON syntax, so it can only stand inside strings.
+  return text.includes('\u007f') ? text.replaceAll('\u007f', '\\u007f') : text;
 }
-
-/** `[]` or `{}` at the end of a line: a string value would end in a quote instead. */
-const EMPTY_PAIR = /(?:\[\]|\{\})(?=,?(?:\n|$))/g;
-const GO_ONLY = ['<', '>', '&', '\u2028', '\u2029', '\\b', '\\f'];
-const GO_ONLY_ESCAPES = /[<>&\u2028\u2029]|\\[\\bf]/g;
-const GO_ESCAPE_TEXT: Record<string, string> = {
-  '<': '\\u003c',
-  '>': '\\u003e',
-  '&': '\\u0026',
-  '\u2028': '\\u2028',
-  '\u2029': '\\u2029',
-  '\\b': '\\u0008',
-  '\\f': '\\u000c',
-};
 
 /** A canonical array index ("0", "17"): JS objects list such keys first, in numeric order. */
 const INDEX_KEY = /^(0|[1-9]\d{0,9})$/;
@@ -84,11 +58,9 @@ const INDEX_KEY = /^(0|[1-9]\d{0,9})$/;
 function shapeMessage(type: protobuf.Type, obj: Record<string, unknown> | null | undefined): Record<string, unknown> | null {
   if (obj == null) return null;
   const shaped: Record<string, unknown> = {};
-  let empty = true;
   for (const field of type.fieldsArray) {
     const value = obj[field.name];
-    if (field.partOf && value == null) continue;
-    empty = false;
+    if (value == null && (field.partOf || isSingleMessage(field))) continue;
     if (field.map) {
       const map: Record<string, unknown> = {};
       const keys = Object.keys((value ?? {}) as object).sort();
@@ -104,16 +76,24 @@ function shapeMessage(type: protobuf.Type, obj: Record<string, unknown> | null |
       shaped[field.name] = shapeSingle(field, value);
     }
   }
-  // An empty message prints as "{", a blank line, "}", which the text patch cannot tell from an empty map.
-  if (empty) throw NOT_FAST;
   return shaped;
+}
+
+/** A singular message field: protojson leaves it out when unset (jsonpb wrote null). */
+function isSingleMessage(field: protobuf.Field): boolean {
+  const resolved = field.resolvedType;
+  return !field.map && !field.repeated && resolved !== null && 'fieldsArray' in resolved;
 }
 
 function shapeSingle(field: protobuf.Field, value: unknown): unknown {
   const resolved = field.resolvedType;
-  if (resolved && 'fieldsArray' in resolved) return shapeMessage(resolved as protobuf.Type, value as Record<string, unknown> | null);
+  if (resolved && 'fieldsArray' in resolved) {
+    // A null inside a list or map has no protojson spelling: the piecewise writer decides.
+    if (value == null) throw NOT_FAST;
+    return shapeMessage(resolved as protobuf.Type, value as Record<string, unknown>);
+  }
   const scalar = scalarValue(field, value);
-  // JSON.stringify writes 1e-7 where Go writes 1e-07, and cannot write NaN or Infinity.
+  // JSON.stringify cannot write NaN, Infinity or -0 as Go does.
   if (FLOATS.has(field.type) && formatFloat(scalar as number) !== String(scalar)) throw NOT_FAST;
   return scalar;
 }
@@ -152,59 +132,62 @@ function writeMessage(out: string[], type: protobuf.Type, obj: Record<string, un
   }
   const inner = indent + I;
   let first = true;
-  out.push('{\n');
+  out.push('{');
   for (const field of type.fieldsArray) {
-    // A oneof emits only its chosen member.
-    if (field.partOf && obj[field.name] == null) continue;
-    out.push(first ? inner : `,\n${inner}`, '"', field.name, '": ');
+    // A oneof emits only its chosen member; an unset message is left out.
+    if (obj[field.name] == null && (field.partOf || isSingleMessage(field))) continue;
+    out.push(first ? '\n' : ',\n', inner, '"', field.name, '": ');
     first = false;
-    writeField(out, field, obj[field.name], indent);
+    writeField(out, field, obj[field.name], inner);
   }
-  out.push('\n', indent, '}');
+  if (!first) out.push('\n', indent);
+  out.push('}');
 }
 
-/** A field's value; `indent` is that of the message holding the field. */
+/** A field's value; `indent` is that of the field's own line. */
 function writeField(out: string[], field: protobuf.Field, value: unknown, indent: string): void {
-  const inner = indent + I;
-  const item = inner + I;
+  const item = indent + I;
   if (field.map) {
     const entries = Object.entries((value ?? {}) as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     out.push('{');
     entries.forEach(([k, v], i) => {
-      out.push(i === 0 ? '\n' : ',\n', item, goJsonString(k), ': ');
-      writeSingle(out, field, v, inner);
+      out.push(i === 0 ? '\n' : ',\n', item, protoJsonString(k), ': ');
+      writeSingle(out, field, v, item);
     });
-    out.push('\n', inner, '}');
+    if (entries.length > 0) out.push('\n', indent);
+    out.push('}');
     return;
   }
   if (field.repeated) {
+    const list = (value ?? []) as unknown[];
     out.push('[');
-    ((value ?? []) as unknown[]).forEach((v, i) => {
+    list.forEach((v, i) => {
       out.push(i === 0 ? '\n' : ',\n', item);
-      writeSingle(out, field, v, inner);
+      writeSingle(out, field, v, item);
     });
-    out.push('\n', inner, ']');
+    if (list.length > 0) out.push('\n', indent);
+    out.push(']');
     return;
   }
   writeSingle(out, field, value, indent);
 }
 
+/** One value; `indent` is that of the line it starts on. */
 function writeSingle(out: string[], field: protobuf.Field, value: unknown, indent: string): void {
   const resolved = field.resolvedType;
   if (resolved && 'fieldsArray' in resolved) {
-    writeMessage(out, resolved as protobuf.Type, value as Record<string, unknown> | null, indent + I);
+    writeMessage(out, resolved as protobuf.Type, value as Record<string, unknown> | null, indent);
     return;
   }
   const scalar = scalarValue(field, value);
-  if (typeof scalar === 'string') out.push(goJsonString(scalar));
+  if (typeof scalar === 'string') out.push(protoJsonString(scalar));
   else out.push(FLOATS.has(field.type) ? formatFloat(scalar as number) : String(scalar));
 }
 
-/** Go's json.Marshal of a float64: plain notation between 1e-6 and 1e21, else 1e+21 style. */
+/** protojson's float64: Go's shortest spelling (1e-7, 1e+21 from 1e21 on), NaN and the
+ *  infinities as quoted words. */
 export function formatFloat(n: number): string {
   if (Number.isNaN(n)) return '"NaN"';
   if (!Number.isFinite(n)) return n > 0 ? '"Infinity"' : '"-Infinity"';
-  const abs = Math.abs(n);
-  if (abs !== 0 && (abs < 1e-6 || abs >= 1e21)) return n.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
-  return String(n);
+  return Object.is(n, -0) ? '-0' : String(n);
 }

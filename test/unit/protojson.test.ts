@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { schemaRoot, type protobuf } from '../../src/cri/schema.js';
-import { formatFloat, goJsonString, messageToJson, piecewiseJson } from '../../src/output/protojson.js';
+import { formatFloat, messageToJson, piecewiseJson, protoJsonString } from '../../src/output/protojson.js';
 
-test('ListContainersResponse prints like crictl: camelCase, defaults, int64 strings, enum names', () => {
+test('ListContainersResponse prints like crictl master (protojson): camelCase, defaults, int64 strings, enum names', () => {
   const json = messageToJson('runtime.v1.ListContainersResponse', {
     containers: [
       {
@@ -23,30 +23,31 @@ test('ListContainersResponse prints like crictl: camelCase, defaults, int64 stri
   const c = parsed.containers[0];
   assert.equal(c.createdAt, '1700000000000000000');
   assert.equal(c.state, 'CONTAINER_RUNNING');
-  assert.equal(c.image, null);
+  assert.equal('image' in c, false, 'an unset message is left out (jsonpb wrote null)');
   assert.deepEqual(Object.keys(c.labels), ['a', 'b']);
   assert.deepEqual(c.annotations, {});
   // Declaration order, two-space indent, empty map inline.
   assert.match(json, /^\{\n {2}"containers": \[\n {4}\{\n {6}"id": "c1",\n {6}"podSandboxId": "p1",\n {6}"metadata": \{\n {8}"name": "busybox",\n {8}"attempt": 0\n {6}\},/);
-  // jsonpb writes an empty map or list across two lines.
-  assert.match(json, /"annotations": \{\n {6}\}/);
+  assert.match(json, /"annotations": \{\}/);
 });
 
-test('empties and escapes are byte-identical to crictl (Go jsonpb)', () => {
-  assert.equal(messageToJson('runtime.v1.ListContainersResponse', { containers: [] }), '{\n  "containers": [\n  ]\n}');
-  assert.equal(messageToJson('runtime.v1.StopPodSandboxResponse', {}), '{\n\n}');
-  assert.equal(goJsonString('a"\\\n\b\u0001é'), '"a\\"\\\\\\n\\u0008\\u0001é"');
+test('empties and escapes are byte-identical to crictl master (protojson with EmitDefaultValues)', () => {
+  assert.equal(messageToJson('runtime.v1.ListContainersResponse', { containers: [] }), '{\n  "containers": []\n}');
+  assert.equal(messageToJson('runtime.v1.StopPodSandboxResponse', {}), '{}');
+  assert.equal(protoJsonString('a"\\\n\b\f\u0001\u007fé<&>\u2028'), '"a\\"\\\\\\n\\b\\f\\u0001\\u007fé<&>\u2028"');
   assert.equal(formatFloat(1e21), '1e+21');
+  assert.equal(formatFloat(1.5e-7), '1.5e-7');
   assert.equal(formatFloat(0.5), '0.5');
-  const json = messageToJson('runtime.v1.VersionResponse', { version: '<a&b>', runtimeName: '', runtimeVersion: '', runtimeApiVersion: '' });
-  assert.match(json, /"version": "\\u003ca\\u0026b\\u003e"/);
+  assert.equal(formatFloat(Number.NaN), '"NaN"');
+  const json = messageToJson('runtime.v1.VersionResponse', { version: '<a&b>\u007f', runtimeName: '', runtimeVersion: '', runtimeApiVersion: '' });
+  assert.match(json, /"version": "<a&b>\\u007f"/);
 });
 
 // The fast path (JSON.stringify, then patches) against the piecewise writer, over every message
 // type of the schema, with values chosen to hit each patch: empty lists and maps, strings that
 // need Go's escapes or end in "[]", index-like map keys, floats JSON.stringify spells otherwise.
 test('the JSON.stringify path prints every message type exactly like the piecewise writer', () => {
-  const TRICKY = ['', 'plain', 'a<b>&c', 'x\u2028y\u2029', 'bell\b form\f', 'q"uote\\back\\bslash', 'ends in []', 'ends in {}', '[]', 'tab\tnl\n\u0001', 'é✓😀'];
+  const TRICKY = ['', 'plain', 'del\u007f', 'a<b>&c', 'x\u2028y\u2029', 'bell\b form\f', 'q"uote\\back\\bslash', 'ends in []', 'ends in {}', '[]', 'tab\tnl\n\u0001', 'é✓😀'];
   let seed = 7;
   const pick = <T>(xs: readonly T[]): T => xs[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % xs.length];
   const valueOf = (type: protobuf.Type, depth: number, variant: number): Record<string, unknown> | null => {
