@@ -177,7 +177,7 @@ export async function main(argv: readonly string[], io: Partial<MainIo> = {}): P
 }
 
 /** Prints one line for an error and picks the exit code; a stack trace only for real bugs. */
-function reportError(err: unknown, stderr: NodeJS.WriteStream): number {
+export function reportError(err: unknown, stderr: NodeJS.WritableStream): number {
   if (err instanceof UsageError) {
     stderr.write(`crictl: ${err.message}\n`);
     return err.exitCode;

@@ -236,9 +236,19 @@ export class CreateContainerCommand extends CriCommand {
       const { pullImage } = await import('./images.js');
       await pullImage(await this.images(), config.image?.image ?? '', { creds: this.creds, auth: this.auth, sandboxConfig, timeoutMs });
     }
-    const { containerId } = await runtime.createContainer({ podSandboxId, config, sandboxConfig }, { timeoutMs });
-    this.out(containerId);
-    return 0;
+    // A signal during CreateContainer: the container it makes is removed again.
+    const { Rollback } = await import('./rollback.js');
+    const rollback = new Rollback(this.context.stderr);
+    try {
+      const { containerId } = await rollback.step('CreateContainer', () => runtime.createContainer({ podSandboxId, config, sandboxConfig }, { timeoutMs }), (r) => ({
+        what: `container ${r.containerId}`,
+        undo: async () => void (await runtime.removeContainer({ containerId: r.containerId }, { timeoutMs })),
+      }));
+      this.out(containerId);
+      return 0;
+    } finally {
+      rollback.end();
+    }
   }
 }
 
@@ -358,19 +368,34 @@ export class RunContainerCommand extends CriCommand {
         await pullImage(await this.images(), image, { creds: this.creds, auth: this.auth, sandboxConfig, timeoutMs });
       }
     }
-    const { podSandboxId } = await runtime.runPodSandbox({ config: sandboxConfig, runtimeHandler: this.runtimeHandler }, { timeoutMs });
+    // Leave nothing half-done, on failure or signal: the pod we made (and its container) goes.
+    const { Rollback } = await import('./rollback.js');
+    const rollback = new Rollback(this.context.stderr);
     try {
-      const { containerId } = await runtime.createContainer({ podSandboxId, config, sandboxConfig }, { timeoutMs });
-      await runtime.startContainer({ containerId }, { timeoutMs });
-      this.out(containerId);
-      return 0;
-    } catch (err) {
-      // Leave nothing half-done: the pod we made (and any container in it) goes.
-      const cleanup = await runtime
-        .stopPodSandbox({ podSandboxId }, { timeoutMs })
-        .then(() => runtime.removePodSandbox({ podSandboxId }, { timeoutMs }))
-        .then(() => `removed pod sandbox ${podSandboxId}`, (e: Error) => `could not remove pod sandbox ${podSandboxId}: ${e.message}`);
-      throw new UsageError(`run failed: ${(err as Error).message} (${cleanup})`);
+      const pod = { what: '', undo: async () => undefined };
+      const { podSandboxId } = await rollback.step('RunPodSandbox', () => runtime.runPodSandbox({ config: sandboxConfig, runtimeHandler: this.runtimeHandler }, { timeoutMs }), (r) =>
+        Object.assign(pod, {
+          what: `pod sandbox ${r.podSandboxId}`,
+          undo: async () => {
+            await runtime.stopPodSandbox({ podSandboxId: r.podSandboxId }, { timeoutMs });
+            await runtime.removePodSandbox({ podSandboxId: r.podSandboxId }, { timeoutMs });
+          },
+        }),
+      );
+      try {
+        // Removing the pod removes its container.
+        const { containerId } = await rollback.step('CreateContainer', () => runtime.createContainer({ podSandboxId, config, sandboxConfig }, { timeoutMs }), (r) => {
+          pod.what += ` and its container ${r.containerId}`;
+          return undefined;
+        });
+        await rollback.step('StartContainer', () => runtime.startContainer({ containerId }, { timeoutMs }));
+        this.out(containerId);
+        return 0;
+      } catch (err) {
+        return await rollback.fail('run', err);
+      }
+    } finally {
+      rollback.end();
     }
   }
 }

@@ -170,9 +170,22 @@ export class RunPodCommand extends CriCommand {
     const runtime = await this.runtime();
     await this.checkCgroupParent(this.file, config.linux?.cgroupParent ?? undefined);
     const timeoutMs = await this.callTimeout(this.cancelTimeout);
-    const { podSandboxId } = await runtime.runPodSandbox({ config, runtimeHandler: this.runtimeHandler }, { timeoutMs });
-    this.out(podSandboxId);
-    return 0;
+    // A signal during RunPodSandbox: the pod it makes is removed again.
+    const { Rollback } = await import('./rollback.js');
+    const rollback = new Rollback(this.context.stderr);
+    try {
+      const { podSandboxId } = await rollback.step('RunPodSandbox', () => runtime.runPodSandbox({ config, runtimeHandler: this.runtimeHandler }, { timeoutMs }), (r) => ({
+        what: `pod sandbox ${r.podSandboxId}`,
+        undo: async () => {
+          await runtime.stopPodSandbox({ podSandboxId: r.podSandboxId }, { timeoutMs });
+          await runtime.removePodSandbox({ podSandboxId: r.podSandboxId }, { timeoutMs });
+        },
+      }));
+      this.out(podSandboxId);
+      return 0;
+    } finally {
+      rollback.end();
+    }
   }
 }
 
