@@ -3,6 +3,7 @@
 // flight finish, and report how far it got; a second signal exits at once. A closed stdout
 // (`crictl rm -f … | head -1`) does not stop the work: it goes on, and stderr says so.
 import type { Writable } from 'node:stream';
+import { escapeControls } from '../output/escape.js';
 import { interruptible, STOP_SIGNALS, type StopSignal } from './signals.js';
 
 export interface BulkResult {
@@ -47,7 +48,7 @@ export async function runBulk<T>(
         result.done++;
       } catch (e) {
         result.failed++;
-        err.write(`crictl: ${label(item)}: ${(e as Error).message}\n`);
+        err.write(`crictl: ${escapeControls(`${label(item)}: ${(e as Error).message}`)}\n`);
       } finally {
         inFlight--;
       }

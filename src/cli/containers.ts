@@ -2,6 +2,7 @@
 import { Command, Option } from 'clipanion';
 import type { Container, ContainerState, ContainerStatusResponse, ImageServiceClient, RuntimeServiceClient } from '../cri/client.js';
 import { UsageError } from '../cri/errors.js';
+import { escapeText } from '../output/escape.js';
 import { ago, truncateId } from '../output/human.js';
 import { renderMessage, type OutputFormat } from '../output/render.js';
 import { formatTable } from '../output/table.js';
@@ -114,11 +115,11 @@ export class PsCommand extends CriCommand {
       return 0;
     }
     if (this.quiet) {
-      this.context.stdout.write(selected.map((c) => `${c.id}\n`).join(''));
+      this.context.stdout.write(escapeText(selected.map((c) => `${c.id}\n`).join('')));
       return 0;
     }
     if (this.verbose) {
-      this.context.stdout.write(selected.map(verboseContainer).join(''));
+      this.context.stdout.write(escapeText(selected.map(verboseContainer).join('')));
       return 0;
     }
     // The kubelet labels every container with its pod's name and namespace, and crictl reads
@@ -188,7 +189,7 @@ export class InspectCommand extends CriCommand {
     const ids = await resolveContainerIds(runtime, this.ids);
     const results = await Promise.all(ids.map((containerId) => runtime.containerStatus({ containerId, verbose: !this.quiet })));
     if (this.output === 'table') {
-      this.context.stdout.write(results.map(containerStatusTable).join(''));
+      this.context.stdout.write(escapeText(results.map(containerStatusTable).join('')));
       return 0;
     }
     await printStatusInfo(this.context.stdout, 'runtime.v1.ContainerStatus', results.map((r) => ({ status: r.status, info: r.info })), this.output as OutputFormat, this.template);

@@ -2,6 +2,7 @@
 import { Command, Option } from 'clipanion';
 import type { Image, ImageServiceClient } from '../cri/client.js';
 import { UsageError } from '../cri/errors.js';
+import { escapeText } from '../output/escape.js';
 import { humanSize, truncateId } from '../output/human.js';
 import { renderMessage, type OutputFormat } from '../output/render.js';
 import { formatTable } from '../output/table.js';
@@ -119,11 +120,11 @@ export class ImagesCommand extends CriCommand {
       return 0;
     }
     if (this.quiet) {
-      this.context.stdout.write(selected.map((i) => `${i.id}\n`).join(''));
+      this.context.stdout.write(escapeText(selected.map((i) => `${i.id}\n`).join('')));
       return 0;
     }
     if (this.verbose) {
-      this.context.stdout.write(selected.map(verboseImage).join(''));
+      this.context.stdout.write(escapeText(selected.map(verboseImage).join('')));
       return 0;
     }
     const header = ['IMAGE', 'TAG', ...(this.digests ? ['DIGEST'] : []), 'IMAGE ID', 'SIZE', ...(this.pinned ? ['PINNED'] : [])];
@@ -178,7 +179,7 @@ export class InspectImageCommand extends CriCommand {
       items.push({ status: r.image, info: r.info });
     }
     if (this.output === 'table') {
-      this.context.stdout.write(items.map((i) => verboseImage(i.status)).join(''));
+      this.context.stdout.write(escapeText(items.map((i) => verboseImage(i.status)).join('')));
       return 0;
     }
     await printStatusInfo(this.context.stdout, 'runtime.v1.Image', items, this.output as OutputFormat, this.template);
@@ -272,7 +273,7 @@ export class PullCommand extends CriCommand {
       sandboxConfig,
       annotations: parseLabels(this.annotation, '--annotation'),
     });
-    this.out(`Image is up to date for ${ref}`);
+    this.out(escapeText(`Image is up to date for ${ref}`));
     return 0;
   }
 }

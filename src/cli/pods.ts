@@ -2,6 +2,7 @@
 import { Command, Option } from 'clipanion';
 import type { PodSandbox, PodSandboxState, PodSandboxStatusResponse } from '../cri/client.js';
 import { UsageError } from '../cri/errors.js';
+import { escapeControls, escapeText } from '../output/escape.js';
 import { ago, truncateId } from '../output/human.js';
 import { renderMessage, type OutputFormat } from '../output/render.js';
 import { formatTable } from '../output/table.js';
@@ -66,11 +67,11 @@ export class PodsCommand extends CriCommand {
       return 0;
     }
     if (this.quiet) {
-      this.context.stdout.write(pods.map((p) => `${p.id}\n`).join(''));
+      this.context.stdout.write(escapeText(pods.map((p) => `${p.id}\n`).join('')));
       return 0;
     }
     if (this.verbose) {
-      this.context.stdout.write(pods.map(verbosePod).join(''));
+      this.context.stdout.write(escapeText(pods.map(verbosePod).join('')));
       return 0;
     }
     const now = Date.now();
@@ -105,7 +106,7 @@ function verbosePod(p: PodSandbox): string {
 export function mapBlock(title: string, map: Record<string, string>): string {
   const keys = Object.keys(map).sort();
   if (keys.length === 0) return '';
-  return `${title}:\n${keys.map((k) => `\t${k} -> ${map[k]}\n`).join('')}`;
+  return `${title}:\n${keys.map((k) => `\t${escapeControls(k)} -> ${escapeControls(map[k])}\n`).join('')}`;
 }
 
 export class InspectPodCommand extends CriCommand {
@@ -131,7 +132,7 @@ export class InspectPodCommand extends CriCommand {
     const ids = await resolvePodIds(runtime, this.ids);
     const results = await Promise.all(ids.map((podSandboxId) => runtime.podSandboxStatus({ podSandboxId, verbose: !this.quiet })));
     if (this.output === 'table') {
-      this.context.stdout.write(results.map(podStatusTable).join(''));
+      this.context.stdout.write(escapeText(results.map(podStatusTable).join('')));
       return 0;
     }
     await printStatusInfo(this.context.stdout, 'runtime.v1.PodSandboxStatus', results.map((r) => ({ status: r.status, info: r.info })), this.output as OutputFormat, this.template);

@@ -3,6 +3,7 @@
 // flight finishes, what it made is removed and the command says so; a second signal exits at
 // once, naming what is left.
 import { UsageError } from '../cri/errors.js';
+import { escapeControls } from '../output/escape.js';
 import { interruptible, STOP_SIGNALS, type StopSignal } from './signals.js';
 
 interface Made {
@@ -33,7 +34,7 @@ export class Rollback {
       onForce: () => {
         const left = this.made.map((m) => m.what).join(', ') || 'nothing yet';
         const more = this.inFlight ? `; ${this.inFlight} was still in flight (what it makes stays)` : '';
-        this.stderr.write(`crictl: exiting at once; left behind: ${left}${more}\n`);
+        this.stderr.write(`crictl: ${escapeControls(`exiting at once; left behind: ${left}${more}`)}\n`);
       },
     });
   }
