@@ -36,9 +36,13 @@ export function startCli(argv: readonly string[]): void {
 
   // `crictl ps | head -1`: a closed pipe ends the program quietly, as SIGPIPE ends crictl. Work
   // that removes or creates things is not cut short by it: it finishes (see cli/bulk.ts).
+  let closedDuringWork = false;
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (uninterruptibleWorkRunning()) return;
+      if (closedDuringWork || uninterruptibleWorkRunning()) {
+        closedDuringWork = true;
+        return;
+      }
       if (err.code === 'EPIPE') process.exit(0);
       if (stream === process.stderr) process.exit(1);
       process.exit(reportError(new Error(`cannot write output: ${err.message}`), process.stderr));

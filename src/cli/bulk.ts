@@ -2,7 +2,6 @@
 // line per failure, exit 1 if any failed. SIGINT/SIGTERM/SIGHUP stop new work, let calls in
 // flight finish, and report how far it got; a second signal exits at once. A closed stdout
 // (`crictl rm -f … | head -1`) does not stop the work: it goes on, and stderr says so.
-import type { Writable } from 'node:stream';
 import { escapeControls } from '../output/escape.js';
 import { interruptible, STOP_SIGNALS, type StopSignal } from './signals.js';
 
@@ -37,14 +36,27 @@ export async function runBulk<T>(
       err.write(`crictl: interrupted again, exiting at once: ${result.done} done, ${result.failed} failed, ${inFlight} still in flight, ${items.length - next} not attempted of ${items.length}\n`);
     },
   });
-  const outputOpen = () => !(out as Partial<Writable>).destroyed;
+  // process.stdout is not destroyed by EPIPE: note the error and write no more.
+  let outputClosed = false;
+  const onOutputError = () => {
+    outputClosed = true;
+  };
+  out.on('error', onOutputError);
+  let lastWrite = Promise.resolve();
+  const print = (line: string) => {
+    if (outputClosed) return;
+    lastWrite = new Promise((done) => out.write(line, (e) => {
+      if (e) outputClosed = true;
+      done();
+    }));
+  };
   const worker = async () => {
     while (next < items.length && !result.interrupted) {
       const item = items[next++];
       inFlight++;
       try {
         const line = await op(item);
-        if (line && outputOpen()) out.write(`${line}\n`);
+        if (line) print(`${line}\n`);
         result.done++;
       } catch (e) {
         result.failed++;
@@ -56,13 +68,15 @@ export async function runBulk<T>(
   };
   try {
     await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+    await lastWrite;
   } finally {
     stop();
+    out.off('error', onOutputError);
   }
   if (result.interrupted) {
     result.skipped = items.length - result.done - result.failed;
     err.write(`crictl: interrupted: ${summary()}\n`);
-  } else if (!outputOpen()) {
+  } else if (outputClosed) {
     err.write(`crictl: output closed early; the work went on: ${summary()}\n`);
   }
   return result;
