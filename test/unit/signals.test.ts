@@ -145,15 +145,21 @@ describe('signals and pipes', () => {
       fake.onStream('GetContainerEvents', [], { hang: true });
       fake.calls.length = 0;
       const { child, done } = start(['-r', fake.endpoint, 'events'], env);
-      while (!fake.calls.includes('GetContainerEvents')) await sleep(20);
-      child.kill('SIGUSR1');
-      await sleep(1000);
-      assert.equal(child.exitCode, null, 'still running');
-      assert.deepEqual(listeningPorts(child.pid!), []);
-      child.kill('SIGINT');
+      let ports: number[];
+      try {
+        while (!fake.calls.includes('GetContainerEvents')) await sleep(20);
+        child.kill('SIGUSR1');
+        await sleep(1000);
+        assert.equal(child.exitCode, null, 'still running');
+        ports = listeningPorts(child.pid!);
+      } finally {
+        child.kill('SIGINT');
+      }
       const r = await done;
+      assert.deepEqual(ports, []);
       assert.equal(r.code, 0, r.stderr);
-      assert.doesNotMatch(r.stderr, /Debugger listening/);
+      // Nor did it try (9229 may be taken by something else on this machine).
+      assert.doesNotMatch(r.stderr, /Debugger listening|inspector/i);
     });
   }
 });
