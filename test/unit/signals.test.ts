@@ -86,6 +86,19 @@ describe('signals and pipes', () => {
     }
   });
 
+  test('any command: SIGINT, SIGTERM and SIGHUP end it promptly with 130, 143 and 129', async () => {
+    fake.on('Version', () => new Promise(() => undefined));
+    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+      fake.calls.length = 0;
+      const { child, done } = start(['-r', fake.endpoint, '-t', '0', 'version']);
+      while (!fake.calls.includes('Version')) await sleep(20);
+      child.kill(signal);
+      const r = await done;
+      assert.deepEqual([r.code, r.signal], [code, null], `${signal}: ${r.stderr}`);
+      assert.ok(r.ms < 10_000, `${signal} took ${r.ms} ms`);
+    }
+  });
+
   test('a second signal ends bulk work at once and says how far it got', async () => {
     slowRemove(30_000);
     const { child, done } = start(['-r', fake.endpoint, 'rm', '-a']);
