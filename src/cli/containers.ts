@@ -288,6 +288,8 @@ export class StopContainerCommand extends StartContainerCommand {
     if (this.ids.length === 0) throw new UsageError('ID cannot be empty: crictl stop CONTAINER-ID [CONTAINER-ID...]');
     if (!/^\d+$/.test(this.timeout)) throw new UsageError(`--timeout "${this.timeout}": expected whole seconds`);
     const timeout = Number(this.timeout);
+    const { MAX_DURATION_MS } = await import('../config/settings.js');
+    if (timeout * 1000 > MAX_DURATION_MS) throw new UsageError(`--timeout "${this.timeout}": out of range (at most ${Math.floor(MAX_DURATION_MS / 1000)} seconds, about 292 years)`);
     const runtime = await this.runtime();
     const ids = await resolveContainerIds(runtime, this.ids);
     const base = await this.callTimeout();
