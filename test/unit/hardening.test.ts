@@ -102,7 +102,7 @@ describe('one line, never a stack trace', () => {
     assert.match(longest.stderr, /^crictl: connect unix:\/\/.*: no such file or directory/);
   });
 
-  test('stats --seconds beyond a timer\'s range waits instead of firing at once', async () => {
+  test('stats --seconds beyond a timer\'s range waits instead of firing at once; stop -t out of range', async () => {
     const fake = await startFakeCri();
     try {
       fake.on('ListContainerStats', () => ({ stats: [] }));
@@ -118,6 +118,10 @@ describe('one line, never a stack trace', () => {
       assert.doesNotMatch(stderr, /TimeoutOverflowWarning/);
       const huge = await run(['-r', fake.endpoint, 'stats', '--seconds', '99999999999']);
       assert.equal(huge.stderr, 'crictl: --seconds "99999999999": out of range (at most 9223372036, about 292 years)\n');
+      fake.on('ListContainers', () => ({ containers: [{ id: 'a'.repeat(64), state: 'CONTAINER_RUNNING', createdAt: '1' }] }));
+      const stop = await run(['-r', fake.endpoint, 'stop', '-t', '99999999999999999999', 'a'.repeat(64)]);
+      assert.equal(stop.code, 1);
+      assert.equal(stop.stderr, 'crictl: --timeout "99999999999999999999": out of range (at most 9223372036 seconds, about 292 years)\n');
     } finally {
       await fake.close();
     }
