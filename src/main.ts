@@ -7,6 +7,7 @@ import { resolveConfigPath, suggest } from './config/config.js';
 import { resolveSettings, type GlobalFlags, type Settings } from './config/settings.js';
 import type { CriClients } from './cri/client.js';
 import { CriError, UsageError } from './cri/errors.js';
+import { escapeControls } from './output/escape.js';
 import { VERSION } from './version.js';
 
 /** Global flags: name → [field, takes a value]. */
@@ -176,18 +177,20 @@ export async function main(argv: readonly string[], io: Partial<MainIo> = {}): P
   }
 }
 
-/** Prints one line for an error and picks the exit code; a stack trace only for real bugs. */
-function reportError(err: unknown, stderr: NodeJS.WriteStream): number {
+/** Prints one line for an error and picks the exit code; a stack trace only for real bugs (and
+ *  CRICTL_TS_STACK). The message may carry runtime text: control characters are shown escaped. */
+export function reportError(err: unknown, stderr: NodeJS.WritableStream): number {
+  const line = (message: string) => stderr.write(`crictl: ${escapeControls(message)}\n`);
   if (err instanceof UsageError) {
-    stderr.write(`crictl: ${err.message}\n`);
+    line(err.message);
     return err.exitCode;
   }
   if (err instanceof CriError || err instanceof ClipanionUsageError) {
-    stderr.write(`crictl: ${err.message}\n`);
+    line(err.message);
     return 1;
   }
   const e = err as Error;
   if (process.env.CRICTL_TS_STACK) stderr.write(`${e?.stack ?? String(err)}\n`);
-  stderr.write(`crictl: ${e?.message ?? String(err)}\n`);
+  line(e?.message ?? String(err));
   return 1;
 }

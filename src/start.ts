@@ -1,7 +1,8 @@
 // Starting the CLI: shared by the plain bundle (bin.ts) and the V8 startup snapshot (snapshot.ts).
 import * as http2 from 'node:http2';
 import { setFlagsFromString } from 'node:v8';
-import { main, parseGlobalArgs } from './main.js';
+import { installSignalHandling, uninterruptibleWorkRunning } from './cli/signals.js';
+import { main, parseGlobalArgs, reportError } from './main.js';
 
 /** Commands that stream or read much data keep V8's optimizing compiler. The others are over in
  *  a fraction of a second, and the compiler (busy with code the snapshot's warm-up made hot)
@@ -11,6 +12,14 @@ const LONG_RUNNING = new Set(['logs', 'exec', 'attach', 'port-forward', 'events'
 const OFFLINE = new Set(['config', 'completion', 'jsonschema', 'help']);
 
 export function startCli(argv: readonly string[]): void {
+  // First of all: SIGUSR1 must never open the inspector (both start-up paths come through here).
+  installSignalHandling();
+  // Whatever escapes the commands is still one line, never node's dump of the (minified) source.
+  const fatal = (err: unknown) => {
+    process.exit(reportError(err, process.stderr));
+  };
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
   let command: string | undefined;
   try {
     command = parseGlobalArgs(argv).rest[0];
@@ -25,11 +34,18 @@ export function startCli(argv: readonly string[]): void {
     setFlagsFromString('--no-opt');
   }
 
-  // `crictl ps | head -1`: a closed pipe ends the program quietly, as SIGPIPE ends crictl.
+  // `crictl ps | head -1`: a closed pipe ends the program quietly, as SIGPIPE ends crictl. Work
+  // that removes or creates things is not cut short by it: it finishes (see cli/bulk.ts).
+  let closedDuringWork = false;
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (closedDuringWork || uninterruptibleWorkRunning()) {
+        closedDuringWork = true;
+        return;
+      }
       if (err.code === 'EPIPE') process.exit(0);
-      throw err;
+      if (stream === process.stderr) process.exit(1);
+      process.exit(reportError(new Error(`cannot write output: ${err.message}`), process.stderr));
     });
   }
 
@@ -38,8 +54,7 @@ export function startCli(argv: readonly string[]): void {
       process.exitCode = code;
     },
     (err: unknown) => {
-      process.stderr.write(`crictl: ${(err as Error)?.message ?? String(err)}\n`);
-      process.exitCode = 1;
+      process.exitCode = reportError(err, process.stderr);
     },
   );
 }

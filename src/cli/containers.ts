@@ -2,6 +2,7 @@
 import { Command, Option } from 'clipanion';
 import type { Container, ContainerState, ContainerStatusResponse, ImageServiceClient, RuntimeServiceClient } from '../cri/client.js';
 import { UsageError } from '../cri/errors.js';
+import { escapeText } from '../output/escape.js';
 import { ago, goMapString, rfc3339Nano, truncateId, ZERO_TIME_RFC3339 } from '../output/human.js';
 import { renderMessage, type OutputFormat } from '../output/render.js';
 import { formatTable } from '../output/table.js';
@@ -115,12 +116,12 @@ export class PsCommand extends CriCommand {
       return 0;
     }
     if (this.quiet) {
-      await writeOut(this.context.stdout, selected.map((c) => `${c.id}\n`).join(''));
+      await writeOut(this.context.stdout, escapeText(selected.map((c) => `${c.id}\n`).join('')));
       return 0;
     }
     if (this.verbose) {
       const now = Date.now();
-      await writeOut(this.context.stdout, selected.map((c) => verboseContainer(c, now)).join(''));
+      await writeOut(this.context.stdout, escapeText(selected.map((c) => verboseContainer(c, now)).join('')));
       return 0;
     }
     // The kubelet labels every container with its pod's name and namespace, and crictl reads
@@ -201,7 +202,7 @@ export class InspectCommand extends CriCommand {
       // crictl prints each table as its status arrives: a bad ID fails after the ones before it.
       for (const arg of this.ids) {
         const [containerId] = await resolveContainerIds(runtime, [arg]);
-        this.context.stdout.write(containerStatusTable(await runtime.containerStatus({ containerId, verbose }), verbose));
+        this.context.stdout.write(escapeText(containerStatusTable(await runtime.containerStatus({ containerId, verbose }), verbose)));
       }
       return 0;
     }
@@ -276,9 +277,19 @@ export class CreateContainerCommand extends CriCommand {
       const { pullImage } = await import('./images.js');
       await pullImage(await this.images(), config.image?.image ?? '', { creds: this.creds, auth: this.auth, sandboxConfig, timeoutMs });
     }
-    const { containerId } = await runtime.createContainer({ podSandboxId, config, sandboxConfig }, { timeoutMs });
-    this.out(containerId);
-    return 0;
+    // A signal during CreateContainer: the container it makes is removed again.
+    const { Rollback } = await import('./rollback.js');
+    const rollback = new Rollback(this.context.stderr);
+    try {
+      const { containerId } = await rollback.step('CreateContainer', () => runtime.createContainer({ podSandboxId, config, sandboxConfig }, { timeoutMs }), (r) => ({
+        what: `container ${r.containerId}`,
+        undo: async () => void (await runtime.removeContainer({ containerId: r.containerId }, { timeoutMs })),
+      }));
+      this.out(containerId);
+      return 0;
+    } finally {
+      rollback.end();
+    }
   }
 }
 
@@ -317,6 +328,8 @@ export class StopContainerCommand extends StartContainerCommand {
     if (this.ids.length === 0) throw new UsageError('ID cannot be empty: crictl stop CONTAINER-ID [CONTAINER-ID...]');
     if (!/^\d+$/.test(this.timeout)) throw new UsageError(`--timeout "${this.timeout}": expected whole seconds`);
     const timeout = Number(this.timeout);
+    const { MAX_DURATION_MS } = await import('../config/settings.js');
+    if (timeout * 1000 > MAX_DURATION_MS) throw new UsageError(`--timeout "${this.timeout}": out of range (at most ${Math.floor(MAX_DURATION_MS / 1000)} seconds, about 292 years)`);
     const runtime = await this.runtime();
     const ids = await resolveContainerIds(runtime, this.ids);
     const base = await this.callTimeout();
@@ -398,19 +411,34 @@ export class RunContainerCommand extends CriCommand {
         await pullImage(await this.images(), image, { creds: this.creds, auth: this.auth, sandboxConfig, timeoutMs });
       }
     }
-    const { podSandboxId } = await runtime.runPodSandbox({ config: sandboxConfig, runtimeHandler: this.runtimeHandler }, { timeoutMs });
+    // Leave nothing half-done, on failure or signal: the pod we made (and its container) goes.
+    const { Rollback } = await import('./rollback.js');
+    const rollback = new Rollback(this.context.stderr);
     try {
-      const { containerId } = await runtime.createContainer({ podSandboxId, config, sandboxConfig }, { timeoutMs });
-      await runtime.startContainer({ containerId }, { timeoutMs });
-      this.out(containerId);
-      return 0;
-    } catch (err) {
-      // Leave nothing half-done: the pod we made (and any container in it) goes.
-      const cleanup = await runtime
-        .stopPodSandbox({ podSandboxId }, { timeoutMs })
-        .then(() => runtime.removePodSandbox({ podSandboxId }, { timeoutMs }))
-        .then(() => `removed pod sandbox ${podSandboxId}`, (e: Error) => `could not remove pod sandbox ${podSandboxId}: ${e.message}`);
-      throw new UsageError(`run failed: ${(err as Error).message} (${cleanup})`);
+      const pod = { what: '', undo: async () => undefined };
+      const { podSandboxId } = await rollback.step('RunPodSandbox', () => runtime.runPodSandbox({ config: sandboxConfig, runtimeHandler: this.runtimeHandler }, { timeoutMs }), (r) =>
+        Object.assign(pod, {
+          what: `pod sandbox ${r.podSandboxId}`,
+          undo: async () => {
+            await runtime.stopPodSandbox({ podSandboxId: r.podSandboxId }, { timeoutMs });
+            await runtime.removePodSandbox({ podSandboxId: r.podSandboxId }, { timeoutMs });
+          },
+        }),
+      );
+      try {
+        // Removing the pod removes its container.
+        const { containerId } = await rollback.step('CreateContainer', () => runtime.createContainer({ podSandboxId, config, sandboxConfig }, { timeoutMs }), (r) => {
+          pod.what += ` and its container ${r.containerId}`;
+          return undefined;
+        });
+        await rollback.step('StartContainer', () => runtime.startContainer({ containerId }, { timeoutMs }));
+        this.out(containerId);
+        return 0;
+      } catch (err) {
+        return await rollback.fail('run', err);
+      }
+    } finally {
+      rollback.end();
     }
   }
 }

@@ -2,6 +2,7 @@
 import { Command } from 'clipanion';
 import type { CliContext } from './context.js';
 import { UsageError } from '../cri/errors.js';
+import { escapeText } from '../output/escape.js';
 
 export abstract class CriCommand extends Command<CliContext> {
   protected async runtime() {
@@ -47,8 +48,10 @@ export abstract class CriCommand extends Command<CliContext> {
     this.context.stdout.write(text.endsWith('\n') ? text : text + '\n');
   }
 
+  /** A warning line; it may carry runtime text, so control characters are shown escaped. */
   protected warn(text: string): void {
-    this.context.stderr.write(text.endsWith('\n') ? text : text + '\n');
+    const line = escapeText(text);
+    this.context.stderr.write(line.endsWith('\n') ? line : line + '\n');
   }
 
   /** Rejects an --output value this command does not offer. */

@@ -2,6 +2,7 @@
 import { Command, Option } from 'clipanion';
 import type { FilesystemUsage, Image, ImageFsInfoResponse, ImageServiceClient, ImageStatusResponse } from '../cri/client.js';
 import { UsageError } from '../cri/errors.js';
+import { escapeText } from '../output/escape.js';
 import { goStringCompare } from '../output/go-json.js';
 import { goMapString, humanSize, truncateId } from '../output/human.js';
 import { renderMessage, type OutputFormat } from '../output/render.js';
@@ -125,11 +126,11 @@ export class ImagesCommand extends CriCommand {
       return 0;
     }
     if (this.quiet) {
-      await writeOut(this.context.stdout, selected.map((i) => `${i.id}\n`).join(''));
+      await writeOut(this.context.stdout, escapeText(selected.map((i) => `${i.id}\n`).join('')));
       return 0;
     }
     if (this.verbose) {
-      await writeOut(this.context.stdout, selected.map(verboseImage).join(''));
+      await writeOut(this.context.stdout, escapeText(selected.map(verboseImage).join('')));
       return 0;
     }
     const header = ['IMAGE', 'TAG', ...(this.digests ? ['DIGEST'] : []), 'IMAGE ID', 'SIZE', ...(this.pinned ? ['PINNED'] : [])];
@@ -217,7 +218,7 @@ export class InspectImageCommand extends CriCommand {
       const r = await service.imageStatus({ image: { image: id }, verbose });
       if (!r.image) throw new UsageError(`image "${ref}" not found`);
       // Tables print as they come, as crictl's do; a document waits for all of them.
-      if (this.output === 'table') this.context.stdout.write(imageStatusTable(r, verbose));
+      if (this.output === 'table') this.context.stdout.write(escapeText(imageStatusTable(r, verbose)));
       else items.push({ status: r.image, info: r.info });
     }
     if (this.output !== 'table') await printStatusInfo(this.context.stdout, 'runtime.v1.Image', items, this.output as OutputFormat, this.template);
@@ -239,7 +240,7 @@ export class ImageFsInfoCommand extends CriCommand {
     this.checkOutput(this.output, ['json', 'yaml', 'go-template', 'table']);
     const r = await (await this.images()).imageFsInfo({});
     if (this.output === 'table') {
-      this.context.stdout.write(imageFsInfoTable(r));
+      this.context.stdout.write(escapeText(imageFsInfoTable(r)));
       return 0;
     }
     // crictl master prints the whole reply as the status of an inspect-style document.
@@ -313,7 +314,7 @@ export class PullCommand extends CriCommand {
       sandboxConfig,
       annotations: parseLabels(this.annotation, '--annotation'),
     });
-    this.out(`Image is up to date for ${ref}`);
+    this.out(escapeText(`Image is up to date for ${ref}`));
     return 0;
   }
 }

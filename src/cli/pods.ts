@@ -2,6 +2,7 @@
 import { Command, Option } from 'clipanion';
 import type { PodSandbox, PodSandboxState, PodSandboxStatusResponse } from '../cri/client.js';
 import { UsageError } from '../cri/errors.js';
+import { escapeControls, escapeText } from '../output/escape.js';
 import { goStringCompare } from '../output/go-json.js';
 import { ago, goMapString, goTimeString, rfc3339Nano, truncateId } from '../output/human.js';
 import { renderMessage, type OutputFormat } from '../output/render.js';
@@ -68,11 +69,11 @@ export class PodsCommand extends CriCommand {
       return 0;
     }
     if (this.quiet) {
-      await writeOut(this.context.stdout, pods.map((p) => `${p.id}\n`).join(''));
+      await writeOut(this.context.stdout, escapeText(pods.map((p) => `${p.id}\n`).join('')));
       return 0;
     }
     if (this.verbose) {
-      await writeOut(this.context.stdout, pods.map(verbosePod).join(''));
+      await writeOut(this.context.stdout, escapeText(pods.map(verbosePod).join('')));
       return 0;
     }
     const now = Date.now();
@@ -111,7 +112,7 @@ export function verbosePod(p: PodSandbox): string {
 export function mapBlock(title: string, map: Record<string, string>): string {
   const keys = Object.keys(map).sort(goStringCompare);
   if (keys.length === 0) return '';
-  return `${title}:\n${keys.map((k) => `\t${k} -> ${map[k]}\n`).join('')}`;
+  return `${title}:\n${keys.map((k) => `\t${escapeControls(k)} -> ${escapeControls(map[k])}\n`).join('')}`;
 }
 
 export class InspectPodCommand extends CriCommand {
@@ -139,7 +140,7 @@ export class InspectPodCommand extends CriCommand {
       // crictl prints each table as its status arrives: a bad ID fails after the ones before it.
       for (const arg of this.ids) {
         const [podSandboxId] = await resolvePodIds(runtime, [arg]);
-        this.context.stdout.write(podStatusTable(await runtime.podSandboxStatus({ podSandboxId, verbose }), verbose));
+        this.context.stdout.write(escapeText(podStatusTable(await runtime.podSandboxStatus({ podSandboxId, verbose }), verbose)));
       }
       return 0;
     }
@@ -198,9 +199,22 @@ export class RunPodCommand extends CriCommand {
     const runtime = await this.runtime();
     await this.checkCgroupParent(this.file, config.linux?.cgroupParent ?? undefined);
     const timeoutMs = await this.callTimeout(this.cancelTimeout);
-    const { podSandboxId } = await runtime.runPodSandbox({ config, runtimeHandler: this.runtimeHandler }, { timeoutMs });
-    this.out(podSandboxId);
-    return 0;
+    // A signal during RunPodSandbox: the pod it makes is removed again.
+    const { Rollback } = await import('./rollback.js');
+    const rollback = new Rollback(this.context.stderr);
+    try {
+      const { podSandboxId } = await rollback.step('RunPodSandbox', () => runtime.runPodSandbox({ config, runtimeHandler: this.runtimeHandler }, { timeoutMs }), (r) => ({
+        what: `pod sandbox ${r.podSandboxId}`,
+        undo: async () => {
+          await runtime.stopPodSandbox({ podSandboxId: r.podSandboxId }, { timeoutMs });
+          await runtime.removePodSandbox({ podSandboxId: r.podSandboxId }, { timeoutMs });
+        },
+      }));
+      this.out(podSandboxId);
+      return 0;
+    } finally {
+      rollback.end();
+    }
   }
 }
 

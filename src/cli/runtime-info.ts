@@ -1,5 +1,6 @@
 // Runtime-wide read-only commands: version, info, runtime-config.
 import { Command, Option } from 'clipanion';
+import { escapeText } from '../output/escape.js';
 import { renderMessage, type OutputFormat } from '../output/render.js';
 import { UsageError } from '../cri/errors.js';
 import { VERSION } from '../version.js';
@@ -24,7 +25,7 @@ export class VersionCommand extends CriCommand {
       this.out(await renderMessage('runtime.v1.VersionResponse', r, this.output as OutputFormat, this.template));
       return 0;
     }
-    this.out(`Version:  ${VERSION}\nRuntimeName:  ${r.runtimeName}\nRuntimeVersion:  ${r.runtimeVersion}\nRuntimeApiVersion:  ${r.runtimeApiVersion}`);
+    this.out(escapeText(`Version:  ${VERSION}\nRuntimeName:  ${r.runtimeName}\nRuntimeVersion:  ${r.runtimeVersion}\nRuntimeApiVersion:  ${r.runtimeApiVersion}`));
     return 0;
   }
 }
@@ -76,7 +77,7 @@ export class RuntimeConfigCommand extends CriCommand {
     this.checkOutput(this.output, ['json', 'yaml', 'go-template', 'table']);
     const r = await (await this.runtime()).runtimeConfig({});
     if (this.output === 'table') {
-      this.out(`cgroup driver: ${r.linux?.cgroupDriver ?? 'unknown'}`);
+      this.out(escapeText(`cgroup driver: ${r.linux?.cgroupDriver ?? 'unknown'}`));
       return 0;
     }
     this.out(await renderMessage('runtime.v1.RuntimeConfigResponse', r, this.output as OutputFormat, this.template));

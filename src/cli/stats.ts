@@ -2,6 +2,7 @@
 // takes one, waits --seconds, and takes another, as crictl does; -o json prints one sample.
 import { Command, Option } from 'clipanion';
 import type { ContainerStats, PodSandboxStats } from '../cri/client.js';
+import { MAX_DURATION_MS } from '../config/settings.js';
 import { UsageError } from '../cri/errors.js';
 import { goStringCompare } from '../output/go-json.js';
 import { humanSize, truncateId } from '../output/human.js';
@@ -11,7 +12,12 @@ import { CriCommand } from './cri-command.js';
 import { outputOption, parseLabels, templateOption } from './list-options.js';
 import { resolveContainerIds, resolvePodIds } from './resolve.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Node's timers take at most 2^31-1 ms (about 24.8 days) and fire at once beyond it: a longer
+ *  wait is made of several. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+async function sleep(ms: number): Promise<void> {
+  for (let left = ms; left > 0; left -= MAX_TIMER_MS) await new Promise((r) => setTimeout(r, Math.min(left, MAX_TIMER_MS)));
+}
 
 /**
  * CPU percentage between two cumulative samples (core-nanoseconds over nanoseconds), as crictl
@@ -37,6 +43,7 @@ export function sortById<T extends { attributes?: { id: string } | null }>(stats
 
 function parseSeconds(raw: string): number {
   if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`--seconds "${raw}": expected a whole number of seconds >= 1`);
+  if (Number(raw) * 1000 > MAX_DURATION_MS) throw new UsageError(`--seconds "${raw}": out of range (at most ${Math.floor(MAX_DURATION_MS / 1000)}, about 292 years)`);
   return Number(raw) * 1000;
 }
 

@@ -29,10 +29,19 @@ export interface Settings {
 
 const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
+/** The longest Go duration (int64 nanoseconds, about 292 years), in milliseconds: crictl refuses
+ *  longer ones, and gRPC cannot express a deadline much beyond it. */
+export const MAX_DURATION_MS = 9_223_372_036_854;
+
+function inRange(ms: number, raw: string, what: string): number {
+  if (!(ms <= MAX_DURATION_MS)) throw new UsageError(`invalid ${what} "${raw}": out of range (at most 2562047h, about 292 years)`);
+  return ms;
+}
+
 /** Parses a Go duration ("2s", "1m30s", "500ms") or a bare number of seconds; returns milliseconds. */
 export function parseDuration(raw: string, what = 'duration'): number {
   const text = raw.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  if (/^\d+(\.\d+)?$/.test(text)) return inRange(Number(text) * 1000, raw, what);
   const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
   let total = 0;
   let consumed = 0;
@@ -43,7 +52,7 @@ export function parseDuration(raw: string, what = 'duration'): number {
   if (text === '' || consumed !== text.length) {
     throw new UsageError(`invalid ${what} "${raw}": expected a number with a unit, e.g. 2s, 500ms, 1m30s`);
   }
-  return total;
+  return inRange(total, raw, what);
 }
 
 export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv, configFile: { path: string; explicit: boolean }): Promise<Settings> {
@@ -66,7 +75,10 @@ export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv
 
   let timeoutMs = 2000;
   if (flags.timeout !== undefined) timeoutMs = parseDuration(flags.timeout, '--timeout');
-  else if (file.timeout !== undefined) timeoutMs = file.timeout * 1000;
+  else if (file.timeout !== undefined) {
+    if (file.timeout * 1000 > MAX_DURATION_MS) throw new UsageError(`${path}: timeout: ${file.timeout} seconds is out of range (at most ${Math.floor(MAX_DURATION_MS / 1000)}, about 292 years)`);
+    timeoutMs = file.timeout * 1000;
+  }
 
   return {
     runtimeEndpoint,

@@ -1,5 +1,6 @@
 // Errors from talking to a runtime, turned into one line an operator can act on.
 import type { ServiceError } from '@grpc/grpc-js';
+import { statSync } from 'node:fs';
 
 /** gRPC status codes we name in messages (numbers are wire facts). */
 export const GrpcCode = {
@@ -45,15 +46,30 @@ const CONNECT_ERRNO: Record<string, string> = {
   ENOTDIR: 'not a directory in the socket path',
 };
 
+/** Why connecting to a path that is not a socket failed: Linux says "connection refused" for a
+ *  regular file or a directory, which would send the operator looking for a dead runtime. */
+function notASocket(endpoint: string): string | undefined {
+  try {
+    const st = statSync(endpoint.replace(/^unix:(\/\/)?/i, ''));
+    if (st.isSocket()) return undefined;
+    return st.isDirectory() ? 'is a directory, not a socket' : st.isFile() ? 'is a regular file, not a socket' : 'is not a socket';
+  } catch {
+    return undefined;
+  }
+}
+
 /** Turns a grpc-js error into a CriError with a one-line message naming endpoint and status. */
 export function toCriError(err: ServiceError, endpoint: string, rpc: string, timeoutMs: number): CriError {
-  const details = (err.details || err.message || '').replace(/\s+/g, ' ').trim();
+  // grpc-js's connection errors carry a timestamp and an empty resolver note: noise in one line.
+  const details = (err.details || err.message || '').replace(/\s+/g, ' ').replace(/ \(\d{4}-\d\d-\d\dT[\d:.]+Z\)/g, '').replace(/ Resolution note:\s*$/, '').trim();
   let message: string;
   const errno = /\b(E[A-Z]+)\b/.exec(details)?.[1];
   if (err.code === GrpcCode.UNAVAILABLE && errno && CONNECT_ERRNO[errno]) {
-    message = `connect ${endpoint}: ${CONNECT_ERRNO[errno]}`;
+    message = `connect ${endpoint}: ${(errno === 'ECONNREFUSED' && notASocket(endpoint)) || CONNECT_ERRNO[errno]}`;
   } else if (err.code === GrpcCode.UNAVAILABLE && /Protocol error|parse|HTTP|http2|h2|GOAWAY|stream/i.test(details) && !/not initialized/i.test(details)) {
     message = `connect ${endpoint}: the endpoint does not speak gRPC (${details})`;
+  } else if (err.code === GrpcCode.UNAVAILABLE && /ECONNRESET|EPIPE|Connection closed|socket hang up|Failed to connect/i.test(details)) {
+    message = `connect ${endpoint}: the endpoint closed the connection (not a CRI runtime, or it went away)`;
   } else if (err.code === GrpcCode.UNIMPLEMENTED) {
     // Older runtimes lack newer rpcs (containerd 1.6 has no RuntimeConfig, events, metrics).
     message = `${rpc}: not supported by the runtime at ${endpoint} (UNIMPLEMENTED: ${details})`;

@@ -1,6 +1,7 @@
 // Column alignment as Go's text/tabwriter does it for crictl (minwidth 20, padding 3, spaces):
 // every column but the last is padded to max(widest cell + padding, minwidth). One pass to
 // measure, one to write: O(total characters), no per-cell objects beyond the strings themselves.
+import { escapeControls } from './escape.js';
 
 export interface TableStyle {
   minWidth: number;
@@ -10,6 +11,7 @@ export interface TableStyle {
 /** crictl's tabwriter settings. */
 export const CRICTL_TABLE: TableStyle = { minWidth: 20, padding: 3 };
 
+const CONTROL_IN_CELL = /[\u0000-\u001f\u007f-\u009f]/;
 const HIGH_SURROGATE = /[\ud800-\udbff]/;
 
 /** Width as tabwriter counts it: code points, not UTF-16 units. */
@@ -23,9 +25,11 @@ function width(s: string): number {
   return n;
 }
 
-/** Renders rows (the first is usually the header) as aligned text, one line per row. */
-export function formatTable(rows: readonly (readonly string[])[], style: TableStyle = CRICTL_TABLE): string {
-  if (rows.length === 0) return '';
+/** Renders rows (the first is usually the header) as aligned text, one line per row. Control
+ *  characters in cells are shown escaped (see escape.ts): cells hold runtime-provided text. */
+export function formatTable(rawRows: readonly (readonly string[])[], style: TableStyle = CRICTL_TABLE): string {
+  if (rawRows.length === 0) return '';
+  const rows = rawRows.map((row) => (row.some((cell) => CONTROL_IN_CELL.test(cell)) ? row.map(escapeControls) : row));
   let columns = 0;
   for (const row of rows) if (row.length > columns) columns = row.length;
   const widths: number[] = new Array(columns).fill(0);
