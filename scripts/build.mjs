@@ -5,10 +5,15 @@ import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+
+// `npm pack` builds too (prepack), and needs the dev dependencies for it.
+const { build } = await import('esbuild').catch(() => {
+  console.error('build: esbuild is not installed; run `npm ci` first');
+  process.exit(1);
+});
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 run(process.execPath, ['scripts/gen-schema.mjs']);
