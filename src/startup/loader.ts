@@ -4,12 +4,12 @@
 // flags and the source, and compiles normally when it does not fit; nothing else depends on it.
 //
 // The cache is made per machine, never on a command's critical path: a run that finds none
-// starts, as it exits, a detached low-priority process (this file with CRICTL_TS_BUILD_CODE_CACHE=1)
+// starts, as it exits, a detached low-priority process (this file, CRICTL_TS_BUILD_CODE_CACHE=name)
 // that runs the warm-up (src/startup/warm-up.ts) against canned replies and saves the code V8
 // compiled. A lock file keeps builds from running twice at once; the cache is renamed into place.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Script } from 'node:vm';
 import { abandonCache, buildInProgress, cacheDir, commitCache, lockCache, prepareCacheDir, readCache, removeCache, shortHash } from './code-cache.js';
 
@@ -34,19 +34,24 @@ function compile(cachedData: Buffer | undefined): { script: Script; bundle: CliB
   return { script, bundle: module.exports as CliBundle };
 }
 
-/** The cache file for this bundle, node binary and flags (V8 rejects a cache made under other flags). */
-function cacheFile(dir: string): string {
+/** The cache file's name for this bundle, node binary and flags (V8 rejects a cache made under
+ *  other flags, so each set gets its own). */
+function cacheName(): string {
   const key = [process.version, process.arch, process.execPath, process.execArgv.join(' '), process.env.NODE_OPTIONS ?? ''].join('\n');
-  return join(dir, `cli-${__CRICTL_BUILD_ID__}-${shortHash(key)}.v8cache`);
+  return `cli-${__CRICTL_BUILD_ID__}-${shortHash(key)}.v8cache`;
 }
+const CACHE_NAME = /^cli-[0-9a-f]{16}-[0-9a-f]{8}\.v8cache$/;
 
 /** For modules only a build needs: not loaded on the way to every command. */
 const lateRequire = createRequire(__filename);
 
-function spawnBuilder(): void {
+/** Starts the build of `name` (told, not recomputed, so that it is the file this run looks for)
+ *  with this node and its flags; an inspector port is left to the run that asked for it. */
+function spawnBuilder(name: string): void {
   try {
     const { spawn } = lateRequire('node:child_process') as typeof import('node:child_process');
-    spawn(process.execPath, [...process.execArgv, __filename], { detached: true, stdio: 'ignore', cwd: '/', env: { ...process.env, [BUILD_ENV]: '1' } }).unref();
+    const execArgv = process.execArgv.filter((a) => !/^--(inspect|debug-port)/.test(a));
+    spawn(process.execPath, [...execArgv, __filename], { detached: true, stdio: 'ignore', cwd: '/', env: { ...process.env, [BUILD_ENV]: name } }).unref();
   } catch {
     // no process to spare: the next run tries again
   }
@@ -79,7 +84,9 @@ function build(file: string): void {
 
 function start(): void {
   const uid = process.getuid?.() ?? -1;
-  const building = process.env[BUILD_ENV] === '1';
+  // A build is this file run with no arguments and a cache file's name in BUILD_ENV.
+  const requested = process.env[BUILD_ENV] ?? '';
+  const building = process.argv.length === 2 && CACHE_NAME.test(requested) ? requested : undefined;
   let file: string | undefined;
   let cache: Buffer | undefined;
   let status: string;
@@ -90,7 +97,7 @@ function start(): void {
     const problem = prepareCacheDir(dir, uid);
     if (problem) status = `no code cache (${problem})`;
     else {
-      file = cacheFile(dir);
+      file = join(dir, building ?? cacheName());
       const read = building ? { missing: true as const } : readCache(file, uid);
       if ('data' in read) cache = read.data;
       status = 'problem' in read ? `no code cache (${read.problem})` : `code cache ${file}`;
@@ -112,7 +119,10 @@ function start(): void {
     rebuild = !buildInProgress(file);
     status = `no code cache yet, ${rebuild ? 'building' : 'being built:'} ${file}${rebuild ? ' in the background' : ''}`;
   }
-  if (rebuild) process.once('exit', spawnBuilder);
+  if (rebuild && file) {
+    const name = basename(file);
+    process.once('exit', () => spawnBuilder(name));
+  }
   bundle.setStartPath(`${bundlePath}, ${status}`);
   bundle.startCli(process.argv.slice(2));
 }
