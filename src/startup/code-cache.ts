@@ -1,7 +1,7 @@
 // Where the V8 code cache lives and how it is read and written. crictl-ts runs as root, so the
 // cache directory is treated as hostile: a code cache is compiled code that V8 runs without
 // verifying it, so only a file that no one but this user could have written is ever read.
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 
 /** A build that has held its lock this long has died; the next run may start another. */
@@ -88,6 +88,7 @@ export function lockCache(file: string): number | undefined {
 export function commitCache(file: string, fd: number, data: Buffer): void {
   try {
     for (let written = 0; written < data.length; ) written += writeSync(fd, data, written);
+    fsyncSync(fd); // a crash after the rename must not leave a half-written cache in place
     closeSync(fd);
     renameSync(lockOf(file), file);
   } catch (err) {
