@@ -15,11 +15,12 @@ export function cacheDir(env: NodeJS.ProcessEnv, uid: number): string | undefine
   return undefined;
 }
 
-/** Creates the directory (mode 0700) unless it exists; returns why it cannot be used, if so:
- *  it must be a real directory (not a link), owned by this user and closed to everyone else. */
-export function prepareCacheDir(dir: string, uid: number): string | undefined {
+/** Creates the directory (mode 0700) unless it exists or `create` is false; returns why it
+ *  cannot be used, if so: it must be a real directory (not a link), owned by this user and closed
+ *  to everyone else. */
+export function prepareCacheDir(dir: string, uid: number, create = true): string | undefined {
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (create) mkdirSync(dir, { recursive: true, mode: 0o700 });
     const st = lstatSync(dir);
     if (!st.isDirectory()) return `${dir} is not a directory`;
     if (st.uid !== uid) return `${dir} belongs to uid ${st.uid}, not ${uid}`;

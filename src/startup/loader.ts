@@ -94,7 +94,8 @@ function start(): void {
   if (process.env.CRICTL_TS_NO_CODE_CACHE) status = 'code cache off (CRICTL_TS_NO_CODE_CACHE is set)';
   else if (!dir) status = 'no code cache (no cache directory: neither XDG_CACHE_HOME nor HOME is set)';
   else {
-    const problem = prepareCacheDir(dir, uid);
+    // a build only writes where the run that asked for it found the directory
+    const problem = prepareCacheDir(dir, uid, !building);
     if (problem) status = `no code cache (${problem})`;
     else {
       file = join(dir, building ?? cacheName());
