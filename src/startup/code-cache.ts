@@ -1,7 +1,7 @@
 // Where the V8 code cache lives and how it is read and written. crictl-ts runs as root, so the
 // cache directory is treated as hostile: a code cache is compiled code that V8 runs without
 // verifying it, so only a file that no one but this user could have written is ever read.
-import { closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 
 /** A build that has held its lock this long has died; the next run may start another. */
@@ -95,6 +95,21 @@ export function commitCache(file: string, fd: number, data: Buffer): void {
   } catch (err) {
     removeCache(lockOf(file));
     throw err;
+  }
+}
+
+/** Caches not rewritten for this long go when another is written: other versions of crictl-ts,
+ *  nodes and flag sets no longer in use. One still in use is rebuilt once, in the background. */
+const UNUSED_CACHE_MS = 30 * 24 * 3600 * 1000;
+
+export function removeOldCaches(dir: string, keep: string, isCache: (name: string) => boolean): void {
+  try {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (path !== keep && isCache(name) && Date.now() - lstatSync(path).mtimeMs > UNUSED_CACHE_MS) removeCache(path);
+    }
+  } catch {
+    // left for the next build
   }
 }
 

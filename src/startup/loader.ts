@@ -9,9 +9,9 @@
 // compiled. A lock file keeps builds from running twice at once; the cache is renamed into place.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
-import { abandonCache, buildInProgress, cacheDir, commitCache, lockCache, prepareCacheDir, readCache, removeCache, shortHash } from './code-cache.js';
+import { abandonCache, buildInProgress, cacheDir, commitCache, lockCache, prepareCacheDir, readCache, removeCache, removeOldCaches, shortHash } from './code-cache.js';
 
 /** Hash of dist/cli.cjs, set by scripts/build.mjs: a cache is only ever used for its own bundle. */
 declare const __CRICTL_BUILD_ID__: string;
@@ -73,6 +73,7 @@ function build(file: string): void {
   bundle.warmUp().then(
     () => {
       commitCache(file, lock, script.createCachedData());
+      removeOldCaches(dirname(file), file, (name) => CACHE_NAME.test(name));
       process.exit(0);
     },
     () => {

@@ -2,7 +2,7 @@
 // yet, a cache, a cache V8 rejects, no cache possible) works, answers alike, and keeps deadlines.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -57,6 +57,20 @@ describe('launcher and code cache', () => {
     const second = debugRun(CLI, home);
     assert.equal(second.start, `${join(ROOT, 'dist', 'cli.cjs')}, code cache ${join(home, 'crictl-ts', file)}`);
     assert.equal(second.stderr.replace(/^DEBU start.*\n/m, ''), first.stderr.replace(/^DEBU start.*\n/m, ''));
+  });
+
+  test('a build removes caches not rewritten for 30 days, and nothing else', async () => {
+    const home = tempDir();
+    const dir = join(home, 'crictl-ts');
+    mkdirSync(dir, { mode: 0o700 });
+    const old = new Date(Date.now() - 40 * 24 * 3600 * 1000);
+    for (const name of ['cli-0000000000000000-00000000.v8cache', 'notes.txt', 'cli-1111111111111111-11111111.v8cache']) {
+      writeFileSync(join(dir, name), 'x', { mode: 0o600 });
+      if (!name.startsWith('cli-1')) utimesSync(join(dir, name), old, old);
+    }
+    const file = basename(/building (\S+) in the background/.exec(debugRun(CLI, home).start)?.[1] ?? '');
+    for (let i = 0; i < 600 && readdirSync(dir).includes('cli-0000000000000000-00000000.v8cache'); i++) await sleep(200);
+    assert.deepEqual(readdirSync(dir).sort(), ['cli-1111111111111111-11111111.v8cache', file, 'notes.txt'].sort());
   });
 
   test('any NODE_OPTIONS works, and gets a cache of its own', async () => {
