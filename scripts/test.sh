@@ -10,8 +10,17 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 npm run --silent build
 
+# The CLI keeps a code cache per machine ($XDG_CACHE_HOME/crictl-ts, else /var/cache/crictl-ts
+# for root): tests keep theirs in a temporary directory.
+cache_tmp=""
+if [ -z "${XDG_CACHE_HOME:-}" ]; then
+  cache_tmp="$(mktemp -d)"
+  export XDG_CACHE_HOME="$cache_tmp"
+fi
+
 lab_started=""
 cleanup() {
+  if [ -n "$cache_tmp" ]; then rm -rf "$cache_tmp"; fi
   if [ -n "$lab_started" ] && [ -z "${CRICTL_KEEP_LAB:-}" ]; then
     bash scripts/runtime-lab.sh down "$CRICTL_LAB_DIR" >/dev/null 2>&1 || true
   fi

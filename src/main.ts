@@ -8,6 +8,7 @@ import { resolveSettings, type GlobalFlags, type Settings } from './config/setti
 import type { CriClients } from './cri/client.js';
 import { CriError, UsageError } from './cri/errors.js';
 import { escapeControls } from './output/escape.js';
+import { getStartPath } from './startup/start-path.js';
 import { VERSION } from './version.js';
 
 /** Global flags: name → [field, takes a value]. */
@@ -76,7 +77,7 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
   return () => (promise ??= make());
 }
 
-/** What a run reads and writes, and how it reaches the runtime; the snapshot's warm-up (and
+/** What a run reads and writes, and how it reaches the runtime; the code cache's warm-up (and
  *  anything else that runs the CLI in-process) passes its own. */
 export interface MainIo {
   stdout: NodeJS.WriteStream;
@@ -141,6 +142,7 @@ export async function main(argv: readonly string[], io: Partial<MainIo> = {}): P
     const settings = once(async (): Promise<Settings> => {
       const s = await resolveSettings(parsed.flags, env, configFile);
       for (const w of s.warnings) stderr.write(`${w}\n`);
+      if (s.debug && getStartPath()) stderr.write(`DEBU start: ${getStartPath()}\n`);
       return s;
     });
     const context: CliContext = Object.assign(Object.create(lazyStdin) as { stdin: NodeJS.ReadStream }, {

@@ -1,11 +1,11 @@
-// Starting the CLI: shared by the plain bundle (bin.ts) and the V8 startup snapshot (snapshot.ts).
+// Starting the CLI (called by dist/crictl.cjs, src/startup/loader.ts, through bin.ts).
 import * as http2 from 'node:http2';
 import { setFlagsFromString } from 'node:v8';
 import { installSignalHandling, uninterruptibleWorkRunning } from './cli/signals.js';
 import { main, parseGlobalArgs, reportError } from './main.js';
 
 /** Commands that stream or read much data keep V8's optimizing compiler. The others are over in
- *  a fraction of a second, and the compiler (busy with code the snapshot's warm-up made hot)
+ *  a fraction of a second, and the compiler (busy with start-up code)
  *  costs them 3-10 MB of memory and saves no time. */
 const LONG_RUNNING = new Set(['logs', 'exec', 'attach', 'port-forward', 'events', 'stats', 'statsp', 'metricsp', 'pull', 'top']);
 /** Commands that never talk to the runtime. */
@@ -28,8 +28,8 @@ export function startCli(argv: readonly string[]): void {
   }
   if (!LONG_RUNNING.has(command ?? '')) {
     // Node loads built-in modules from a code cache that V8 refuses once a flag has changed, and
-    // compiling http2 with tls, http and assert instead costs ~13 ms: load them (the snapshot
-    // holds a stand-in, see scripts/build.mjs) before turning the compiler off.
+    // compiling http2 with tls, http and assert instead costs ~13 ms: load them before turning
+    // the compiler off.
     if (command !== undefined && !OFFLINE.has(command) && typeof http2.connect !== 'function') throw new Error('node:http2 did not load');
     setFlagsFromString('--no-opt');
   }

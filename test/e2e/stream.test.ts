@@ -257,9 +257,9 @@ describe('streaming commands on a real runtime', { skip: SKIP, timeout: 300_000 
     const pty = inPty(`exec -it ${box.containerId} sh`);
     try {
       await pty.waitFor(/\/ # /);
-      // node itself, which the launcher execs (from the snapshot or the plain bundle), not the
-      // shell that script started around it
-      const isNode = (cmdline: string) => cmdline.includes(` -- ${CLI} `) || cmdline.includes(`${CLI}.js `);
+      // node itself, which the launcher execs (on dist/crictl.cjs), not the shell that script
+      // started around it
+      const isNode = (cmdline: string) => cmdline.includes(`${CLI}.cjs `) || cmdline.includes(`${CLI}.js `);
       const cli = pty.descendants().find((p) => isNode(p.cmdline) && p.cmdline.includes(box.containerId));
       assert.ok(cli, 'found crictl under script');
       // (node itself resets the terminal on SIGINT and SIGTERM, but not on SIGHUP)

@@ -14,6 +14,12 @@ test('the package runs no install scripts and installs both command names', () =
   assert.equal(pkg.version, VERSION);
 });
 
+test('npm pack builds what it ships; the sh launcher is not offered to Windows', () => {
+  assert.equal(pkg.scripts.prepack, 'node scripts/build.mjs');
+  assert.deepEqual(pkg.os, ['!win32']);
+  assert.ok(pkg.files.includes('dist'));
+});
+
 test('crictl.yaml.example is a valid config with every key', async () => {
   const path = new URL('../../crictl.yaml.example', import.meta.url);
   const { values, warnings } = await parseConfigText(readFileSync(path, 'utf8'), 'crictl.yaml.example');
