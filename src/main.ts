@@ -106,6 +106,14 @@ export async function main(argv: readonly string[], io: Partial<MainIo> = {}): P
   let clients: CriClients | undefined;
   try {
     const parsed = parseGlobalArgs(argv);
+    // urfave/cli's help command: `crictl help [CMD]`, `crictl h [CMD]`, and `crictl CMD help`.
+    if (parsed.rest[0] === 'help' || parsed.rest[0] === 'h') {
+      parsed.help = true;
+      parsed.rest = parsed.rest.slice(1);
+    } else if (parsed.rest.length === 2 && parsed.rest[1] === 'help') {
+      parsed.help = true;
+      parsed.rest = parsed.rest.slice(0, 1);
+    }
     const cli = new Cli<CliContext>({ binaryLabel: 'crictl-ts', binaryName: 'crictl', binaryVersion: VERSION, enableColors: Boolean(stdout.isTTY) });
     // clipanion compiles a parser over every registered command on each run; registering only
     // the commands whose path starts with the typed word saves that work on the hot path.
@@ -156,12 +164,15 @@ export async function main(argv: readonly string[], io: Partial<MainIo> = {}): P
       }),
     });
 
+    const { commandShape, matchPath, normalizeArgs } = await import('./cli/argv.js');
+    const path = matchPath(rest, matching);
+    const args = path ? [...rest.slice(0, path.length), ...normalizeArgs(rest.slice(path.length), commandShape(path.command), rest.slice(0, path.length).join(' '))] : rest;
     let command;
     try {
-      command = cli.process(rest, context);
+      command = cli.process(args, context);
     } catch (err) {
       const { describeParseError } = await import('./cli/help.js');
-      stderr.write(`crictl: ${describeParseError(err, rest, cli)}\n`);
+      stderr.write(`crictl: ${describeParseError(err, args, cli)}\n`);
       return 1;
     }
     // clipanion hands the command a copy of the context merged with its own defaults (its own

@@ -40,6 +40,8 @@ export interface ContainerSelection {
   id?: string;
   pod?: string;
   name?: string;
+  /** Regular expression on the pod namespace label (io.kubernetes.pod.namespace). */
+  namespace?: string;
   image?: string;
   state?: string;
   label?: string[];
@@ -58,6 +60,7 @@ export async function selectContainers(runtime: RuntimeServiceClient, images: ()
   if (sel.state) state = parseContainerState(sel.state);
   else if (!sel.all && !sel.latest && last === 0) state = 'CONTAINER_RUNNING';
   const nameRe = compileRegex(sel.name, '--name');
+  const namespaceRe = compileRegex(sel.namespace, '--namespace');
   const filter = { id: sel.id, podSandboxId: sel.pod, state: state ? { state } : undefined, labelSelector: parseLabels(sel.label) };
   const { containers } = await runtime.listContainers({ filter });
   let imageIds: Set<string> | undefined;
@@ -68,7 +71,7 @@ export async function selectContainers(runtime: RuntimeServiceClient, images: ()
   }
   const byImage = (c: Container) => !imageIds || imageIds.has(c.imageRef) || imageIds.has(c.image?.image ?? '') || c.image?.image === sel.image;
   return newestFirst(
-    containers.filter((c) => (!nameRe || nameRe.test(c.metadata?.name ?? '')) && byImage(c)),
+    containers.filter((c) => (!nameRe || nameRe.test(c.metadata?.name ?? '')) && (!namespaceRe || namespaceRe.test(c.labels[POD_NAMESPACE_LABEL] ?? '')) && byImage(c)),
     sel.latest ?? false,
     last,
   );
@@ -93,6 +96,7 @@ export class PsCommand extends CriCommand {
   id = Option.String('--id', '', { description: 'Filter by container id' });
   pod = Option.String('-p,--pod', '', { description: 'Filter by pod id' });
   name = Option.String('--name', '', { description: 'filter by container name regular expression pattern' });
+  namespace = Option.String('--namespace', '', { description: 'Filter by pod namespace regular expression pattern' });
   image = Option.String('--image', '', { description: 'Filter by container image' });
   state = Option.String('-s,--state', '', { description: 'Filter by container state (created, running, exited, unknown)' });
   label = Option.Array('--label', [], { description: 'Filter by key=value label' });
@@ -103,11 +107,13 @@ export class PsCommand extends CriCommand {
   latest = Option.Boolean('-l,--latest', false, { description: 'Show the most recently created container (includes all states)' });
   last = Option.String('-n,--last', { description: 'Show last n recently created containers (includes all states). Set 0 for unlimited.' });
   noTrunc = Option.Boolean('--no-trunc', false, { description: 'Show output without truncating the ID' });
+  resolveImagePath = Option.Boolean('-r,--resolve-image-path', false, { description: 'Show image path instead of image id' });
 
   async execute(): Promise<number> {
     this.checkOutput(this.output, ['json', 'yaml', 'table', 'go-template']);
     const runtime = await this.runtime();
     const selected = await selectContainers(runtime, () => this.images(), this);
+    const imagePath = this.resolveImagePath && this.output === 'table' ? await this.imagePaths(selected) : undefined;
 
     if (this.output !== 'table') {
       this.context.stdout.write(`${await renderMessage('runtime.v1.ListContainersResponse', { containers: selected }, this.output as OutputFormat, this.template)}\n`);
@@ -132,7 +138,7 @@ export class PsCommand extends CriCommand {
       const pod = podsById.get(c.podSandboxId);
       rows.push([
         this.noTrunc ? c.id : truncateId(c.id),
-        shownImage(c.image?.image ?? '', this.noTrunc),
+        imagePath?.get(c.image?.image ?? '') ?? shownImage(c.image?.image ?? '', this.noTrunc),
         ago(c.createdAt, now),
         containerStateText(c.state),
         c.metadata?.name ?? '',
@@ -144,6 +150,18 @@ export class PsCommand extends CriCommand {
     }
     this.context.stdout.write(formatTable(rows));
     return 0;
+  }
+
+  /** --resolve-image-path: each image's first tag, as crictl shows it (the image as given when untagged). */
+  private async imagePaths(containers: readonly Container[]): Promise<Map<string, string>> {
+    const service = await this.images();
+    const paths = new Map<string, string>();
+    for (const image of new Set(containers.map((c) => c.image?.image ?? ''))) {
+      if (!image) continue;
+      const { image: status } = await service.imageStatus({ image: { image } });
+      paths.set(image, status?.repoTags[0] ?? image);
+    }
+    return paths;
   }
 }
 

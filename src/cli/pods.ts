@@ -39,7 +39,7 @@ export class PodsCommand extends CriCommand {
   output = outputOption('json, yaml, table, go-template');
   template = templateOption();
   latest = Option.Boolean('-l,--latest', false, { description: 'Show the most recently created pod sandbox' });
-  last = Option.String('--last', { description: 'Show last n recently created pod sandboxes. Set 0 for unlimited' });
+  last = Option.String('-n,--last', { description: 'Show last n recently created pod sandboxes. Set 0 for unlimited' });
   noTrunc = Option.Boolean('--no-trunc', false, { description: 'Show output without truncating the ID' });
 
   async execute(): Promise<number> {
