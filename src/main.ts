@@ -1,6 +1,7 @@
 // crictl-ts entry point: global flags (before the command, as crictl takes them), command
 // dispatch, and the one place where errors become a single line and an exit code.
 import { Cli, UsageError as ClipanionUsageError } from 'clipanion';
+import { commandShape, matchPath, normalizeArgs, parseGoBool } from './cli/argv.js';
 import { COMMANDS } from './cli/commands.js';
 import type { CliContext } from './cli/context.js';
 import { resolveConfigPath, suggest } from './config/config.js';
@@ -21,6 +22,7 @@ const GLOBAL_FLAGS: Record<string, [keyof GlobalFlags | 'help' | 'version', bool
   '--timeout': ['timeout', true],
   '-D': ['debug', false],
   '--debug': ['debug', false],
+  '--max-retries': ['maxRetries', true],
   '-h': ['help', false],
   '--help': ['help', false],
   '-v': ['version', false],
@@ -64,10 +66,17 @@ export function parseGlobalArgs(argv: readonly string[]): ParsedArgs {
     }
     if (field === 'help') help = true;
     else if (field === 'version') version = true;
-    else if (field === 'debug') flags.debug = value === undefined ? true : value === 'true';
+    else if (field === 'debug') flags.debug = value === undefined ? true : globalBool(name, value);
     else flags[field] = value;
   }
   return { flags, help, version, rest: argv.slice(i) };
+}
+
+/** `--debug=false`: Go's boolean spellings, anything else refused. */
+function globalBool(name: string, value: string): boolean {
+  const on = parseGoBool(value);
+  if (on === undefined) throw new UsageError(`${name}=${value}: expected true or false`);
+  return on;
 }
 
 function once<T>(make: () => Promise<T>): () => Promise<T> {
@@ -88,6 +97,8 @@ const defaultConnect = async (s: Settings, stderr: NodeJS.WriteStream): Promise<
   const { connect } = await import('./cri/client.js');
   return connect(s.runtimeEndpoint, s.imageEndpoint, {
     timeoutMs: s.timeoutMs,
+    // crictl retries only endpoints that were set, not the defaults it probes.
+    maxRetries: s.runtimeEndpointIsDefault ? 0 : s.maxRetries,
     debug: s.debug ? (line) => stderr.write(`DEBU ${line}\n`) : undefined,
   });
 };
@@ -164,7 +175,6 @@ export async function main(argv: readonly string[], io: Partial<MainIo> = {}): P
       }),
     });
 
-    const { commandShape, matchPath, normalizeArgs } = await import('./cli/argv.js');
     const path = matchPath(rest, matching);
     const args = path ? [...rest.slice(0, path.length), ...normalizeArgs(rest.slice(path.length), commandShape(path.command), rest.slice(0, path.length).join(' '))] : rest;
     let command;

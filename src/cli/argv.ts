@@ -67,13 +67,20 @@ export function matchPath(args: readonly string[], commands: readonly CommandCla
  */
 export function normalizeArgs(args: readonly string[], shape: CommandShape, commandName: string): string[] {
   const out: string[] = [];
+  let positionals = 0;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--') {
       out.push(...args.slice(i));
       break;
     }
+    // Go stops reading flags at the first positional: `config max-retries -1` passes -1 on.
+    if (positionals > 0 && /^-\d/.test(arg)) {
+      out.push('--', ...args.slice(i));
+      break;
+    }
     if (!arg.startsWith('-') || arg === '-') {
+      positionals++;
       out.push(arg);
       if (shape.proxy) {
         out.push(...args.slice(i + 1));
