@@ -5,9 +5,11 @@ import { UsageError } from '../cri/errors.js';
 import { ago, truncateId } from '../output/human.js';
 import { renderMessage, type OutputFormat } from '../output/render.js';
 import { formatTable } from '../output/table.js';
+import type { CliContext } from './context.js';
 import { CriCommand } from './cri-command.js';
 import { printStatusInfo } from './inspect-output.js';
-import { authOption, cancelTimeoutOption, compileRegex, credsOption, newestFirst, outputOption, parseLabels, parseLast, templateOption } from './list-options.js';
+import { authOption, credsOption, pullTimeoutOption, usernameOption } from './credentials.js';
+import { cancelTimeoutOption, compileRegex, newestFirst, outputOption, parseLabels, parseLast, templateOption } from './list-options.js';
 import { mapBlock } from './pods.js';
 import { resolveContainerIds, resolvePodIds } from './resolve.js';
 
@@ -237,12 +239,15 @@ export class CreateContainerCommand extends CriCommand {
   withPull = Option.Boolean('--with-pull', false, { description: 'Pull the image before creating the container (overrides pull-image-on-create=false in config)' });
   creds = credsOption();
   auth = authOption();
+  username = usernameOption();
+  pullTimeout = pullTimeoutOption();
   cancelTimeout = cancelTimeoutOption();
   pod = Option.String({ name: 'POD' });
   containerConfig = Option.String({ name: 'container-config.[json|yaml]' });
   podConfig = Option.String({ name: 'pod-config.[json|yaml]' });
 
   async execute(): Promise<number> {
+    checkPullFlags(this);
     const { loadContainerConfig, loadPodConfig } = await import('../spec/configs.js');
     const config = await loadContainerConfig(this.containerConfig);
     const sandboxConfig = await loadPodConfig(this.podConfig);
@@ -251,13 +256,37 @@ export class CreateContainerCommand extends CriCommand {
     const settings = await this.context.settings();
     const timeoutMs = await this.callTimeout(this.cancelTimeout);
     if (this.withPull || (settings.pullImageOnCreate && !this.noPull)) {
-      const { pullImage } = await import('./images.js');
-      await pullImage(await this.images(), config.image?.image ?? '', { creds: this.creds, auth: this.auth, sandboxConfig, timeoutMs });
+      await pullForContainer(this, await this.images(), config.image?.image ?? '', sandboxConfig, timeoutMs);
     }
     const { containerId } = await runtime.createContainer({ podSandboxId, config, sandboxConfig }, { timeoutMs });
     this.out(containerId);
     return 0;
   }
+}
+
+/** The pull flags create and run share. */
+interface PullFlags {
+  noPull: boolean;
+  withPull: boolean;
+  creds?: string;
+  auth?: string;
+  username?: string;
+  pullTimeout?: string;
+  context: CliContext;
+}
+
+/** Refuses contradictory pull flags before anything is read or created. */
+function checkPullFlags(flags: PullFlags): void {
+  if (flags.noPull && flags.withPull) throw new UsageError('--no-pull and --with-pull contradict each other: give one');
+}
+
+/** Pulls a container's image with the command's credentials; --pull-timeout, when given, bounds it. */
+async function pullForContainer(flags: PullFlags, service: ImageServiceClient, image: string, sandboxConfig: object, timeoutMs: number): Promise<void> {
+  const { resolveAuth, resolvePullTimeout } = await import('./credentials.js');
+  const pullTimeoutMs = await resolvePullTimeout(flags.pullTimeout, flags.context.env);
+  const auth = await resolveAuth(flags, flags.context.env, flags.context);
+  const { pullImage } = await import('./images.js');
+  await pullImage(service, image, { auth, sandboxConfig, timeoutMs: pullTimeoutMs ?? timeoutMs });
 }
 
 export class StartContainerCommand extends CriCommand {
@@ -355,11 +384,14 @@ export class RunContainerCommand extends CriCommand {
   withPull = Option.Boolean('--with-pull', false, { description: 'Pull the image on container creation (overrides disable-pull-on-run=true in config)' });
   creds = credsOption();
   auth = authOption();
+  username = usernameOption();
+  pullTimeout = pullTimeoutOption();
   cancelTimeout = cancelTimeoutOption();
   containerConfig = Option.String({ name: 'container-config.[json|yaml]' });
   podConfig = Option.String({ name: 'pod-config.[json|yaml]' });
 
   async execute(): Promise<number> {
+    checkPullFlags(this);
     const { loadContainerConfig, loadPodConfig } = await import('../spec/configs.js');
     const config = await loadContainerConfig(this.containerConfig);
     const sandboxConfig = await loadPodConfig(this.podConfig);
@@ -371,10 +403,7 @@ export class RunContainerCommand extends CriCommand {
       const image = config.image?.image ?? '';
       const present = await (await this.images()).imageStatus({ image: { image } });
       // Pull only what is missing: a node without a registry can still run local images.
-      if (!present.image) {
-        const { pullImage } = await import('./images.js');
-        await pullImage(await this.images(), image, { creds: this.creds, auth: this.auth, sandboxConfig, timeoutMs });
-      }
+      if (!present.image) await pullForContainer(this, await this.images(), image, sandboxConfig, timeoutMs);
     }
     const { podSandboxId } = await runtime.runPodSandbox({ config: sandboxConfig, runtimeHandler: this.runtimeHandler }, { timeoutMs });
     try {

@@ -1,13 +1,14 @@
 // Image commands: images (image, img), inspecti, imagefsinfo (and pull, rmi).
 import { Command, Option } from 'clipanion';
-import type { Image, ImageServiceClient } from '../cri/client.js';
+import type { AuthConfig, DeepPartial, Image, ImageServiceClient } from '../cri/client.js';
 import { UsageError } from '../cri/errors.js';
 import { humanSize, truncateId } from '../output/human.js';
 import { renderMessage, type OutputFormat } from '../output/render.js';
 import { formatTable } from '../output/table.js';
 import { CriCommand } from './cri-command.js';
 import { printStatusInfo } from './inspect-output.js';
-import { authOption, credsOption, outputOption, parseLabels, templateOption } from './list-options.js';
+import { authOption, credsOption, pullTimeoutOption, usernameOption } from './credentials.js';
+import { outputOption, parseLabels, templateOption } from './list-options.js';
 import { resolveImageRef } from './resolve.js';
 
 const NONE = '<none>';
@@ -217,26 +218,17 @@ export class ImageFsInfoCommand extends CriCommand {
 }
 
 export interface PullOptions {
-  creds?: string;
-  auth?: string;
+  /** Registry credentials (see credentials.ts: resolveAuth). */
+  auth?: DeepPartial<AuthConfig>;
   sandboxConfig?: object;
   annotations?: Record<string, string>;
   timeoutMs?: number;
 }
 
-/** Pulls `ref` with optional USER[:PASS] or base64 auth; returns the image reference. */
+/** Pulls `ref`, with credentials when given; returns the image reference. */
 export async function pullImage(service: ImageServiceClient, ref: string, opts: PullOptions): Promise<string> {
-  if (opts.creds && opts.auth) throw new UsageError('both --creds and --auth given: use one');
-  let auth: { username?: string; password?: string; auth?: string } | undefined;
-  if (opts.creds) {
-    const colon = opts.creds.indexOf(':');
-    auth = colon < 0 ? { username: opts.creds } : { username: opts.creds.slice(0, colon), password: opts.creds.slice(colon + 1) };
-    if (!auth.username) throw new UsageError('--creds: expected USERNAME[:PASSWORD]');
-  } else if (opts.auth) {
-    auth = { auth: opts.auth };
-  }
   const r = await service.pullImage(
-    { image: { image: ref, annotations: opts.annotations ?? {} }, auth, sandboxConfig: opts.sandboxConfig },
+    { image: { image: ref, annotations: opts.annotations ?? {} }, auth: opts.auth, sandboxConfig: opts.sandboxConfig },
     // Pulls take as long as the image is big: no deadline unless the caller sets one.
     { timeoutMs: opts.timeoutMs ?? 0 },
   );
@@ -247,15 +239,19 @@ export class PullCommand extends CriCommand {
   static override paths = [['pull']];
   static override usage = Command.Usage({
     description: 'Pull an image from a registry',
-    details: 'Asks the image service to pull IMAGE. Credentials go to the runtime only and never appear in --debug output.',
+    details: 'Asks the image service to pull IMAGE. Credentials go to the runtime only and never appear in --debug output. --creds and --auth on the command line are visible to every user of the machine (ps, /proc): prefer --username (the password is asked for, or read from stdin) or the CRICTL_CREDS / CRICTL_AUTH environment variables.',
     examples: [
       ['Pull busybox', 'crictl pull busybox:1.33.1'],
-      ['From a private registry', 'crictl pull --creds user:secret registry.example:5000/app:v1'],
+      ['From a private registry, asking for the password', 'crictl pull -u user registry.example:5000/app:v1'],
+      ['Password from a file, not on the command line', 'crictl pull -u user registry.example:5000/app:v1 < password.txt'],
+      ['Give up after 5 minutes', 'crictl pull --pull-timeout 5m busybox:1.33.1'],
     ],
   });
 
   creds = credsOption();
   auth = authOption();
+  username = usernameOption();
+  pullTimeout = pullTimeoutOption();
   podConfig = Option.String('-p,--pod-config', '', { description: 'Use `pod-config.[json|yaml]` to override the pull context' });
   annotation = Option.Array('-a,--annotation', [], { description: 'Annotation to be set on the pulled image (key=value)' });
   image = Option.String({ name: 'IMAGE' });
@@ -266,12 +262,11 @@ export class PullCommand extends CriCommand {
       const { loadPodConfig } = await import('../spec/configs.js');
       sandboxConfig = await loadPodConfig(this.podConfig);
     }
-    const ref = await pullImage(await this.images(), this.image, {
-      creds: this.creds,
-      auth: this.auth,
-      sandboxConfig,
-      annotations: parseLabels(this.annotation, '--annotation'),
-    });
+    const annotations = parseLabels(this.annotation, '--annotation');
+    const { resolveAuth, resolvePullTimeout } = await import('./credentials.js');
+    const timeoutMs = await resolvePullTimeout(this.pullTimeout, this.context.env);
+    const auth = await resolveAuth(this, this.context.env, this.context);
+    const ref = await pullImage(await this.images(), this.image, { auth, sandboxConfig, annotations, timeoutMs });
     this.out(`Image is up to date for ${ref}`);
     return 0;
   }

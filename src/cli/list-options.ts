@@ -53,11 +53,6 @@ export const outputOption = (formats: string) =>
 export const templateOption = () =>
   Option.String('--template', '', { description: 'The template string is only used when output is go-template; The Template format is golang template' });
 
-/** Registry credentials, as pull, create and run take them. */
-export const credsOption = () => Option.String('--creds', '', { description: 'Use `USERNAME[:PASSWORD]` for accessing the registry' });
-export const authOption = () =>
-  Option.String('--auth', '', { description: "Use `AUTH_STRING` for accessing the registry. AUTH_STRING is a base64 encoded 'USERNAME[:PASSWORD]'" });
-
 /** How long runp, create and run wait for the runtime. */
 export const cancelTimeoutOption = () =>
   Option.String('-T,--cancel-timeout', '', { description: 'Seconds to wait for the runtime before giving up (0 = the global --timeout)' });
