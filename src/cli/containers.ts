@@ -314,18 +314,30 @@ export class StopContainerCommand extends StartContainerCommand {
   static override paths = [['stop']];
   static override usage = Command.Usage({
     description: 'Stop one or more running containers',
-    details: 'Asks the runtime to stop each container, killing it after --timeout seconds.',
-    examples: [['Stop, killing after 10 s', 'crictl stop -t 10 3a1b']],
+    details: 'Asks the runtime to stop each container, killing it after --timeout seconds. --all stops every running container. IDs are all resolved first: if one is not found nothing is stopped (crictl would stop those before it).',
+    examples: [['Stop, killing after 10 s', 'crictl stop -t 10 3a1b'], ['Stop every running container', 'crictl stop --all']],
   });
 
   timeout = Option.String('-t,--timeout', '0', { description: 'Seconds to wait to kill the container after a graceful stop is requested' });
+  all = Option.Boolean('-a,--all', false, { description: 'Stop all running containers' });
 
   override async execute(): Promise<number> {
-    if (this.ids.length === 0) throw new UsageError('ID cannot be empty: crictl stop CONTAINER-ID [CONTAINER-ID...]');
+    if (this.all && this.ids.length > 0) throw new UsageError('stop: cannot specify CONTAINER-ID(s) when using --all');
+    if (!this.all && this.ids.length === 0) throw new UsageError('ID cannot be empty: crictl stop CONTAINER-ID [CONTAINER-ID...] (or --all)');
     if (!/^\d+$/.test(this.timeout)) throw new UsageError(`--timeout "${this.timeout}": expected whole seconds`);
     const timeout = Number(this.timeout);
     const runtime = await this.runtime();
-    const ids = await resolveContainerIds(runtime, this.ids);
+    let ids: string[];
+    if (this.all) {
+      const { containers } = await runtime.listContainers({ filter: { state: { state: 'CONTAINER_RUNNING' } } });
+      ids = containers.map((c) => c.id);
+      if (ids.length === 0) {
+        this.out('No running containers found.');
+        return 0;
+      }
+    } else {
+      ids = await resolveContainerIds(runtime, this.ids);
+    }
     const base = await this.callTimeout();
     return this.bulk(ids, async (containerId) => {
       await runtime.stopContainer({ containerId, timeout: String(timeout) }, { timeoutMs: base === 0 ? 0 : base + timeout * 1000 });
@@ -338,11 +350,12 @@ export class RemoveContainerCommand extends StartContainerCommand {
   static override paths = [['rm']];
   static override usage = Command.Usage({
     description: 'Remove one or more containers',
-    details: 'A running container is refused unless --force, which stops it first. Failures are listed one per line and the exit code is 1 if any failed.',
-    examples: [['Remove a container', 'crictl rm 3a1b'], ['Remove every container', 'crictl rm -a -f']],
+    details: 'A running container is refused unless --force, which stops it first. The container\'s log file and its rotations are removed too (as crictl master does) unless --keep-logs; only regular files are removed. IDs are all resolved first: if one is not found nothing is removed. Failures are listed one per line and the exit code is 1 if any failed.',
+    examples: [['Remove a container', 'crictl rm 3a1b'], ['Remove every container', 'crictl rm -a -f'], ['Keep the log files', 'crictl rm --keep-logs 3a1b']],
   });
 
   force = Option.Boolean('-f,--force', false, { description: 'Force removal of the container, disregarding if running' });
+  keepLogs = Option.Boolean('-k,--keep-logs', false, { description: 'Preserve the container log file and its rotations' });
   all = Option.Boolean('-a,--all', false, { description: 'Remove all containers' });
 
   override async execute(): Promise<number> {
@@ -360,12 +373,16 @@ export class RemoveContainerCommand extends StartContainerCommand {
       running = new Set(containers.map((c) => c.id));
     }
     const timeoutMs = await this.callTimeout();
+    const { removeLogFiles } = await import('./log-files.js');
     return this.bulk(ids, async (containerId) => {
       if (running.has(containerId)) {
         if (!this.force) throw new UsageError('container is running, stop it first or use --force');
         await runtime.stopContainer({ containerId, timeout: '0' }, { timeoutMs });
       }
+      // The log path is only known while the container exists.
+      const logPath = this.keepLogs ? '' : ((await runtime.containerStatus({ containerId })).status?.logPath ?? '');
       await runtime.removeContainer({ containerId }, { timeoutMs });
+      for (const problem of removeLogFiles(logPath)) this.warn(`crictl: container ${containerId}: ${problem}`);
       return containerId;
     }, (id) => `removing container ${id}`);
   }

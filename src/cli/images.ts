@@ -276,26 +276,25 @@ export class RemoveImageCommand extends CriCommand {
   static override paths = [['rmi']];
   static override usage = Command.Usage({
     description: 'Remove one or more images',
-    details: 'Removes images by reference or ID. --all removes every image, --prune every image no container uses.',
+    details: 'Removes images by reference or ID (an image goes with all its tags). --prune (-q, as in crictl) removes every image no container uses; --all every image. Both keep the runtime\'s sandbox (pause) image, pinned images and images any container uses, and say on stderr what they kept and why (crictl would delete pause, which containerd 1.6 does not pin). IDs are all resolved first: if one is not found nothing is removed.',
     examples: [['Remove busybox', 'crictl rmi busybox:1.33.1'], ['Remove unused images', 'crictl rmi --prune']],
   });
 
-  all = Option.Boolean('-a,--all', false, { description: 'Remove all images' });
-  prune = Option.Boolean('--prune', false, { description: 'Remove all unused images' });
-  quiet = Option.Boolean('-q,--quiet', false, { description: 'Do not show the removed references' });
+  all = Option.Boolean('-a,--all', false, { description: 'Remove all images (except the sandbox image, pinned and used ones)' });
+  prune = Option.Boolean('-q,--prune', false, { description: 'Remove all unused images (except the sandbox image and pinned ones)' });
+  quiet = Option.Boolean('--quiet', false, { description: 'Do not show the removed references' });
   refs = Option.Rest({ name: 'IMAGE-ID' });
 
   async execute(): Promise<number> {
     const service = await this.images();
     let targets: { id: string; tags: string[] }[];
     if (this.all || this.prune) {
-      const { images } = await service.listImages({});
-      let used = new Set<string>();
-      if (this.prune) {
-        const { containers } = await (await this.runtime()).listContainers({});
-        used = new Set(containers.flatMap((c) => [c.imageRef, c.image?.image ?? '']));
-      }
-      targets = images.filter((i) => !used.has(i.id)).map((i) => ({ id: i.id, tags: [...i.repoTags] }));
+      if (this.refs.length > 0) throw new UsageError(`rmi: give image IDs or ${this.all ? '--all' : '--prune'}, not both`);
+      const { selectPrunable } = await import('./prune.js');
+      const { remove, kept, warnings } = await selectPrunable(service, await this.runtime());
+      for (const w of warnings) this.warn(`crictl: ${w}`);
+      for (const { image, why } of kept) this.warn(`Kept: ${image.repoTags[0] ?? image.repoDigests[0] ?? image.id} (${why})`);
+      targets = remove.map((i) => ({ id: i.id, tags: [...i.repoTags] }));
     } else {
       if (this.refs.length === 0) throw new UsageError('ID cannot be empty: crictl rmi IMAGE-ID [IMAGE-ID...] (or -a, --prune)');
       targets = [];
