@@ -29,6 +29,15 @@ const GLOBAL_FLAGS: Record<string, [keyof GlobalFlags | 'help' | 'version', bool
   '--version': ['version', false],
 };
 
+/** crictl master's global flags crictl-ts does not offer, and why (one line instead of "unknown"). */
+const UNSUPPORTED_GLOBAL_FLAGS: Record<string, string> = {
+  '--enable-tracing': 'OpenTelemetry tracing needs an OTLP exporter crictl-ts does not ship',
+  '--tracing-endpoint': 'OpenTelemetry tracing needs an OTLP exporter crictl-ts does not ship',
+  '--tracing-sampling-rate-per-million': 'OpenTelemetry tracing needs an OTLP exporter crictl-ts does not ship',
+  '--profile-cpu': 'it writes Go pprof profiles; run node with --cpu-prof on dist/crictl.js instead',
+  '--profile-mem': 'it writes Go pprof profiles; run node with --heap-prof on dist/crictl.js instead',
+};
+
 interface ParsedArgs {
   flags: GlobalFlags;
   help: boolean;
@@ -52,6 +61,7 @@ export function parseGlobalArgs(argv: readonly string[]): ParsedArgs {
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(0, eq) : arg;
     const spec = GLOBAL_FLAGS[name];
+    if (!spec && UNSUPPORTED_GLOBAL_FLAGS[name]) throw new UsageError(`${name} is not supported by crictl-ts: ${UNSUPPORTED_GLOBAL_FLAGS[name]}`);
     if (!spec) {
       const hint = suggest(name, Object.keys(GLOBAL_FLAGS));
       throw new UsageError(`unknown global flag ${name}${hint ? ` (did you mean ${hint}?)` : ''}; run crictl --help`);

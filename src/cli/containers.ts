@@ -199,13 +199,28 @@ export class InspectCommand extends CriCommand {
   output = Option.String('-o,--output', 'json', { description: 'Output format, One of: json, yaml, go-template, table' });
   quiet = Option.Boolean('-q,--quiet', false, { description: 'Do not show verbose information' });
   template = templateOption();
+  // Without IDs, the containers these select (as ps selects them) are inspected.
+  name = Option.String('--name', { description: 'Filter by container name regular expression pattern' });
+  namespace = Option.String('--namespace', { description: 'Filter by pod namespace regular expression pattern' });
+  pod = Option.String('-p,--pod', { description: 'Filter by pod id' });
+  image = Option.String('--image', { description: 'Filter by container image' });
+  state = Option.String('-s,--state', { description: 'Filter by container state' });
+  label = Option.Array('--label', { description: 'Filter by key=value label' });
+  latest = Option.Boolean('-l,--latest', false, { description: 'Show the most recently created container (includes all states)' });
+  last = Option.String('-n,--last', { description: 'Show last n recently created containers (includes all states). Set 0 for unlimited.' });
+  all = Option.Boolean('-a,--all', false, { description: 'Show all containers' });
   ids = Option.Rest({ name: 'CONTAINER-ID' });
 
   async execute(): Promise<number> {
     this.checkOutput(this.output, ['json', 'yaml', 'go-template', 'table']);
-    if (this.ids.length === 0) throw new UsageError('ID cannot be empty: crictl inspect CONTAINER-ID [CONTAINER-ID...]');
     const runtime = await this.runtime();
-    const ids = await resolveContainerIds(runtime, this.ids);
+    let ids: string[];
+    if (this.ids.length > 0) {
+      ids = await resolveContainerIds(runtime, this.ids);
+    } else {
+      ids = (await selectContainers(runtime, () => this.images(), this)).map((c) => c.id);
+      if (ids.length === 0) throw new UsageError('No IDs provided or nothing found per filter: crictl inspect CONTAINER-ID [CONTAINER-ID...] or filter flags');
+    }
     const results = await Promise.all(ids.map((containerId) => runtime.containerStatus({ containerId, verbose: !this.quiet })));
     if (this.output === 'table') {
       this.context.stdout.write(results.map(containerStatusTable).join(''));

@@ -33,6 +33,9 @@ function repoTagPairs(image: Image, repo: string): [string, string][] {
 interface ImageFilter {
   dangling?: boolean;
   reference?: RegExp;
+  /** before=REF / since=REF: images listed after / before REF in the runtime's order. */
+  before?: string;
+  since?: string;
 }
 
 function parseImageFilters(filters: readonly string[]): ImageFilter {
@@ -41,7 +44,7 @@ function parseImageFilters(filters: readonly string[]): ImageFilter {
     const eq = f.indexOf('=');
     const key = f.slice(0, eq);
     const value = f.slice(eq + 1);
-    if (eq <= 0) throw new UsageError(`--filter "${f}": expected key=value (dangling=true|false, reference=REGEX)`);
+    if (eq <= 0) throw new UsageError(`--filter "${f}": expected key=value (dangling=true|false, reference=REGEX, before=IMAGE, since=IMAGE)`);
     if (key === 'dangling') {
       if (value !== 'true' && value !== 'false') throw new UsageError(`--filter "${f}": dangling must be true or false`);
       out.dangling = value === 'true';
@@ -51,8 +54,11 @@ function parseImageFilters(filters: readonly string[]): ImageFilter {
       } catch (err) {
         throw new UsageError(`--filter "${f}": invalid regular expression: ${(err as Error).message}`);
       }
+    } else if (key === 'before' || key === 'since') {
+      if (!value) throw new UsageError(`--filter "${f}": expected ${key}=NAME[:TAG], an image ID or NAME@DIGEST`);
+      out[key] = value;
     } else {
-      throw new UsageError(`--filter "${f}": unknown filter "${key}" (supported: dangling, reference)`);
+      throw new UsageError(`--filter "${f}": unknown filter "${key}" (supported: dangling, reference, before, since)`);
     }
   }
   return out;
@@ -81,6 +87,20 @@ export function matchesRef(image: Image, ref: string): boolean {
   return image.repoTags.some((t) => (hasTag ? t === `${repo}${ref.slice(colon)}` : t.slice(0, t.lastIndexOf(':')) === repo));
 }
 
+/** Applies --filter to the runtime's list, keeping its order (before/since are positions in it, as in crictl). */
+function filterImages(images: readonly Image[], filter: ImageFilter): Image[] {
+  let list = [...images];
+  if (filter.since !== undefined) {
+    const at = list.findIndex((i) => matchesRef(i, filter.since!));
+    if (at >= 0) list = list.slice(0, at);
+  }
+  if (filter.before !== undefined) {
+    const at = list.findIndex((i) => matchesRef(i, filter.before!));
+    if (at >= 0) list = list.slice(at + 1);
+  }
+  return list.filter((i) => keep(i, filter));
+}
+
 function keep(image: Image, filter: ImageFilter): boolean {
   if (filter.dangling !== undefined && (image.repoTags.length === 0) !== filter.dangling) return false;
   if (filter.reference && !image.repoTags.some((t) => filter.reference!.test(t))) return false;
@@ -101,7 +121,7 @@ export class ImagesCommand extends CriCommand {
 
   digests = Option.Boolean('--digests', false, { description: 'Show digests' });
   pinned = Option.Boolean('--pinned', false, { description: 'Show whether the image is pinned or not' });
-  filter = Option.Array('-f,--filter', [], { description: 'Filter output based on provided conditions: dangling=(true|false), reference=REGEX' });
+  filter = Option.Array('-f,--filter', [], { description: 'Filter output based on provided conditions: dangling=(true|false), reference=REGEX, before=IMAGE, since=IMAGE (IMAGE: NAME[:TAG], ID or NAME@DIGEST)' });
   noTrunc = Option.Boolean('--no-trunc', false, { description: 'Show output without truncating the ID' });
   output = outputOption('json, yaml, table, go-template');
   template = templateOption();
@@ -114,7 +134,7 @@ export class ImagesCommand extends CriCommand {
     const filter = parseImageFilters(this.filter);
     const service = await this.images();
     const { images } = await service.listImages({ filter: this.ref ? { image: { image: this.ref } } : undefined });
-    const selected = images.filter((i) => keep(i, filter) && (!this.ref || matchesRef(i, this.ref)));
+    const selected = filterImages(images, filter).filter((i) => !this.ref || matchesRef(i, this.ref));
     if (this.output !== 'table') {
       this.context.stdout.write(`${await renderMessage('runtime.v1.ListImagesResponse', { images: selected }, this.output as OutputFormat, this.template)}\n`);
       return 0;
@@ -165,14 +185,23 @@ export class InspectImageCommand extends CriCommand {
   output = Option.String('-o,--output', 'json', { description: 'Output format, One of: json, yaml, go-template, table' });
   quiet = Option.Boolean('-q,--quiet', false, { description: 'Do not show verbose information' });
   template = templateOption();
+  // Without IDs, the images these select are inspected.
+  name = Option.String('--name', { description: 'Filter by image name' });
+  filter = Option.Array('-f,--filter', [], { description: 'Filter by conditions, as images --filter: dangling=(true|false), reference=REGEX, before=IMAGE, since=IMAGE' });
   refs = Option.Rest({ name: 'IMAGE-ID' });
 
   async execute(): Promise<number> {
     this.checkOutput(this.output, ['json', 'yaml', 'go-template', 'table']);
-    if (this.refs.length === 0) throw new UsageError('image ID cannot be empty: crictl inspecti IMAGE-ID [IMAGE-ID...]');
+    const filter = parseImageFilters(this.filter);
     const service = await this.images();
+    let refs = this.refs;
+    if (refs.length === 0) {
+      const { images } = await service.listImages({ filter: this.name ? { image: { image: this.name } } : undefined });
+      refs = filterImages(images, filter).filter((i) => !this.name || matchesRef(i, this.name)).map((i) => i.id);
+      if (refs.length === 0) throw new UsageError('No IDs provided or nothing found per filter: crictl inspecti IMAGE-ID [IMAGE-ID...] or --name/--filter');
+    }
     const items = [];
-    for (const ref of this.refs) {
+    for (const ref of refs) {
       const id = await resolveImageRef(service, ref);
       const r = await service.imageStatus({ image: { image: id }, verbose: !this.quiet });
       if (!r.image) throw new UsageError(`image "${ref}" not found`);

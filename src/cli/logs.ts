@@ -46,7 +46,7 @@ export class LogsCommand extends CriCommand {
   limitBytes = Option.String('--limit-bytes', '-1', { description: 'Maximum bytes of logs to return (-1: no limit)' });
   previous = Option.Boolean('-p,--previous', false, { description: 'Print the logs of the previous instance of the container' });
   reverse = Option.Boolean('-r,--reverse', false, { description: 'Reverse the log output (newest first; not with --follow)' });
-  stream = Option.String('--stream', '', { description: 'Only this stream: stdout or stderr' });
+  stream = Option.String('-s,--stream', '', { description: 'Only this stream: stdout or stderr' });
   id = Option.String({ name: 'CONTAINER-ID' });
 
   async execute(): Promise<number> {

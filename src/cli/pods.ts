@@ -1,6 +1,6 @@
 // Pod sandbox commands: pods, inspectp (and the pod lifecycle: runp, stopp, rmp).
 import { Command, Option } from 'clipanion';
-import type { PodSandbox, PodSandboxState, PodSandboxStatusResponse } from '../cri/client.js';
+import type { PodSandbox, PodSandboxState, PodSandboxStatusResponse, RuntimeServiceClient } from '../cri/client.js';
 import { UsageError } from '../cri/errors.js';
 import { ago, truncateId } from '../output/human.js';
 import { renderMessage, type OutputFormat } from '../output/render.js';
@@ -44,22 +44,7 @@ export class PodsCommand extends CriCommand {
 
   async execute(): Promise<number> {
     this.checkOutput(this.output, ['json', 'yaml', 'table', 'go-template']);
-    let state: PodSandboxState | undefined;
-    if (this.state) {
-      state = POD_STATES[this.state.toLowerCase()];
-      if (!state) throw new UsageError(`--state "${this.state}": must be ready or notready`);
-    }
-    const nameRe = compileRegex(this.name, '--name');
-    const namespaceRe = compileRegex(this.namespace, '--namespace');
-    const last = parseLast(this.last);
-    const runtime = await this.runtime();
-    const filter = { id: this.id, state: state ? { state } : undefined, labelSelector: parseLabels(this.label) };
-    const { items } = await runtime.listPodSandbox({ filter });
-    const pods = newestFirst(
-      items.filter((p) => (!nameRe || nameRe.test(p.metadata?.name ?? '')) && (!namespaceRe || namespaceRe.test(p.metadata?.namespace ?? ''))),
-      this.latest,
-      last,
-    );
+    const pods = await selectPods(await this.runtime(), this);
 
     if (this.output !== 'table') {
       this.context.stdout.write(`${await renderMessage('runtime.v1.ListPodSandboxResponse', { items: pods }, this.output as OutputFormat, this.template)}\n`);
@@ -89,6 +74,37 @@ export class PodsCommand extends CriCommand {
     this.context.stdout.write(formatTable(rows));
     return 0;
   }
+}
+
+/** What selects pods: pods's filters, also used by inspectp without IDs. */
+export interface PodSelection {
+  id?: string;
+  name?: string;
+  namespace?: string;
+  state?: string;
+  label?: string[];
+  latest?: boolean;
+  last?: string;
+}
+
+/** Pods matching a selection, newest first: ID, state and labels go to the runtime, names and
+ *  namespaces (regular expressions) are matched here. */
+export async function selectPods(runtime: RuntimeServiceClient, sel: PodSelection): Promise<PodSandbox[]> {
+  let state: PodSandboxState | undefined;
+  if (sel.state) {
+    state = POD_STATES[sel.state.toLowerCase()];
+    if (!state) throw new UsageError(`--state "${sel.state}": must be ready or notready`);
+  }
+  const nameRe = compileRegex(sel.name, '--name');
+  const namespaceRe = compileRegex(sel.namespace, '--namespace');
+  const last = parseLast(sel.last);
+  const filter = { id: sel.id, state: state ? { state } : undefined, labelSelector: parseLabels(sel.label) };
+  const { items } = await runtime.listPodSandbox({ filter });
+  return newestFirst(
+    items.filter((p) => (!nameRe || nameRe.test(p.metadata?.name ?? '')) && (!namespaceRe || namespaceRe.test(p.metadata?.namespace ?? ''))),
+    sel.latest ?? false,
+    last,
+  );
 }
 
 function verbosePod(p: PodSandbox): string {
@@ -122,13 +138,25 @@ export class InspectPodCommand extends CriCommand {
   output = Option.String('-o,--output', 'json', { description: 'Output format, One of: json, yaml, go-template, table' });
   quiet = Option.Boolean('-q,--quiet', false, { description: 'Do not show verbose information' });
   template = templateOption();
+  // Without IDs, the pods these select (as pods selects them) are inspected.
+  name = Option.String('--name', { description: 'Filter by pod name regular expression pattern' });
+  namespace = Option.String('--namespace', { description: 'Filter by pod namespace regular expression pattern' });
+  state = Option.String('-s,--state', { description: 'Filter by pod state' });
+  label = Option.Array('--label', { description: 'Filter by key=value label' });
+  latest = Option.Boolean('-l,--latest', false, { description: 'Show the most recently created pod' });
+  last = Option.String('-n,--last', { description: 'Show last n recently created pods. Set 0 for unlimited' });
   ids = Option.Rest({ name: 'POD-ID' });
 
   async execute(): Promise<number> {
     this.checkOutput(this.output, ['json', 'yaml', 'go-template', 'table']);
-    if (this.ids.length === 0) throw new UsageError('ID cannot be empty: crictl inspectp POD-ID [POD-ID...]');
     const runtime = await this.runtime();
-    const ids = await resolvePodIds(runtime, this.ids);
+    let ids: string[];
+    if (this.ids.length > 0) {
+      ids = await resolvePodIds(runtime, this.ids);
+    } else {
+      ids = (await selectPods(runtime, this)).map((p) => p.id);
+      if (ids.length === 0) throw new UsageError('No IDs provided or nothing found per filter: crictl inspectp POD-ID [POD-ID...] or filter flags');
+    }
     const results = await Promise.all(ids.map((podSandboxId) => runtime.podSandboxStatus({ podSandboxId, verbose: !this.quiet })));
     if (this.output === 'table') {
       this.context.stdout.write(results.map(podStatusTable).join(''));

@@ -86,6 +86,30 @@ describe('flags from crictl master on a real runtime', { skip: SKIP, timeout: 30
     assert.equal(crictl(['stop', '--all']).stdout, 'No running containers found.\n');
   });
 
+  test('inspect, inspectp and inspecti select by filters when no ID is given; images --filter before/since', async () => {
+    const { podId, config } = await runPod('selectme');
+    pods.push(podId);
+    const ctr = await runContainer(podId, config, 'selected', ['sleep', '3600']);
+    const byName = JSON.parse(crictl(['inspect', '--name', '^selected$', '-q']).stdout);
+    assert.equal(byName.status.id, ctr);
+    const byPod = JSON.parse(crictl(['inspect', '-p', podId, '-a']).stdout);
+    assert.equal(byPod.status.id, ctr);
+    const pod = JSON.parse(crictl(['inspectp', '--name', String(config.metadata?.name), '-q']).stdout);
+    assert.equal(pod.status.id, podId);
+    const none = crictl(['inspectp', '--name', '^no-such-pod$']);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /^crictl: No IDs provided or nothing found per filter/);
+    const image = JSON.parse(crictl(['inspecti', '--name', 'busybox:1.33.1', '-q']).stdout);
+    assert.deepEqual(image.status.repoTags, ['docker.io/library/busybox:1.33.1']);
+    // before/since are positions in the runtime's own order.
+    const order = lines(crictl(['images', '-q']).stdout);
+    const ids = (filter: string) => lines(crictl(['images', '-q', '--filter', filter]).stdout);
+    const pause = order.findIndex((id) => lines(crictl(['images', '-q', 'registry.k8s.io/pause:3.6']).stdout)[0] === id);
+    assert.ok(pause >= 0);
+    assert.deepEqual(ids('since=registry.k8s.io/pause:3.6'), order.slice(0, pause));
+    assert.deepEqual(ids('before=registry.k8s.io/pause:3.6'), order.slice(pause + 1));
+  });
+
   test('rmi --prune, -q and -a keep the sandbox (pause) image and images containers use', async () => {
     const script = join(ROOT, 'scripts/runtime-lab.sh');
     const labDir = LAB || ENDPOINT.replace(/^unix:\/\//, '').replace(/\/containerd\.sock$/, '');

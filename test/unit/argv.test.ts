@@ -62,6 +62,35 @@ test('exec: everything after the container ID goes to the command untouched', ()
   assert.deepEqual(r.rest, ['sh', '-c', '--tail', '-1', '--all=false']);
 });
 
+test('aliases crictl master has: logs -s, exec -p, --tls-server-name, rmi -q (prune), ps -r, pods -n', () => {
+  assert.equal(parse(['logs', '-s', 'stderr', 'abc']).stream, 'stderr');
+  assert.equal(parse(['exec', '-p', 'pod1', 'abc', 'ls']).pod, 'pod1');
+  assert.equal(parse(['attach', '--tls-server-name', 'node1', 'abc']).tlsSni, 'node1');
+  assert.equal(parse(['port-forward', '--tls-server-name=node1', 'abc', '80']).tlsSni, 'node1');
+  const rmi = parse(['rmi', '-q']);
+  assert.equal(rmi.prune, true);
+  assert.equal(rmi.quiet, false);
+  assert.equal(parse(['ps', '-r']).resolveImagePath, true);
+  assert.equal(parse(['inspect', '-n', '2', '-s', 'exited']).last, '2');
+  assert.equal(parse(['inspectp', '-l', '--namespace', 'kube']).namespace, 'kube');
+  assert.deepEqual(parse(['inspecti', '-f', 'dangling=true']).filter, ['dangling=true']);
+  assert.equal(parse(['update', '--oom-score-adj', '-500', 'abc']).oomScoreAdj, '-500');
+  assert.equal(parse(['rm', '-k', 'abc']).keepLogs, true);
+  assert.equal(parse(['stop', '-a']).all, true);
+  assert.equal(parse(['pull', '--pt', '1m', '-u', 'me', 'img']).pullTimeout, '1m');
+  assert.equal(parse(['metricsp', '-w']).watch, true);
+  // `config KEY VALUE` with a negative value: Go stops reading flags at the first positional.
+  assert.deepEqual(parse(['config', 'max-retries', '-1']).args, ['max-retries', '-1']);
+});
+
+test('crictl master global flags crictl-ts leaves out say why', () => {
+  const r = cli(['--enable-tracing', 'ps']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, 'crictl: --enable-tracing is not supported by crictl-ts: OpenTelemetry tracing needs an OTLP exporter crictl-ts does not ship\n');
+  assert.match(cli(['--profile-cpu', '/tmp/x', 'ps']).stderr, /--profile-cpu is not supported by crictl-ts: it writes Go pprof profiles/);
+  assert.equal(cli(['--debug=maybe', 'ps']).stderr, 'crictl: --debug=maybe: expected true or false\n');
+});
+
 test('help, h, help CMD and CMD help', () => {
   const global = cli(['help']);
   assert.equal(global.code, 0);
