@@ -79,6 +79,8 @@ test('aliases crictl master has: logs -s, exec -p, --tls-server-name, rmi -q (pr
   assert.equal(parse(['stop', '-a']).all, true);
   assert.equal(parse(['pull', '--pt', '1m', '-u', 'me', 'img']).pullTimeout, '1m');
   assert.equal(parse(['metricsp', '-w']).watch, true);
+  assert.equal(parse(['create', 'jsonschema', '-p']).pod, true);
+  assert.equal(parse(['run', 'js', '-c']).container, true);
   // `config KEY VALUE` with a negative value: Go stops reading flags at the first positional.
   assert.deepEqual(parse(['config', 'max-retries', '-1']).args, ['max-retries', '-1']);
 });
