@@ -22,7 +22,7 @@ export class UpdateCommand extends CriCommand {
   static override paths = [['update']];
   static override usage = Command.Usage({
     description: 'Update one or more running containers',
-    details: 'Changes the cgroup resources of running containers (UpdateContainerResources). Only the given limits are sent.',
+    details: 'Changes the cgroup resources of running containers (UpdateContainerResources). Only the given limits are sent. IDs are all resolved first: if one is not found, nothing is done and it is named (crictl would act on the IDs before it).',
     examples: [
       ['Limit memory', 'crictl update --memory 256m 3a1b'],
       ['Half a CPU', 'crictl update --cpu-period 100000 --cpu-quota 50000 3a1b'],
@@ -75,7 +75,7 @@ export class CheckpointCommand extends CriCommand {
   static override paths = [['checkpoint']];
   static override usage = Command.Usage({
     description: 'Checkpoint one or more running containers',
-    details: 'Asks the runtime to checkpoint each container into an archive (CheckpointContainer). Runtimes without checkpoint support answer UNIMPLEMENTED.',
+    details: 'Asks the runtime to checkpoint each container into an archive (CheckpointContainer). Runtimes without checkpoint support answer UNIMPLEMENTED. IDs are all resolved first: if one is not found, nothing is done and it is named (crictl would act on the IDs before it).',
     examples: [['Checkpoint to an archive', 'crictl checkpoint --export /var/lib/checkpoints/web.tar 3a1b']],
   });
 

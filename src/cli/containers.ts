@@ -189,7 +189,7 @@ export class InspectCommand extends CriCommand {
   static override paths = [['inspect']];
   static override usage = Command.Usage({
     description: 'Display the status of one or more containers',
-    details: 'Shows ContainerStatus with the runtime\'s verbose info decoded into objects. Several containers print as a JSON array. IDs may be unique prefixes or container names.',
+    details: 'Shows ContainerStatus with the runtime\'s verbose info decoded into objects. Several containers print as a JSON array. IDs may be unique prefixes or container names. IDs are all resolved first: if one is not found, nothing is done and it is named (crictl would act on the IDs before it).',
     examples: [
       ['Inspect a container', 'crictl inspect 3a1b'],
       ['The PID of a container', 'crictl inspect -o go-template --template "{{.info.pid}}" 3a1b'],
@@ -308,6 +308,7 @@ export class StartContainerCommand extends CriCommand {
   static override paths = [['start']];
   static override usage = Command.Usage({
     description: 'Start one or more created containers',
+    details: 'IDs are all resolved first: if one is not found, nothing is done and it is named (crictl would act on the IDs before it).',
     examples: [['Start a container', 'crictl start 3a1b']],
   });
 

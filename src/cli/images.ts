@@ -178,7 +178,7 @@ export class InspectImageCommand extends CriCommand {
   static override paths = [['inspecti']];
   static override usage = Command.Usage({
     description: 'Return the status of one or more images',
-    details: 'Shows ImageStatus with the runtime\'s verbose info decoded into objects. Images may be named by reference, full ID or unique ID prefix.',
+    details: 'Shows ImageStatus with the runtime\'s verbose info decoded into objects. Images may be named by reference, full ID or unique ID prefix. IDs are all resolved first: if one is not found, nothing is done and it is named (crictl would act on the IDs before it).',
     examples: [['Inspect busybox', 'crictl inspecti busybox:1.33.1']],
   });
 

@@ -128,7 +128,7 @@ export class InspectPodCommand extends CriCommand {
   static override paths = [['inspectp']];
   static override usage = Command.Usage({
     description: 'Display the status of one or more pods',
-    details: 'Shows PodSandboxStatus with the runtime\'s verbose info decoded into objects. Several pods print as a JSON array. IDs may be unique prefixes or pod names.',
+    details: 'Shows PodSandboxStatus with the runtime\'s verbose info decoded into objects. Several pods print as a JSON array. IDs may be unique prefixes or pod names. IDs are all resolved first: if one is not found, nothing is done and it is named (crictl would act on the IDs before it).',
     examples: [
       ['Inspect a pod', 'crictl inspectp 1f6e'],
       ['The pod IP only', 'crictl inspectp -o go-template --template "{{.status.network.ip}}" 1f6e'],
@@ -208,6 +208,7 @@ export class StopPodCommand extends CriCommand {
   static override paths = [['stopp']];
   static override usage = Command.Usage({
     description: 'Stop one or more running pods',
+    details: 'IDs are all resolved first: if one is not found, nothing is done and it is named (crictl would act on the IDs before it).',
     examples: [['Stop a pod', 'crictl stopp 1f6e']],
   });
 
@@ -229,7 +230,7 @@ export class RemovePodCommand extends CriCommand {
   static override paths = [['rmp']];
   static override usage = Command.Usage({
     description: 'Remove one or more pods',
-    details: 'A ready pod is refused unless --force, which stops it first. With --all, every pod is removed; failures are listed one per line and the exit code is 1 if any failed.',
+    details: 'A ready pod is refused unless --force, which stops it first. With --all, every pod is removed; failures are listed one per line and the exit code is 1 if any failed. IDs are all resolved first: if one is not found, nothing is done and it is named (crictl would act on the IDs before it).',
     examples: [['Remove a stopped pod', 'crictl rmp 1f6e'], ['Remove every pod', 'crictl rmp -a -f']],
   });
 

@@ -104,6 +104,10 @@ test('help, h, help CMD and CMD help', () => {
   assert.equal(cli(['h', 'ps']).stdout, ps);
   assert.equal(cli(['ps', 'help']).stdout, ps);
   assert.match(cli(['help', 'runp', 'jsonschema']).stdout, /\$ crictl runp jsonschema/);
+  // Several IDs are all-or-nothing, and --help says so.
+  for (const cmd of ['start', 'stop', 'rm', 'rmi', 'update', 'stopp', 'rmp', 'inspect']) {
+    assert.match(cli([cmd, '--help']).stdout.replace(/\s+/g, ' '), /IDs are all resolved first: if one is not found,? nothing is (done|stopped|removed)/, cmd);
+  }
   // An unknown word is still an error naming it.
   const bad = cli(['--all=false']);
   assert.equal(bad.code, 1);
