@@ -180,6 +180,8 @@ describe('bulk operations against injected failures', () => {
   before(async () => {
     fake = await startFakeCri();
     fake.on('ListContainers', () => ({ containers: ids.map((id) => ({ id, state: 'CONTAINER_EXITED', createdAt: '1' })) }));
+    // rm reads each container's log path (to remove its logs) before removing it.
+    fake.on('ContainerStatus', (req) => ({ status: { id: req.containerId, logPath: '' } }));
   });
   after(async () => {
     await fake.close();
