@@ -226,10 +226,24 @@ restart() {
   up
 }
 
+# A tiny extra image named REF (one file holding REF, so each name is a distinct image),
+# imported into the running lab: for tests that need an image nothing uses.
+test_image() {
+  local ref="${1:?image reference}" rootfs tarball
+  running || { log "not running"; exit 1; }
+  rootfs="$(mktemp -d)"
+  tarball="$(mktemp)"
+  printf '%s\n' "$ref" > "$rootfs/name"
+  oci_image "$ref" "$rootfs" "$tarball" '["/name"]'
+  ctr_ images import "$tarball" >&2
+  rm -rf "$rootfs" "$tarball"
+}
+
 case "$cmd" in
   up) up ;;
   restart) restart ;;
+  test-image) test_image "${3:-}" ;;
   down) down ;;
   env) echo "CONTAINER_RUNTIME_ENDPOINT=unix://$sock" ;;
-  *) echo "usage: $0 up|down|restart|env [DIR]" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|restart|env [DIR] | test-image DIR REF" >&2; exit 2 ;;
 esac

@@ -1,6 +1,7 @@
 // crictl-ts entry point: global flags (before the command, as crictl takes them), command
 // dispatch, and the one place where errors become a single line and an exit code.
 import { Cli, UsageError as ClipanionUsageError } from 'clipanion';
+import { commandShape, matchPath, normalizeArgs, parseGoBool } from './cli/argv.js';
 import { COMMANDS } from './cli/commands.js';
 import type { CliContext } from './cli/context.js';
 import { resolveConfigPath, suggest } from './config/config.js';
@@ -23,10 +24,20 @@ const GLOBAL_FLAGS: Record<string, [keyof GlobalFlags | 'help' | 'version', bool
   '--timeout': ['timeout', true],
   '-D': ['debug', false],
   '--debug': ['debug', false],
+  '--max-retries': ['maxRetries', true],
   '-h': ['help', false],
   '--help': ['help', false],
   '-v': ['version', false],
   '--version': ['version', false],
+};
+
+/** crictl master's global flags crictl-ts does not offer, and why (one line instead of "unknown"). */
+const UNSUPPORTED_GLOBAL_FLAGS: Record<string, string> = {
+  '--enable-tracing': 'OpenTelemetry tracing needs an OTLP exporter crictl-ts does not ship',
+  '--tracing-endpoint': 'OpenTelemetry tracing needs an OTLP exporter crictl-ts does not ship',
+  '--tracing-sampling-rate-per-million': 'OpenTelemetry tracing needs an OTLP exporter crictl-ts does not ship',
+  '--profile-cpu': 'it writes Go pprof profiles; run node with --cpu-prof on dist/crictl.js instead',
+  '--profile-mem': 'it writes Go pprof profiles; run node with --heap-prof on dist/crictl.js instead',
 };
 
 interface ParsedArgs {
@@ -52,6 +63,7 @@ export function parseGlobalArgs(argv: readonly string[]): ParsedArgs {
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(0, eq) : arg;
     const spec = GLOBAL_FLAGS[name];
+    if (!spec && UNSUPPORTED_GLOBAL_FLAGS[name]) throw new UsageError(`${name} is not supported by crictl-ts: ${UNSUPPORTED_GLOBAL_FLAGS[name]}`);
     if (!spec) {
       const hint = suggest(name, Object.keys(GLOBAL_FLAGS));
       throw new UsageError(`unknown global flag ${name}${hint ? ` (did you mean ${hint}?)` : ''}; run crictl --help`);
@@ -66,10 +78,17 @@ export function parseGlobalArgs(argv: readonly string[]): ParsedArgs {
     }
     if (field === 'help') help = true;
     else if (field === 'version') version = true;
-    else if (field === 'debug') flags.debug = value === undefined ? true : value === 'true';
+    else if (field === 'debug') flags.debug = value === undefined ? true : globalBool(name, value);
     else flags[field] = value;
   }
   return { flags, help, version, rest: argv.slice(i) };
+}
+
+/** `--debug=false`: Go's boolean spellings, anything else refused. */
+function globalBool(name: string, value: string): boolean {
+  const on = parseGoBool(value);
+  if (on === undefined) throw new UsageError(`${name}=${value}: expected true or false`);
+  return on;
 }
 
 function once<T>(make: () => Promise<T>): () => Promise<T> {
@@ -90,6 +109,8 @@ const defaultConnect = async (s: Settings, stderr: NodeJS.WriteStream): Promise<
   const { connect } = await import('./cri/client.js');
   return connect(s.runtimeEndpoint, s.imageEndpoint, {
     timeoutMs: s.timeoutMs,
+    // crictl retries only endpoints that were set, not the defaults it probes.
+    maxRetries: s.runtimeEndpointIsDefault ? 0 : s.maxRetries,
     debug: s.debug ? (line) => stderr.write(`DEBU ${line}\n`) : undefined,
   });
 };
@@ -108,6 +129,14 @@ export async function main(argv: readonly string[], io: Partial<MainIo> = {}): P
   let clients: CriClients | undefined;
   try {
     const parsed = parseGlobalArgs(argv);
+    // urfave/cli's help command: `crictl help [CMD]`, `crictl h [CMD]`, and `crictl CMD help`.
+    if (parsed.rest[0] === 'help' || parsed.rest[0] === 'h') {
+      parsed.help = true;
+      parsed.rest = parsed.rest.slice(1);
+    } else if (parsed.rest.length === 2 && parsed.rest[1] === 'help') {
+      parsed.help = true;
+      parsed.rest = parsed.rest.slice(0, 1);
+    }
     const cli = new Cli<CliContext>({ binaryLabel: 'crictl-ts', binaryName: 'crictl', binaryVersion: VERSION, enableColors: Boolean(stdout.isTTY) });
     // clipanion compiles a parser over every registered command on each run; registering only
     // the commands whose path starts with the typed word saves that work on the hot path.
@@ -159,12 +188,14 @@ export async function main(argv: readonly string[], io: Partial<MainIo> = {}): P
       }),
     });
 
+    const path = matchPath(rest, matching);
+    const args = path ? [...rest.slice(0, path.length), ...normalizeArgs(rest.slice(path.length), commandShape(path.command), rest.slice(0, path.length).join(' '))] : rest;
     let command;
     try {
-      command = cli.process(rest, context);
+      command = cli.process(args, context);
     } catch (err) {
       const { describeParseError } = await import('./cli/help.js');
-      stderr.write(`crictl: ${describeParseError(err, rest, cli)}\n`);
+      stderr.write(`crictl: ${describeParseError(err, args, cli)}\n`);
       return 1;
     }
     // clipanion hands the command a copy of the context merged with its own defaults (its own

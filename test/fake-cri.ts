@@ -21,8 +21,8 @@ export interface FakeCri {
 
 const TO_OBJECT = { longs: String, enums: String, defaults: true, arrays: true, objects: true };
 
-export async function startFakeCri(): Promise<FakeCri> {
-  const socket = join(tempDir('fake-cri-'), 'cri.sock');
+/** Starts the fake on a fresh socket, or on `socket` when given (to appear where one was missing). */
+export async function startFakeCri(socket = join(tempDir('fake-cri-'), 'cri.sock')): Promise<FakeCri> {
   const handlers = new Map<string, Handler>();
   const raw = new Map<string, () => Buffer>();
   const streams = new Map<string, { messages: unknown[]; hang?: boolean; failAfter?: grpc.status }>();

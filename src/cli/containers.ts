@@ -7,9 +7,11 @@ import { ago, goMapString, rfc3339Nano, truncateId, ZERO_TIME_RFC3339 } from '..
 import { renderMessage, type OutputFormat } from '../output/render.js';
 import { formatTable } from '../output/table.js';
 import { writeOut } from '../output/write.js';
+import type { CliContext } from './context.js';
 import { CriCommand } from './cri-command.js';
+import { authOption, credsOption, pullTimeoutOption, usernameOption } from './credentials.js';
 import { allInOrder, printStatusInfo, type StatusWithInfo } from './inspect-output.js';
-import { authOption, cancelTimeoutOption, compileRegex, credsOption, newestFirst, outputOption, parseLabels, parseLast, templateOption } from './list-options.js';
+import { cancelTimeoutOption, compileRegex, newestFirst, outputOption, parseLabels, parseLast, templateOption } from './list-options.js';
 import { mapBlock } from './pods.js';
 import { resolveContainerIds, resolvePodIds } from './resolve.js';
 
@@ -42,6 +44,8 @@ export interface ContainerSelection {
   id?: string;
   pod?: string;
   name?: string;
+  /** Regular expression on the pod namespace label (io.kubernetes.pod.namespace). */
+  namespace?: string;
   image?: string;
   state?: string;
   label?: string[];
@@ -60,6 +64,7 @@ export async function selectContainers(runtime: RuntimeServiceClient, images: ()
   if (sel.state) state = parseContainerState(sel.state);
   else if (!sel.all && !sel.latest && last === 0) state = 'CONTAINER_RUNNING';
   const nameRe = compileRegex(sel.name, '--name');
+  const namespaceRe = compileRegex(sel.namespace, '--namespace');
   const filter = { id: sel.id, podSandboxId: sel.pod, state: state ? { state } : undefined, labelSelector: parseLabels(sel.label) };
   const { containers } = await runtime.listContainers({ filter });
   let imageIds: Set<string> | undefined;
@@ -70,7 +75,7 @@ export async function selectContainers(runtime: RuntimeServiceClient, images: ()
   }
   const byImage = (c: Container) => !imageIds || imageIds.has(c.imageRef) || imageIds.has(c.image?.image ?? '') || c.image?.image === sel.image;
   return newestFirst(
-    containers.filter((c) => (!nameRe || nameRe.test(c.metadata?.name ?? '')) && byImage(c)),
+    containers.filter((c) => (!nameRe || nameRe.test(c.metadata?.name ?? '')) && (!namespaceRe || namespaceRe.test(c.labels[POD_NAMESPACE_LABEL] ?? '')) && byImage(c)),
     sel.latest ?? false,
     last,
   );
@@ -95,6 +100,7 @@ export class PsCommand extends CriCommand {
   id = Option.String('--id', '', { description: 'Filter by container id' });
   pod = Option.String('-p,--pod', '', { description: 'Filter by pod id' });
   name = Option.String('--name', '', { description: 'filter by container name regular expression pattern' });
+  namespace = Option.String('--namespace', '', { description: 'Filter by pod namespace regular expression pattern' });
   image = Option.String('--image', '', { description: 'Filter by container image' });
   state = Option.String('-s,--state', '', { description: 'Filter by container state (created, running, exited, unknown)' });
   label = Option.Array('--label', [], { description: 'Filter by key=value label' });
@@ -105,11 +111,13 @@ export class PsCommand extends CriCommand {
   latest = Option.Boolean('-l,--latest', false, { description: 'Show the most recently created container (includes all states)' });
   last = Option.String('-n,--last', { description: 'Show last n recently created containers (includes all states). Set 0 for unlimited.' });
   noTrunc = Option.Boolean('--no-trunc', false, { description: 'Show output without truncating the ID' });
+  resolveImagePath = Option.Boolean('-r,--resolve-image-path', false, { description: 'Show image path instead of image id' });
 
   async execute(): Promise<number> {
     this.checkOutput(this.output, ['json', 'yaml', 'table', 'go-template']);
     const runtime = await this.runtime();
     const selected = await selectContainers(runtime, () => this.images(), this);
+    const imagePath = this.resolveImagePath && this.output === 'table' ? await this.imagePaths(selected) : undefined;
 
     if (this.output !== 'table') {
       await writeOut(this.context.stdout, `${await renderMessage('runtime.v1.ListContainersResponse', { containers: selected }, this.output as OutputFormat, this.template)}\n`);
@@ -135,7 +143,7 @@ export class PsCommand extends CriCommand {
       const pod = podsById.get(c.podSandboxId);
       rows.push([
         this.noTrunc ? c.id : truncateId(c.id),
-        shownImage(c.image?.image ?? '', this.noTrunc),
+        imagePath?.get(c.image?.image ?? '') ?? shownImage(c.image?.image ?? '', this.noTrunc),
         ago(c.createdAt, now),
         containerStateText(c.state),
         c.metadata?.name ?? '',
@@ -147,6 +155,18 @@ export class PsCommand extends CriCommand {
     }
     await writeOut(this.context.stdout, formatTable(rows));
     return 0;
+  }
+
+  /** --resolve-image-path: each image's first tag, as crictl shows it (the image as given when untagged). */
+  private async imagePaths(containers: readonly Container[]): Promise<Map<string, string>> {
+    const service = await this.images();
+    const paths = new Map<string, string>();
+    for (const image of new Set(containers.map((c) => c.image?.image ?? ''))) {
+      if (!image) continue;
+      const { image: status } = await service.imageStatus({ image: { image } });
+      paths.set(image, status?.repoTags[0] ?? image);
+    }
+    return paths;
   }
 }
 
@@ -181,7 +201,7 @@ export class InspectCommand extends CriCommand {
   static override paths = [['inspect']];
   static override usage = Command.Usage({
     description: 'Display the status of one or more containers',
-    details: 'Shows ContainerStatus with the runtime\'s verbose info decoded into objects. Several containers print as a JSON array. IDs may be unique prefixes or container names.',
+    details: 'Shows ContainerStatus with the runtime\'s verbose info decoded into objects. Several containers print as a JSON array. IDs may be unique prefixes or container names. IDs are all resolved first: if one is not found, nothing is done and it is named (crictl would act on the IDs before it).',
     examples: [
       ['Inspect a container', 'crictl inspect 3a1b'],
       ['The PID of a container', 'crictl inspect -o go-template --template "{{.info.pid}}" 3a1b'],
@@ -191,23 +211,35 @@ export class InspectCommand extends CriCommand {
   output = Option.String('-o,--output', 'json', { description: 'Output format, One of: json, yaml, go-template, table' });
   quiet = Option.Boolean('-q,--quiet', false, { description: 'Do not show verbose information' });
   template = templateOption();
+  // Without IDs, the containers these select (as ps selects them) are inspected.
+  name = Option.String('--name', { description: 'Filter by container name regular expression pattern' });
+  namespace = Option.String('--namespace', { description: 'Filter by pod namespace regular expression pattern' });
+  pod = Option.String('-p,--pod', { description: 'Filter by pod id' });
+  image = Option.String('--image', { description: 'Filter by container image' });
+  state = Option.String('-s,--state', { description: 'Filter by container state' });
+  label = Option.Array('--label', { description: 'Filter by key=value label' });
+  latest = Option.Boolean('-l,--latest', false, { description: 'Show the most recently created container (includes all states)' });
+  last = Option.String('-n,--last', { description: 'Show last n recently created containers (includes all states). Set 0 for unlimited.' });
+  all = Option.Boolean('-a,--all', false, { description: 'Show all containers' });
   ids = Option.Rest({ name: 'CONTAINER-ID' });
 
   async execute(): Promise<number> {
     this.checkOutput(this.output, ['json', 'yaml', 'go-template', 'table']);
-    if (this.ids.length === 0) throw new UsageError('ID cannot be empty: crictl inspect CONTAINER-ID [CONTAINER-ID...]');
     const runtime = await this.runtime();
     const verbose = !this.quiet;
+    // Without IDs, the containers the filters select (as ps selects them); with IDs, those.
+    const selected = this.ids.length > 0 ? undefined : (await selectContainers(runtime, () => this.images(), this)).map((c) => c.id);
+    if (selected?.length === 0) throw new UsageError('No IDs provided or nothing found per filter: crictl inspect CONTAINER-ID [CONTAINER-ID...] or filter flags');
     if (this.output === 'table') {
       // crictl prints each table as its status arrives: a bad ID fails after the ones before it.
-      for (const arg of this.ids) {
-        const [containerId] = await resolveContainerIds(runtime, [arg]);
+      for (const arg of selected ?? this.ids) {
+        const [containerId] = selected ? [arg] : await resolveContainerIds(runtime, [arg]);
         this.context.stdout.write(escapeText(containerStatusTable(await runtime.containerStatus({ containerId, verbose }), verbose)));
       }
       return 0;
     }
     // One document for all of them, so any failure means nothing is printed (crictl master).
-    const ids = await resolveContainerIds(runtime, this.ids);
+    const ids = selected ?? (await resolveContainerIds(runtime, this.ids));
     const results = await allInOrder(ids.map((containerId) => runtime.containerStatus({ containerId, verbose })));
     await printStatusInfo(this.context.stdout, 'runtime.v1.ContainerStatus', results.map(containerStatusItem), this.output as OutputFormat, this.template);
     return 0;
@@ -260,12 +292,15 @@ export class CreateContainerCommand extends CriCommand {
   withPull = Option.Boolean('--with-pull', false, { description: 'Pull the image before creating the container (overrides pull-image-on-create=false in config)' });
   creds = credsOption();
   auth = authOption();
+  username = usernameOption();
+  pullTimeout = pullTimeoutOption();
   cancelTimeout = cancelTimeoutOption();
   pod = Option.String({ name: 'POD' });
   containerConfig = Option.String({ name: 'container-config.[json|yaml]' });
   podConfig = Option.String({ name: 'pod-config.[json|yaml]' });
 
   async execute(): Promise<number> {
+    checkPullFlags(this);
     const { loadContainerConfig, loadPodConfig } = await import('../spec/configs.js');
     const config = await loadContainerConfig(this.containerConfig);
     const sandboxConfig = await loadPodConfig(this.podConfig);
@@ -274,8 +309,7 @@ export class CreateContainerCommand extends CriCommand {
     const settings = await this.context.settings();
     const timeoutMs = await this.callTimeout(this.cancelTimeout);
     if (this.withPull || (settings.pullImageOnCreate && !this.noPull)) {
-      const { pullImage } = await import('./images.js');
-      await pullImage(await this.images(), config.image?.image ?? '', { creds: this.creds, auth: this.auth, sandboxConfig, timeoutMs });
+      await pullForContainer(this, await this.images(), config.image?.image ?? '', sandboxConfig, timeoutMs);
     }
     // A signal during CreateContainer: the container it makes is removed again.
     const { Rollback } = await import('./rollback.js');
@@ -293,10 +327,36 @@ export class CreateContainerCommand extends CriCommand {
   }
 }
 
+/** The pull flags create and run share. */
+interface PullFlags {
+  noPull: boolean;
+  withPull: boolean;
+  creds?: string;
+  auth?: string;
+  username?: string;
+  pullTimeout?: string;
+  context: CliContext;
+}
+
+/** Refuses contradictory pull flags before anything is read or created. */
+function checkPullFlags(flags: PullFlags): void {
+  if (flags.noPull && flags.withPull) throw new UsageError('--no-pull and --with-pull contradict each other: give one');
+}
+
+/** Pulls a container's image with the command's credentials; --pull-timeout, when given, bounds it. */
+async function pullForContainer(flags: PullFlags, service: ImageServiceClient, image: string, sandboxConfig: object, timeoutMs: number): Promise<void> {
+  const { resolveAuth, resolvePullTimeout } = await import('./credentials.js');
+  const pullTimeoutMs = await resolvePullTimeout(flags.pullTimeout, flags.context.env);
+  const auth = await resolveAuth(flags, flags.context.env, flags.context);
+  const { pullImage } = await import('./images.js');
+  await pullImage(service, image, { auth, sandboxConfig, timeoutMs: pullTimeoutMs ?? timeoutMs });
+}
+
 export class StartContainerCommand extends CriCommand {
   static override paths = [['start']];
   static override usage = Command.Usage({
     description: 'Start one or more created containers',
+    details: 'IDs are all resolved first: if one is not found, nothing is done and it is named (crictl would act on the IDs before it).',
     examples: [['Start a container', 'crictl start 3a1b']],
   });
 
@@ -318,20 +378,32 @@ export class StopContainerCommand extends StartContainerCommand {
   static override paths = [['stop']];
   static override usage = Command.Usage({
     description: 'Stop one or more running containers',
-    details: 'Asks the runtime to stop each container, killing it after --timeout seconds.',
-    examples: [['Stop, killing after 10 s', 'crictl stop -t 10 3a1b']],
+    details: 'Asks the runtime to stop each container, killing it after --timeout seconds. --all stops every running container. IDs are all resolved first: if one is not found nothing is stopped (crictl would stop those before it).',
+    examples: [['Stop, killing after 10 s', 'crictl stop -t 10 3a1b'], ['Stop every running container', 'crictl stop --all']],
   });
 
   timeout = Option.String('-t,--timeout', '0', { description: 'Seconds to wait to kill the container after a graceful stop is requested' });
+  all = Option.Boolean('-a,--all', false, { description: 'Stop all running containers' });
 
   override async execute(): Promise<number> {
-    if (this.ids.length === 0) throw new UsageError('ID cannot be empty: crictl stop CONTAINER-ID [CONTAINER-ID...]');
+    if (this.all && this.ids.length > 0) throw new UsageError('stop: cannot specify CONTAINER-ID(s) when using --all');
+    if (!this.all && this.ids.length === 0) throw new UsageError('ID cannot be empty: crictl stop CONTAINER-ID [CONTAINER-ID...] (or --all)');
     if (!/^\d+$/.test(this.timeout)) throw new UsageError(`--timeout "${this.timeout}": expected whole seconds`);
     const timeout = Number(this.timeout);
     const { MAX_DURATION_MS } = await import('../config/settings.js');
     if (timeout * 1000 > MAX_DURATION_MS) throw new UsageError(`--timeout "${this.timeout}": out of range (at most ${Math.floor(MAX_DURATION_MS / 1000)} seconds, about 292 years)`);
     const runtime = await this.runtime();
-    const ids = await resolveContainerIds(runtime, this.ids);
+    let ids: string[];
+    if (this.all) {
+      const { containers } = await runtime.listContainers({ filter: { state: { state: 'CONTAINER_RUNNING' } } });
+      ids = containers.map((c) => c.id);
+      if (ids.length === 0) {
+        this.out('No running containers found.');
+        return 0;
+      }
+    } else {
+      ids = await resolveContainerIds(runtime, this.ids);
+    }
     const base = await this.callTimeout();
     return this.bulk(ids, async (containerId) => {
       await runtime.stopContainer({ containerId, timeout: String(timeout) }, { timeoutMs: base === 0 ? 0 : base + timeout * 1000 });
@@ -344,11 +416,12 @@ export class RemoveContainerCommand extends StartContainerCommand {
   static override paths = [['rm']];
   static override usage = Command.Usage({
     description: 'Remove one or more containers',
-    details: 'A running container is refused unless --force, which stops it first. Failures are listed one per line and the exit code is 1 if any failed.',
-    examples: [['Remove a container', 'crictl rm 3a1b'], ['Remove every container', 'crictl rm -a -f']],
+    details: 'A running container is refused unless --force, which stops it first. The container\'s log file and its rotations are removed too (as crictl master does) unless --keep-logs; only regular files are removed. IDs are all resolved first: if one is not found nothing is removed. Failures are listed one per line and the exit code is 1 if any failed.',
+    examples: [['Remove a container', 'crictl rm 3a1b'], ['Remove every container', 'crictl rm -a -f'], ['Keep the log files', 'crictl rm --keep-logs 3a1b']],
   });
 
   force = Option.Boolean('-f,--force', false, { description: 'Force removal of the container, disregarding if running' });
+  keepLogs = Option.Boolean('-k,--keep-logs', false, { description: 'Preserve the container log file and its rotations' });
   all = Option.Boolean('-a,--all', false, { description: 'Remove all containers' });
 
   override async execute(): Promise<number> {
@@ -366,12 +439,16 @@ export class RemoveContainerCommand extends StartContainerCommand {
       running = new Set(containers.map((c) => c.id));
     }
     const timeoutMs = await this.callTimeout();
+    const { removeLogFiles } = await import('./log-files.js');
     return this.bulk(ids, async (containerId) => {
       if (running.has(containerId)) {
         if (!this.force) throw new UsageError('container is running, stop it first or use --force');
         await runtime.stopContainer({ containerId, timeout: '0' }, { timeoutMs });
       }
+      // The log path is only known while the container exists.
+      const logPath = this.keepLogs ? '' : ((await runtime.containerStatus({ containerId })).status?.logPath ?? '');
       await runtime.removeContainer({ containerId }, { timeoutMs });
+      for (const problem of removeLogFiles(logPath)) this.warn(`crictl: container ${containerId}: ${problem}`);
       return containerId;
     }, (id) => `removing container ${id}`);
   }
@@ -390,11 +467,14 @@ export class RunContainerCommand extends CriCommand {
   withPull = Option.Boolean('--with-pull', false, { description: 'Pull the image on container creation (overrides disable-pull-on-run=true in config)' });
   creds = credsOption();
   auth = authOption();
+  username = usernameOption();
+  pullTimeout = pullTimeoutOption();
   cancelTimeout = cancelTimeoutOption();
   containerConfig = Option.String({ name: 'container-config.[json|yaml]' });
   podConfig = Option.String({ name: 'pod-config.[json|yaml]' });
 
   async execute(): Promise<number> {
+    checkPullFlags(this);
     const { loadContainerConfig, loadPodConfig } = await import('../spec/configs.js');
     const config = await loadContainerConfig(this.containerConfig);
     const sandboxConfig = await loadPodConfig(this.podConfig);
@@ -406,10 +486,7 @@ export class RunContainerCommand extends CriCommand {
       const image = config.image?.image ?? '';
       const present = await (await this.images()).imageStatus({ image: { image } });
       // Pull only what is missing: a node without a registry can still run local images.
-      if (!present.image) {
-        const { pullImage } = await import('./images.js');
-        await pullImage(await this.images(), image, { creds: this.creds, auth: this.auth, sandboxConfig, timeoutMs });
-      }
+      if (!present.image) await pullForContainer(this, await this.images(), image, sandboxConfig, timeoutMs);
     }
     // Leave nothing half-done, on failure or signal: the pod we made (and its container) goes.
     const { Rollback } = await import('./rollback.js');

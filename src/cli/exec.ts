@@ -38,7 +38,7 @@ export class ExecCommand extends CriCommand {
   transport = Option.String('-r,--transport', 'spdy', { description: 'Transport protocol to be used, must be one of: spdy, websocket' });
   // Run in every container a selection matches (crictl HEAD); then all arguments are the command.
   name = Option.String('--name', { description: 'Run in the containers whose name matches this regular expression' });
-  pod = Option.String('--pod', { description: 'Run in the containers of this pod (ID)' });
+  pod = Option.String('-p,--pod', { description: 'Run in the containers of this pod (ID)' });
   image = Option.String('--image', { description: 'Run in the containers of this image' });
   state = Option.String('--state', { description: 'Run in containers in this state (default: running)' });
   label = Option.Array('--label', { description: 'Run in containers with this key=value label' });

@@ -24,6 +24,7 @@ GLOBAL OPTIONS:
    --config value, -c value            Location of the client config file. If not specified and the default does not exist, the program's directory is searched as well (default: "/etc/crictl.yaml") [$CRI_CONFIG_FILE]
    --debug, -D                         Enable debug mode (default: false)
    --image-endpoint value, -i value    Endpoint of CRI image manager service (default: uses 'runtime-endpoint' setting) [$IMAGE_SERVICE_ENDPOINT]
+   --max-retries value                 Max retries, with exponential backoff (0.5 s doubling to 5 s), while an explicitly set endpoint cannot be reached (0 to disable, negative for infinite) (default: 3, or 0 when the config file lacks max-retries)
    --runtime-endpoint value, -r value  Endpoint of CRI container runtime service (default: uses in order the first successful one of [unix:///run/containerd/containerd.sock unix:///run/crio/crio.sock unix:///var/run/cri-dockerd.sock]) [$CONTAINER_RUNTIME_ENDPOINT]
    --timeout value, -t value           Timeout of each call to the runtime (e.g. 2s, 500ms, 1m; a bare number is seconds). 0 waits forever (default: 2s)
    --help, -h                          show help (default: false)

@@ -1,6 +1,6 @@
 // Image commands: images (image, img), inspecti, imagefsinfo (and pull, rmi).
 import { Command, Option } from 'clipanion';
-import type { FilesystemUsage, Image, ImageFsInfoResponse, ImageServiceClient, ImageStatusResponse } from '../cri/client.js';
+import type { AuthConfig, DeepPartial, FilesystemUsage, Image, ImageFsInfoResponse, ImageServiceClient, ImageStatusResponse } from '../cri/client.js';
 import { UsageError } from '../cri/errors.js';
 import { escapeText } from '../output/escape.js';
 import { goStringCompare } from '../output/go-json.js';
@@ -10,7 +10,8 @@ import { formatTable } from '../output/table.js';
 import { writeOut } from '../output/write.js';
 import { CriCommand } from './cri-command.js';
 import { printStatusInfo, type StatusWithInfo } from './inspect-output.js';
-import { authOption, credsOption, outputOption, parseLabels, templateOption } from './list-options.js';
+import { authOption, credsOption, pullTimeoutOption, usernameOption } from './credentials.js';
+import { outputOption, parseLabels, templateOption } from './list-options.js';
 import { resolveImageRef } from './resolve.js';
 
 const NONE = '<none>';
@@ -39,6 +40,9 @@ export function repoTagPairs(image: Image, repo: string): [string, string][] {
 interface ImageFilter {
   dangling?: boolean;
   reference?: RegExp;
+  /** before=REF / since=REF: images listed after / before REF in the runtime's order. */
+  before?: string;
+  since?: string;
 }
 
 function parseImageFilters(filters: readonly string[]): ImageFilter {
@@ -47,7 +51,7 @@ function parseImageFilters(filters: readonly string[]): ImageFilter {
     const eq = f.indexOf('=');
     const key = f.slice(0, eq);
     const value = f.slice(eq + 1);
-    if (eq <= 0) throw new UsageError(`--filter "${f}": expected key=value (dangling=true|false, reference=REGEX)`);
+    if (eq <= 0) throw new UsageError(`--filter "${f}": expected key=value (dangling=true|false, reference=REGEX, before=IMAGE, since=IMAGE)`);
     if (key === 'dangling') {
       if (value !== 'true' && value !== 'false') throw new UsageError(`--filter "${f}": dangling must be true or false`);
       out.dangling = value === 'true';
@@ -57,8 +61,11 @@ function parseImageFilters(filters: readonly string[]): ImageFilter {
       } catch (err) {
         throw new UsageError(`--filter "${f}": invalid regular expression: ${(err as Error).message}`);
       }
+    } else if (key === 'before' || key === 'since') {
+      if (!value) throw new UsageError(`--filter "${f}": expected ${key}=NAME[:TAG], an image ID or NAME@DIGEST`);
+      out[key] = value;
     } else {
-      throw new UsageError(`--filter "${f}": unknown filter "${key}" (supported: dangling, reference)`);
+      throw new UsageError(`--filter "${f}": unknown filter "${key}" (supported: dangling, reference, before, since)`);
     }
   }
   return out;
@@ -87,6 +94,20 @@ export function matchesRef(image: Image, ref: string): boolean {
   return image.repoTags.some((t) => (hasTag ? t === `${repo}${ref.slice(colon)}` : t.slice(0, t.lastIndexOf(':')) === repo));
 }
 
+/** Applies --filter to the runtime's list, keeping its order (before/since are positions in it, as in crictl). */
+function filterImages(images: readonly Image[], filter: ImageFilter): Image[] {
+  let list = [...images];
+  if (filter.since !== undefined) {
+    const at = list.findIndex((i) => matchesRef(i, filter.since!));
+    if (at >= 0) list = list.slice(0, at);
+  }
+  if (filter.before !== undefined) {
+    const at = list.findIndex((i) => matchesRef(i, filter.before!));
+    if (at >= 0) list = list.slice(at + 1);
+  }
+  return list.filter((i) => keep(i, filter));
+}
+
 function keep(image: Image, filter: ImageFilter): boolean {
   if (filter.dangling !== undefined && (image.repoTags.length === 0) !== filter.dangling) return false;
   if (filter.reference && !image.repoTags.some((t) => filter.reference!.test(t))) return false;
@@ -107,7 +128,7 @@ export class ImagesCommand extends CriCommand {
 
   digests = Option.Boolean('--digests', false, { description: 'Show digests' });
   pinned = Option.Boolean('--pinned', false, { description: 'Show whether the image is pinned or not' });
-  filter = Option.Array('-f,--filter', [], { description: 'Filter output based on provided conditions: dangling=(true|false), reference=REGEX' });
+  filter = Option.Array('-f,--filter', [], { description: 'Filter output based on provided conditions: dangling=(true|false), reference=REGEX, before=IMAGE, since=IMAGE (IMAGE: NAME[:TAG], ID or NAME@DIGEST)' });
   noTrunc = Option.Boolean('--no-trunc', false, { description: 'Show output without truncating the ID' });
   output = outputOption('json, yaml, table, go-template');
   template = templateOption();
@@ -120,7 +141,8 @@ export class ImagesCommand extends CriCommand {
     const filter = parseImageFilters(this.filter);
     const service = await this.images();
     const { images } = await service.listImages({ filter: this.ref ? { image: { image: this.ref } } : undefined });
-    const selected = sortImages(images).filter((i) => keep(i, filter) && (!this.ref || matchesRef(i, this.ref)));
+    // crictl master sorts, then applies --filter (before/since count in that order).
+    const selected = filterImages(sortImages(images), filter).filter((i) => !this.ref || matchesRef(i, this.ref));
     if (this.output !== 'table') {
       await writeOut(this.context.stdout, `${await renderMessage('runtime.v1.ListImagesResponse', { images: selected }, this.output as OutputFormat, this.template)}\n`);
       return 0;
@@ -198,22 +220,31 @@ export class InspectImageCommand extends CriCommand {
   static override paths = [['inspecti']];
   static override usage = Command.Usage({
     description: 'Return the status of one or more images',
-    details: 'Shows ImageStatus with the runtime\'s verbose info decoded into objects. Images may be named by reference, full ID or unique ID prefix.',
+    details: 'Shows ImageStatus with the runtime\'s verbose info decoded into objects. Images may be named by reference, full ID or unique ID prefix. IDs are all resolved first: if one is not found, nothing is done and it is named (crictl would act on the IDs before it).',
     examples: [['Inspect busybox', 'crictl inspecti busybox:1.33.1']],
   });
 
   output = Option.String('-o,--output', 'json', { description: 'Output format, One of: json, yaml, go-template, table' });
   quiet = Option.Boolean('-q,--quiet', false, { description: 'Do not show verbose information' });
   template = templateOption();
+  // Without IDs, the images these select are inspected.
+  name = Option.String('--name', { description: 'Filter by image name' });
+  filter = Option.Array('-f,--filter', [], { description: 'Filter by conditions, as images --filter: dangling=(true|false), reference=REGEX, before=IMAGE, since=IMAGE' });
   refs = Option.Rest({ name: 'IMAGE-ID' });
 
   async execute(): Promise<number> {
     this.checkOutput(this.output, ['json', 'yaml', 'go-template', 'table']);
-    if (this.refs.length === 0) throw new UsageError('image ID cannot be empty: crictl inspecti IMAGE-ID [IMAGE-ID...]');
+    const filter = parseImageFilters(this.filter);
     const service = await this.images();
     const verbose = !this.quiet;
+    let refs = this.refs;
+    if (refs.length === 0) {
+      const { images } = await service.listImages({ filter: this.name ? { image: { image: this.name } } : undefined });
+      refs = filterImages(sortImages(images), filter).filter((i) => !this.name || matchesRef(i, this.name)).map((i) => i.id);
+      if (refs.length === 0) throw new UsageError('No IDs provided or nothing found per filter: crictl inspecti IMAGE-ID [IMAGE-ID...] or --name/--filter');
+    }
     const items: StatusWithInfo[] = [];
-    for (const ref of this.refs) {
+    for (const ref of refs) {
       const id = await resolveImageRef(service, ref);
       const r = await service.imageStatus({ image: { image: id }, verbose });
       if (!r.image) throw new UsageError(`image "${ref}" not found`);
@@ -259,26 +290,17 @@ export function imageFsInfoTable(r: ImageFsInfoResponse): string {
 }
 
 export interface PullOptions {
-  creds?: string;
-  auth?: string;
+  /** Registry credentials (see credentials.ts: resolveAuth). */
+  auth?: DeepPartial<AuthConfig>;
   sandboxConfig?: object;
   annotations?: Record<string, string>;
   timeoutMs?: number;
 }
 
-/** Pulls `ref` with optional USER[:PASS] or base64 auth; returns the image reference. */
+/** Pulls `ref`, with credentials when given; returns the image reference. */
 export async function pullImage(service: ImageServiceClient, ref: string, opts: PullOptions): Promise<string> {
-  if (opts.creds && opts.auth) throw new UsageError('both --creds and --auth given: use one');
-  let auth: { username?: string; password?: string; auth?: string } | undefined;
-  if (opts.creds) {
-    const colon = opts.creds.indexOf(':');
-    auth = colon < 0 ? { username: opts.creds } : { username: opts.creds.slice(0, colon), password: opts.creds.slice(colon + 1) };
-    if (!auth.username) throw new UsageError('--creds: expected USERNAME[:PASSWORD]');
-  } else if (opts.auth) {
-    auth = { auth: opts.auth };
-  }
   const r = await service.pullImage(
-    { image: { image: ref, annotations: opts.annotations ?? {} }, auth, sandboxConfig: opts.sandboxConfig },
+    { image: { image: ref, annotations: opts.annotations ?? {} }, auth: opts.auth, sandboxConfig: opts.sandboxConfig },
     // Pulls take as long as the image is big: no deadline unless the caller sets one.
     { timeoutMs: opts.timeoutMs ?? 0 },
   );
@@ -289,15 +311,19 @@ export class PullCommand extends CriCommand {
   static override paths = [['pull']];
   static override usage = Command.Usage({
     description: 'Pull an image from a registry',
-    details: 'Asks the image service to pull IMAGE. Credentials go to the runtime only and never appear in --debug output.',
+    details: 'Asks the image service to pull IMAGE. Credentials go to the runtime only and never appear in --debug output. --creds and --auth on the command line are visible to every user of the machine (ps, /proc): prefer --username (the password is asked for, or read from stdin) or the CRICTL_CREDS / CRICTL_AUTH environment variables.',
     examples: [
       ['Pull busybox', 'crictl pull busybox:1.33.1'],
-      ['From a private registry', 'crictl pull --creds user:secret registry.example:5000/app:v1'],
+      ['From a private registry, asking for the password', 'crictl pull -u user registry.example:5000/app:v1'],
+      ['Password from a file, not on the command line', 'crictl pull -u user registry.example:5000/app:v1 < password.txt'],
+      ['Give up after 5 minutes', 'crictl pull --pull-timeout 5m busybox:1.33.1'],
     ],
   });
 
   creds = credsOption();
   auth = authOption();
+  username = usernameOption();
+  pullTimeout = pullTimeoutOption();
   podConfig = Option.String('-p,--pod-config', '', { description: 'Use `pod-config.[json|yaml]` to override the pull context' });
   annotation = Option.Array('-a,--annotation', [], { description: 'Annotation to be set on the pulled image (key=value)' });
   image = Option.String({ name: 'IMAGE' });
@@ -308,12 +334,11 @@ export class PullCommand extends CriCommand {
       const { loadPodConfig } = await import('../spec/configs.js');
       sandboxConfig = await loadPodConfig(this.podConfig);
     }
-    const ref = await pullImage(await this.images(), this.image, {
-      creds: this.creds,
-      auth: this.auth,
-      sandboxConfig,
-      annotations: parseLabels(this.annotation, '--annotation'),
-    });
+    const annotations = parseLabels(this.annotation, '--annotation');
+    const { resolveAuth, resolvePullTimeout } = await import('./credentials.js');
+    const timeoutMs = await resolvePullTimeout(this.pullTimeout, this.context.env);
+    const auth = await resolveAuth(this, this.context.env, this.context);
+    const ref = await pullImage(await this.images(), this.image, { auth, sandboxConfig, annotations, timeoutMs });
     this.out(escapeText(`Image is up to date for ${ref}`));
     return 0;
   }
@@ -323,26 +348,25 @@ export class RemoveImageCommand extends CriCommand {
   static override paths = [['rmi']];
   static override usage = Command.Usage({
     description: 'Remove one or more images',
-    details: 'Removes images by reference or ID. --all removes every image, --prune every image no container uses.',
+    details: 'Removes images by reference or ID (an image goes with all its tags). --prune (-q, as in crictl) removes every image no container uses; --all every image. Both keep the runtime\'s sandbox (pause) image, pinned images and images any container uses, and say on stderr what they kept and why (crictl would delete pause, which containerd 1.6 does not pin). IDs are all resolved first: if one is not found nothing is removed.',
     examples: [['Remove busybox', 'crictl rmi busybox:1.33.1'], ['Remove unused images', 'crictl rmi --prune']],
   });
 
-  all = Option.Boolean('-a,--all', false, { description: 'Remove all images' });
-  prune = Option.Boolean('--prune', false, { description: 'Remove all unused images' });
-  quiet = Option.Boolean('-q,--quiet', false, { description: 'Do not show the removed references' });
+  all = Option.Boolean('-a,--all', false, { description: 'Remove all images (except the sandbox image, pinned and used ones)' });
+  prune = Option.Boolean('-q,--prune', false, { description: 'Remove all unused images (except the sandbox image and pinned ones)' });
+  quiet = Option.Boolean('--quiet', false, { description: 'Do not show the removed references' });
   refs = Option.Rest({ name: 'IMAGE-ID' });
 
   async execute(): Promise<number> {
     const service = await this.images();
     let targets: { id: string; tags: string[] }[];
     if (this.all || this.prune) {
-      const { images } = await service.listImages({});
-      let used = new Set<string>();
-      if (this.prune) {
-        const { containers } = await (await this.runtime()).listContainers({});
-        used = new Set(containers.flatMap((c) => [c.imageRef, c.image?.image ?? '']));
-      }
-      targets = images.filter((i) => !used.has(i.id)).map((i) => ({ id: i.id, tags: [...i.repoTags] }));
+      if (this.refs.length > 0) throw new UsageError(`rmi: give image IDs or ${this.all ? '--all' : '--prune'}, not both`);
+      const { selectPrunable } = await import('./prune.js');
+      const { remove, kept, warnings } = await selectPrunable(service, await this.runtime());
+      for (const w of warnings) this.warn(`crictl: ${w}`);
+      for (const { image, why } of kept) this.warn(`Kept: ${image.repoTags[0] ?? image.repoDigests[0] ?? image.id} (${why})`);
+      targets = remove.map((i) => ({ id: i.id, tags: [...i.repoTags] }));
     } else {
       if (this.refs.length === 0) throw new UsageError('ID cannot be empty: crictl rmi IMAGE-ID [IMAGE-ID...] (or -a, --prune)');
       targets = [];

@@ -30,8 +30,8 @@ export class RunPodJsonSchemaCommand extends JsonSchemaBase {
 
 /** `create jsonschema` and `run jsonschema` print the pod or container schema. */
 abstract class PodOrContainerSchema extends JsonSchemaBase {
-  pod = Option.Boolean('--pod', false, { description: 'Print the pod config schema' });
-  container = Option.Boolean('--container', false, { description: 'Print the container config schema (default)' });
+  pod = Option.Boolean('-p,--pod', false, { description: 'Print the pod config schema' });
+  container = Option.Boolean('-c,--container', false, { description: 'Print the container config schema (default)' });
 
   async execute(): Promise<number> {
     if (this.pod && this.container) throw new UsageError('use one of --pod and --container');

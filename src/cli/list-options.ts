@@ -25,11 +25,11 @@ export function compileRegex(pattern: string | undefined, flag: string): RegExp 
   }
 }
 
-/** Newest first, then --latest (one) or --last N. */
+/** Newest first, then --last N or else --latest (one): crictl master lets --last win. */
 export function newestFirst<T extends { createdAt: string }>(items: T[], latest: boolean, last: number): T[] {
   items.sort((a, b) => compareInt64(b.createdAt, a.createdAt));
-  if (latest) return items.slice(0, 1);
   if (last > 0) return items.slice(0, last);
+  if (latest) return items.slice(0, 1);
   return items;
 }
 
@@ -39,10 +39,11 @@ export function compareInt64(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** --last N; 0 or a negative number means no limit, as in crictl. */
 export function parseLast(raw: string | undefined): number {
   if (raw === undefined) return 0;
-  if (!/^\d+$/.test(raw)) throw new UsageError(`--last "${raw}": expected a whole number`);
-  return Number(raw);
+  if (!/^-?\d+$/.test(raw)) throw new UsageError(`--last "${raw}": expected a whole number`);
+  return Math.max(0, Number(raw));
 }
 
 /** The --output choices of list commands. */
@@ -51,11 +52,6 @@ export const outputOption = (formats: string) =>
 
 export const templateOption = () =>
   Option.String('--template', '', { description: 'The template string is only used when output is go-template; The Template format is golang template' });
-
-/** Registry credentials, as pull, create and run take them. */
-export const credsOption = () => Option.String('--creds', '', { description: 'Use `USERNAME[:PASSWORD]` for accessing the registry' });
-export const authOption = () =>
-  Option.String('--auth', '', { description: "Use `AUTH_STRING` for accessing the registry. AUTH_STRING is a base64 encoded 'USERNAME[:PASSWORD]'" });
 
 /** How long runp, create and run wait for the runtime. */
 export const cancelTimeoutOption = () =>

@@ -47,7 +47,7 @@ export class LogsCommand extends CriCommand {
   previous = Option.Boolean('-p,--previous', false, { description: 'Print the logs of the previous instance of the container' });
   reopen = Option.Boolean('-r,--reopen', false, { description: 'Reopen the container logs for the provided container' });
   reverse = Option.Boolean('--reverse', false, { description: 'Reverse the log output (newest first; not with --follow)' });
-  stream = Option.String('--stream', '', { description: 'Only this stream: stdout or stderr' });
+  stream = Option.String('-s,--stream', '', { description: 'Only this stream: stdout or stderr' });
   id = Option.String({ name: 'CONTAINER-ID' });
 
   async execute(): Promise<number> {

@@ -1,6 +1,6 @@
 // Pod sandbox commands: pods, inspectp (and the pod lifecycle: runp, stopp, rmp).
 import { Command, Option } from 'clipanion';
-import type { PodSandbox, PodSandboxState, PodSandboxStatusResponse } from '../cri/client.js';
+import type { PodSandbox, PodSandboxState, PodSandboxStatusResponse, RuntimeServiceClient } from '../cri/client.js';
 import { UsageError } from '../cri/errors.js';
 import { escapeControls, escapeText } from '../output/escape.js';
 import { goStringCompare } from '../output/go-json.js';
@@ -42,27 +42,12 @@ export class PodsCommand extends CriCommand {
   output = outputOption('json, yaml, table, go-template');
   template = templateOption();
   latest = Option.Boolean('-l,--latest', false, { description: 'Show the most recently created pod sandbox' });
-  last = Option.String('--last', { description: 'Show last n recently created pod sandboxes. Set 0 for unlimited' });
+  last = Option.String('-n,--last', { description: 'Show last n recently created pod sandboxes. Set 0 for unlimited' });
   noTrunc = Option.Boolean('--no-trunc', false, { description: 'Show output without truncating the ID' });
 
   async execute(): Promise<number> {
     this.checkOutput(this.output, ['json', 'yaml', 'table', 'go-template']);
-    let state: PodSandboxState | undefined;
-    if (this.state) {
-      state = POD_STATES[this.state.toLowerCase()];
-      if (!state) throw new UsageError(`--state "${this.state}": must be ready or notready`);
-    }
-    const nameRe = compileRegex(this.name, '--name');
-    const namespaceRe = compileRegex(this.namespace, '--namespace');
-    const last = parseLast(this.last);
-    const runtime = await this.runtime();
-    const filter = { id: this.id, state: state ? { state } : undefined, labelSelector: parseLabels(this.label) };
-    const { items } = await runtime.listPodSandbox({ filter });
-    const pods = newestFirst(
-      items.filter((p) => (!nameRe || nameRe.test(p.metadata?.name ?? '')) && (!namespaceRe || namespaceRe.test(p.metadata?.namespace ?? ''))),
-      this.latest,
-      last,
-    );
+    const pods = await selectPods(await this.runtime(), this);
 
     if (this.output !== 'table') {
       await writeOut(this.context.stdout, `${await renderMessage('runtime.v1.ListPodSandboxResponse', { items: pods }, this.output as OutputFormat, this.template)}\n`);
@@ -94,6 +79,37 @@ export class PodsCommand extends CriCommand {
   }
 }
 
+/** What selects pods: pods's filters, also used by inspectp without IDs. */
+export interface PodSelection {
+  id?: string;
+  name?: string;
+  namespace?: string;
+  state?: string;
+  label?: string[];
+  latest?: boolean;
+  last?: string;
+}
+
+/** Pods matching a selection, newest first: ID, state and labels go to the runtime, names and
+ *  namespaces (regular expressions) are matched here. */
+export async function selectPods(runtime: RuntimeServiceClient, sel: PodSelection): Promise<PodSandbox[]> {
+  let state: PodSandboxState | undefined;
+  if (sel.state) {
+    state = POD_STATES[sel.state.toLowerCase()];
+    if (!state) throw new UsageError(`--state "${sel.state}": must be ready or notready`);
+  }
+  const nameRe = compileRegex(sel.name, '--name');
+  const namespaceRe = compileRegex(sel.namespace, '--namespace');
+  const last = parseLast(sel.last);
+  const filter = { id: sel.id, state: state ? { state } : undefined, labelSelector: parseLabels(sel.label) };
+  const { items } = await runtime.listPodSandbox({ filter });
+  return newestFirst(
+    items.filter((p) => (!nameRe || nameRe.test(p.metadata?.name ?? '')) && (!namespaceRe || namespaceRe.test(p.metadata?.namespace ?? ''))),
+    sel.latest ?? false,
+    last,
+  );
+}
+
 /** One pod of `pods -v`, as crictl's OutputPodSandboxes prints it. */
 export function verbosePod(p: PodSandbox): string {
   let s = `ID: ${p.id}\n`;
@@ -119,7 +135,7 @@ export class InspectPodCommand extends CriCommand {
   static override paths = [['inspectp']];
   static override usage = Command.Usage({
     description: 'Display the status of one or more pods',
-    details: 'Shows PodSandboxStatus with the runtime\'s verbose info decoded into objects. Several pods print as a JSON array. IDs may be unique prefixes or pod names.',
+    details: 'Shows PodSandboxStatus with the runtime\'s verbose info decoded into objects. Several pods print as a JSON array. IDs may be unique prefixes or pod names. IDs are all resolved first: if one is not found, nothing is done and it is named (crictl would act on the IDs before it).',
     examples: [
       ['Inspect a pod', 'crictl inspectp 1f6e'],
       ['The pod IP only', 'crictl inspectp -o go-template --template "{{.status.network.ip}}" 1f6e'],
@@ -129,23 +145,32 @@ export class InspectPodCommand extends CriCommand {
   output = Option.String('-o,--output', 'json', { description: 'Output format, One of: json, yaml, go-template, table' });
   quiet = Option.Boolean('-q,--quiet', false, { description: 'Do not show verbose information' });
   template = templateOption();
+  // Without IDs, the pods these select (as pods selects them) are inspected.
+  name = Option.String('--name', { description: 'Filter by pod name regular expression pattern' });
+  namespace = Option.String('--namespace', { description: 'Filter by pod namespace regular expression pattern' });
+  state = Option.String('-s,--state', { description: 'Filter by pod state' });
+  label = Option.Array('--label', { description: 'Filter by key=value label' });
+  latest = Option.Boolean('-l,--latest', false, { description: 'Show the most recently created pod' });
+  last = Option.String('-n,--last', { description: 'Show last n recently created pods. Set 0 for unlimited' });
   ids = Option.Rest({ name: 'POD-ID' });
 
   async execute(): Promise<number> {
     this.checkOutput(this.output, ['json', 'yaml', 'go-template', 'table']);
-    if (this.ids.length === 0) throw new UsageError('ID cannot be empty: crictl inspectp POD-ID [POD-ID...]');
     const runtime = await this.runtime();
     const verbose = !this.quiet;
+    // Without IDs, the pods the filters select (as pods selects them); with IDs, those.
+    const selected = this.ids.length > 0 ? undefined : (await selectPods(runtime, this)).map((p) => p.id);
+    if (selected?.length === 0) throw new UsageError('No IDs provided or nothing found per filter: crictl inspectp POD-ID [POD-ID...] or filter flags');
     if (this.output === 'table') {
       // crictl prints each table as its status arrives: a bad ID fails after the ones before it.
-      for (const arg of this.ids) {
-        const [podSandboxId] = await resolvePodIds(runtime, [arg]);
+      for (const arg of selected ?? this.ids) {
+        const [podSandboxId] = selected ? [arg] : await resolvePodIds(runtime, [arg]);
         this.context.stdout.write(escapeText(podStatusTable(await runtime.podSandboxStatus({ podSandboxId, verbose }), verbose)));
       }
       return 0;
     }
     // One document for all of them, so any failure means nothing is printed (crictl master).
-    const ids = await resolvePodIds(runtime, this.ids);
+    const ids = selected ?? (await resolvePodIds(runtime, this.ids));
     const results = await allInOrder(ids.map((podSandboxId) => runtime.podSandboxStatus({ podSandboxId, verbose })));
     await printStatusInfo(this.context.stdout, 'runtime.v1.PodSandboxStatus', results.map(podStatusItem), this.output as OutputFormat, this.template);
     return 0;
@@ -222,6 +247,7 @@ export class StopPodCommand extends CriCommand {
   static override paths = [['stopp']];
   static override usage = Command.Usage({
     description: 'Stop one or more running pods',
+    details: 'IDs are all resolved first: if one is not found, nothing is done and it is named (crictl would act on the IDs before it).',
     examples: [['Stop a pod', 'crictl stopp 1f6e']],
   });
 
@@ -243,7 +269,7 @@ export class RemovePodCommand extends CriCommand {
   static override paths = [['rmp']];
   static override usage = Command.Usage({
     description: 'Remove one or more pods',
-    details: 'A ready pod is refused unless --force, which stops it first. With --all, every pod is removed; failures are listed one per line and the exit code is 1 if any failed.',
+    details: 'A ready pod is refused unless --force, which stops it first. With --all, every pod is removed; failures are listed one per line and the exit code is 1 if any failed. IDs are all resolved first: if one is not found, nothing is done and it is named (crictl would act on the IDs before it).',
     examples: [['Remove a stopped pod', 'crictl rmp 1f6e'], ['Remove every pod', 'crictl rmp -a -f']],
   });
 

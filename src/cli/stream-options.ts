@@ -6,7 +6,7 @@ import { describeFsError } from '../config/config.js';
 import { UsageError } from '../cri/errors.js';
 import type { StreamTls } from '../stream/tls.js';
 
-export const tlsSniOption = () => Option.String('--tls-sni', { description: 'Server name for TLS SNI and certificate verification of the streaming server' });
+export const tlsSniOption = () => Option.String('--tls-sni,--tls-server-name', { description: 'Server name for TLS SNI and certificate verification of the streaming server' });
 export const tlsCaOption = () => Option.String('--tls-ca', { description: 'PEM CA bundle to verify the streaming server (enables verification)' });
 export const tlsCertOption = () => Option.String('--tls-cert', { description: 'PEM client certificate for the streaming server (with --tls-key)' });
 export const tlsKeyOption = () => Option.String('--tls-key', { description: 'PEM client key for the streaming server (with --tls-cert)' });

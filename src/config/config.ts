@@ -15,6 +15,7 @@ export const CONFIG_KEYS = {
   debug: 'boolean',
   'pull-image-on-create': 'boolean',
   'disable-pull-on-run': 'boolean',
+  'max-retries': 'signed integer',
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -27,6 +28,8 @@ export interface FileConfig {
   debug?: boolean;
   'pull-image-on-create'?: boolean;
   'disable-pull-on-run'?: boolean;
+  /** Connection retries (crictl master); negative retries forever. */
+  'max-retries'?: number;
 }
 
 export interface LoadedConfig {
@@ -126,6 +129,8 @@ export function checkValue(key: ConfigKey, value: unknown): { value: string | nu
       return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? { value } : `expected a whole number of seconds (>= 0), got ${shown}`;
     case 'boolean':
       return typeof value === 'boolean' ? { value } : `expected true or false, got ${shown}`;
+    case 'signed integer':
+      return typeof value === 'number' && Number.isSafeInteger(value) ? { value } : `expected a whole number (negative: no limit), got ${shown}`;
   }
 }
 
@@ -134,6 +139,7 @@ export function parseValueForKey(key: ConfigKey, raw: string): string | number |
   const want = CONFIG_KEYS[key];
   let value: unknown = raw;
   if (want === 'integer' && /^\d+$/.test(raw)) value = Number(raw);
+  if (want === 'signed integer' && /^-?\d+$/.test(raw)) value = Number(raw);
   if (want === 'boolean' && /^(true|false)$/i.test(raw)) value = raw.toLowerCase() === 'true';
   const checked = checkValue(key, value);
   if (typeof checked === 'string') throw new UsageError(`config: ${key}: ${checked}`);

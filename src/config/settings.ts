@@ -11,6 +11,7 @@ export interface GlobalFlags {
   imageEndpoint?: string;
   timeout?: string;
   debug?: boolean;
+  maxRetries?: string;
 }
 
 export interface Settings {
@@ -20,12 +21,16 @@ export interface Settings {
   imageEndpoint: string;
   timeoutMs: number;
   debug: boolean;
+  /** Retries (with backoff) while an explicitly set endpoint cannot be reached; < 0: forever. */
+  maxRetries: number;
   pullImageOnCreate: boolean;
   disablePullOnRun: boolean;
   config: LoadedConfig;
   /** Lines to print on stderr before the command runs. */
   warnings: string[];
 }
+
+export const DEFAULT_MAX_RETRIES = 3;
 
 const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -80,12 +85,21 @@ export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv
     timeoutMs = file.timeout * 1000;
   }
 
+  // As crictl master: the flag, else the file's value, which is 0 when a file exists without
+  // the key; 3 only when there is no config file at all.
+  let maxRetries = config.exists ? (file['max-retries'] ?? 0) : DEFAULT_MAX_RETRIES;
+  if (flags.maxRetries !== undefined) {
+    if (!/^-?\d+$/.test(flags.maxRetries)) throw new UsageError(`--max-retries "${flags.maxRetries}": expected a whole number (0: no retries, negative: no limit)`);
+    maxRetries = Number(flags.maxRetries);
+  }
+
   return {
     runtimeEndpoint,
     runtimeEndpointIsDefault: !configured,
     imageEndpoint,
     timeoutMs,
-    debug: flags.debug || file.debug || false,
+    debug: flags.debug ?? file.debug ?? false,
+    maxRetries,
     pullImageOnCreate: file['pull-image-on-create'] ?? false,
     disablePullOnRun: file['disable-pull-on-run'] ?? false,
     config,

@@ -3,7 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { ImageServiceRpcs, RuntimeServiceRpcs } from './generated/types.js';
 import { parseEndpoint, type ParsedEndpoint } from './endpoint.js';
-import { CriError, toCriError } from './errors.js';
+import { CriError, isUnreachable, toCriError } from './errors.js';
 import { redact } from './redact.js';
 import { messageType, serviceType, TO_OBJECT, type protobuf } from './schema.js';
 
@@ -46,6 +46,26 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Receives one line per request and response (secrets redacted). */
   debug?: (line: string) => void;
+  /**
+   * How often to try again, with backoff (0.5 s doubling to 5 s), while the runtime cannot be
+   * reached (UNAVAILABLE: no socket yet, connection refused, "not ready"), until it has answered
+   * once; as crictl's --max-retries. 0 (the default) never retries, a negative number forever.
+   */
+  maxRetries?: number;
+}
+
+const RETRY_FIRST_DELAY_MS = 500;
+const RETRY_MAX_DELAY_MS = 5000;
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** crictl and the kubelet allow 16 MiB messages; grpc-js would stop at 4 MiB. */
@@ -83,18 +103,31 @@ export function rpcCodecs(method: protobuf.Method) {
 export class CriConnection {
   readonly endpoint: ParsedEndpoint;
   readonly timeoutMs: number;
-  private readonly grpcClient: grpc.Client;
+  readonly maxRetries: number;
+  private grpcClient: grpc.Client;
+  /** Channels replaced by a retry; closed with this connection (calls may still be on them). */
+  private readonly retired: grpc.Client[] = [];
+  /** Whether the runtime has answered on this connection: only then do failures stop being retried. */
+  private reached = false;
   private readonly debug?: (line: string) => void;
 
   constructor(endpoint: string, options: ClientOptions = {}) {
     this.endpoint = parseEndpoint(endpoint);
     this.timeoutMs = options.timeoutMs ?? 2000;
+    this.maxRetries = options.maxRetries ?? 0;
     this.debug = options.debug;
-    this.grpcClient = new grpc.Client(this.endpoint.target, grpc.credentials.createInsecure(), {
+    this.grpcClient = this.newChannel();
+  }
+
+  private newChannel(): grpc.Client {
+    return new grpc.Client(this.endpoint.target, grpc.credentials.createInsecure(), {
       'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
       'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
       // Fail fast instead of retrying a missing socket until the deadline.
       'grpc.enable_retries': 0,
+      // A channel of its own: a retry's fresh channel must dial now, not share the failed one's
+      // connection and its reconnect backoff.
+      'grpc.use_local_subchannel_pool': 1,
     });
   }
 
@@ -110,6 +143,37 @@ export class CriConnection {
 
   close(): void {
     this.grpcClient.close();
+    for (const c of this.retired) c.close();
+  }
+
+  /**
+   * Runs a unary call, trying again while the runtime cannot be reached and has never answered
+   * (crictl's connect-with-retry). Each try gets a fresh channel, which dials at once instead of
+   * waiting out grpc-js's own reconnect backoff, and its own deadline.
+   */
+  private async withRetries<T>(rpc: string, attempt: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    let delay = RETRY_FIRST_DELAY_MS;
+    for (let tries = 0; ; tries++) {
+      try {
+        const result = await attempt();
+        this.reached = true;
+        return result;
+      } catch (err) {
+        const e = err as CriError;
+        const limited = this.maxRetries >= 0;
+        if (this.reached || !isUnreachable(e) || (limited && tries >= this.maxRetries) || signal?.aborted) {
+          if (tries > 0 && e instanceof CriError) e.message += ` (gave up after ${tries} ${tries === 1 ? 'retry' : 'retries'}; see --max-retries)`;
+          throw e;
+        }
+        this.debug?.(`${rpc}: connection attempt ${tries + 1}${limited ? `/${this.maxRetries}` : ''} failed: ${e.message}, retrying in ${delay}ms`);
+        await sleep(delay, signal);
+        delay = Math.min(delay * 2, RETRY_MAX_DELAY_MS);
+        if (!this.reached) {
+          this.retired.push(this.grpcClient);
+          this.grpcClient = this.newChannel();
+        }
+      }
+    }
   }
 
   private callOptions(options: CallOptions | undefined): { grpc: grpc.CallOptions; timeoutMs: number } {
@@ -125,24 +189,28 @@ export class CriConnection {
     const path = `/runtime.v1.${service}/${method.name}`;
     const { serialize, deserialize, asSent } = rpcCodecs(method);
     return (request: object = {}, options?: CallOptions): Promise<unknown> => {
-      const call = this.callOptions(options);
       if (this.debug) this.log('request', method.name, asSent(request ?? {}));
-      return new Promise((resolve, reject) => {
-        const unary = this.grpcClient.makeUnaryRequest(path, serialize, deserialize, request ?? {}, new grpc.Metadata(), call.grpc, (err, response) => {
-          options?.signal?.removeEventListener('abort', onAbort);
-          if (err) {
-            const criErr = toCriError(err, this.endpoint.endpoint, method.name, call.timeoutMs);
-            this.log('error', method.name, criErr.message);
-            reject(criErr);
-          } else {
-            this.log('response', method.name, response);
-            resolve(response);
-          }
-        });
-        const onAbort = () => unary.cancel();
-        options?.signal?.addEventListener('abort', onAbort, { once: true });
-      });
+      return this.withRetries(method.name, () => this.unaryAttempt(path, serialize, deserialize, method.name, request, options), options?.signal);
     };
+  }
+
+  private unaryAttempt(path: string, serialize: (value: object) => Buffer, deserialize: (bytes: Buffer) => unknown, rpc: string, request: object, options?: CallOptions): Promise<unknown> {
+    const call = this.callOptions(options);
+    return new Promise((resolve, reject) => {
+      const unary = this.grpcClient.makeUnaryRequest(path, serialize, deserialize, request ?? {}, new grpc.Metadata(), call.grpc, (err, response) => {
+        options?.signal?.removeEventListener('abort', onAbort);
+        if (err) {
+          const criErr = toCriError(err, this.endpoint.endpoint, rpc, call.timeoutMs);
+          this.log('error', rpc, criErr.message);
+          reject(criErr);
+        } else {
+          this.log('response', rpc, response);
+          resolve(response);
+        }
+      });
+      const onAbort = () => unary.cancel();
+      options?.signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   private streamMethod(service: string, method: protobuf.Method) {

@@ -81,6 +81,18 @@ export function toCriError(err: ServiceError, endpoint: string, rpc: string, tim
   return new CriError(message, endpoint, rpc, err.code, details);
 }
 
+/**
+ * Whether a call failed because the runtime could not be reached for now (its socket is not
+ * there yet, nobody listens, or it says it is unavailable), which may pass; not for a wrong path,
+ * missing permission or something that is not gRPC, which will not.
+ */
+export function isUnreachable(err: unknown): boolean {
+  if (!(err instanceof CriError) || err.code !== GrpcCode.UNAVAILABLE) return false;
+  const errno = /\b(E[A-Z]+)\b/.exec(err.details)?.[1];
+  if (errno) return errno === 'ENOENT' || errno === 'ECONNREFUSED';
+  return !err.message.includes('does not speak gRPC');
+}
+
 export function formatSeconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(3).replace(/0+$/, '')}s`;
 }

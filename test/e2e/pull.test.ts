@@ -45,7 +45,7 @@ describe('pull and rmi with a real registry', { skip: SKIP || (!LAB && 'needs CR
     const auth = Buffer.from(`crictl:${password}`).toString('base64');
     const r = crictl(['pull', '--auth', auth, '--pod-config', 'fixtures/pod-config.json', '--annotation', 'purpose=e2e', image]);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(crictl(['rmi', '-q', image]).code, 0);
+    assert.equal(crictl(['rmi', '--quiet', image]).code, 0);
   });
 
   test('wrong credentials: one line with the registry\'s reason, exit 1', () => {
@@ -73,6 +73,6 @@ describe('pull and rmi with a real registry', { skip: SKIP || (!LAB && 'needs CR
       assert.match(all, /DEBU request PullImage: /);
       assert.ok(!all.includes(password) && !all.includes(auth), 'secret in --debug output');
     }
-    assert.equal(crictl(['rmi', '-q', image]).code, 0);
+    assert.equal(crictl(['rmi', '--quiet', image]).code, 0);
   });
 });

@@ -218,7 +218,7 @@ describe('read-only commands on a real runtime', { skip: SKIP }, () => {
   });
 
   test('bad input: one clear line and exit 1', () => {
-    const noSock = crictl(['ps'], { endpoint: 'unix:///tmp/crictl-e2e-none.sock' });
+    const noSock = crictl(['--max-retries', '0', 'ps'], { endpoint: 'unix:///tmp/crictl-e2e-none.sock' });
     assert.equal(noSock.code, 1);
     assert.equal(noSock.stderr, 'crictl: connect unix:///tmp/crictl-e2e-none.sock: no such file or directory (is the runtime running?)\n');
     const flag = crictl(['ps', '--bogus']);

@@ -24,5 +24,5 @@ test('crictl.yaml.example is a valid config with every key', async () => {
   const path = new URL('../../crictl.yaml.example', import.meta.url);
   const { values, warnings } = await parseConfigText(readFileSync(path, 'utf8'), 'crictl.yaml.example');
   assert.deepEqual(warnings, []);
-  assert.deepEqual(Object.keys(values).sort(), ['debug', 'disable-pull-on-run', 'image-endpoint', 'pull-image-on-create', 'runtime-endpoint', 'timeout']);
+  assert.deepEqual(Object.keys(values).sort(), ['debug', 'disable-pull-on-run', 'image-endpoint', 'max-retries', 'pull-image-on-create', 'runtime-endpoint', 'timeout']);
 });
