@@ -88,9 +88,10 @@ export function toCriError(err: ServiceError, endpoint: string, rpc: string, tim
  */
 export function isUnreachable(err: unknown): boolean {
   if (!(err instanceof CriError) || err.code !== GrpcCode.UNAVAILABLE) return false;
+  // Something other than a socket at the path, or a server that hangs up on gRPC, stays so.
+  if (/not a socket|does not speak gRPC|closed the connection/.test(err.message)) return false;
   const errno = /\b(E[A-Z]+)\b/.exec(err.details)?.[1];
-  if (errno) return errno === 'ENOENT' || errno === 'ECONNREFUSED';
-  return !err.message.includes('does not speak gRPC');
+  return errno === undefined || errno === 'ENOENT' || errno === 'ECONNREFUSED';
 }
 
 export function formatSeconds(ms: number): string {
