@@ -169,17 +169,33 @@ function mib(n: number): string {
  */
 export class FrameParser {
   private buffered: Buffer = Buffer.alloc(0);
+  // Chunks that arrived while a frame was incomplete: joined once it is whole, not per chunk.
+  private pending: Buffer[] = [];
+  private pendingLength = 0;
+  /** Bytes the incomplete frame at the front needs in all (8 while its header is incomplete). */
+  private needed = 8;
 
   constructor(private readonly limits: FrameLimits = { maxFrame: MAX_FRAME_PAYLOAD, maxControlFrame: MAX_FRAME_PAYLOAD }) {}
 
   push(chunk: Buffer): Frame[] {
-    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+    if (this.buffered.length + this.pendingLength + chunk.length < this.needed) {
+      this.pending.push(chunk);
+      this.pendingLength += chunk.length;
+      return [];
+    }
+    this.buffered = this.buffered.length === 0 && this.pending.length === 0 ? chunk : Buffer.concat([this.buffered, ...this.pending, chunk]);
+    this.pending = [];
+    this.pendingLength = 0;
+    this.needed = 8;
     const frames: Frame[] = [];
     while (this.buffered.length >= 8) {
       const length = this.buffered.readUInt32BE(4) & 0xffffff;
       const first = this.buffered.readUInt32BE(0);
       this.check(first, length);
-      if (this.buffered.length < 8 + length) break;
+      if (this.buffered.length < 8 + length) {
+        this.needed = 8 + length;
+        break;
+      }
       const flags = this.buffered[4];
       const body = this.buffered.subarray(8, 8 + length);
       if (first & 0x80000000) {

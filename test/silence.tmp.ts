@@ -1,0 +1,11 @@
+import { spawnSync, spawn } from 'node:child_process';
+import { startFakeCri } from './fake-cri.js';
+import { spdySwitch, startFakeStreaming } from './fake-streaming.js';
+const fake = await startFakeCri();
+const s = await startFakeStreaming();
+fake.on('Exec', () => ({ url: s.url() }));
+s.onUpgrade((_r, socket) => spdySwitch(socket, 'v4.channel.k8s.io'));
+const t0 = Date.now();
+const p = spawn('dist/crictl', ['-r', fake.endpoint, 'exec', 'c'.repeat(64), 'true'], { stdio: 'inherit', env: { ...process.env, CRICTL_STREAM_IDLE_MS: process.argv[2] } });
+const kill = setTimeout(() => p.kill(), 25000);
+p.on('close', (c) => { console.log('exit', c, Date.now() - t0); clearTimeout(kill); void s.close(); void fake.close(); });
