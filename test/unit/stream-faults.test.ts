@@ -61,9 +61,10 @@ function assertOneLineFailure(r: Run, pattern: RegExp, withinMs: number): void {
 function acceptStreams(count: number, then: (peer: SpdyPeer) => void) {
   return (_req: unknown, socket: import('node:net').Socket) => {
     spdySwitch(socket, V4);
+    let replied = 0;
     new SpdyPeer(socket, (peer, id) => {
       void peer.reply(id).then(() => {
-        if (peer.streams.size === count) then(peer);
+        if (++replied === count) then(peer);
       });
     });
   };
@@ -101,6 +102,25 @@ describe('streaming faults', () => {
     assert.match(r.stderr, /response Exec: .*\/exec\/…/);
     assert.match(r.stderr, /streaming: spdy connection to http:\/\/127\.0\.0\.1:\d+\/exec\/…, protocol v4/);
     assert.ok(!r.stderr.includes(TOKEN), `token in --debug output: ${r.stderr}`);
+  });
+
+  test('--debug masks the token for attach and port-forward too', async () => {
+    streaming.onUpgrade((req, socket) => {
+      if (req.url?.startsWith('/portforward/')) return spdySwitch(socket, 'portforward.k8s.io');
+      acceptStreams(3, (peer) => {
+        for (const type of ['stdout', 'stderr']) peer.data(peer.idOf(type)!, '', true);
+        peer.data(peer.idOf('error')!, JSON.stringify({ status: 'Success' }), true);
+        setTimeout(() => peer.socket.end(), 50);
+      })(req, socket);
+    });
+    const attach = await run(cli('-D', 'attach', ID));
+    assert.equal(attach.code, 0, attach.stderr);
+    assert.match(attach.stderr, /response Attach: \{"url":"http:\/\/127\.0\.0\.1:\d+\/attach\/…"\}/);
+    const pf = await run(cli('-D', 'port-forward', 'd'.repeat(64), ':80'), { signalAfterMs: 3000 });
+    assert.equal(pf.code, 130, pf.stderr);
+    assert.match(pf.stderr, /response PortForward: \{"url":"http:\/\/127\.0\.0\.1:\d+\/portforward\/…"\}/);
+    assert.match(pf.stderr, /streaming: spdy connection to http:\/\/127\.0\.0\.1:\d+\/portforward\/…, protocol portforward\.k8s\.io/);
+    for (const r of [attach, pf]) assert.ok(!(r.stdout + r.stderr).includes(TOKEN), `token in --debug output: ${r.stderr}`);
   });
 
   for (const [name, args, streams] of [
