@@ -349,6 +349,19 @@ describe('streaming commands on a real runtime', { skip: SKIP, timeout: 300_000 
     });
   }
 
+  test('attach over WebSocket follows output until the container exits: the runtime reports success', { timeout: 60_000 }, async () => {
+    const box = await sandbox('attach-follow-ws', ['sh', '-c', 'sleep 2; echo tick; echo tock >&2; sleep 1; echo done; exit 3']);
+    try {
+      // Attach's status is about the attachment, not the process: exit 3 is still a success.
+      const r = await run(['attach', '-r', 'websocket', box.containerId]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.toString(), 'tick\ndone\n');
+      assert.equal(r.stderr, 'tock\n');
+    } finally {
+      await box.done();
+    }
+  });
+
   test('attach without a TTY follows output until the container exits', { timeout: 60_000 }, async () => {
     const box = await sandbox('attach-follow', ['sh', '-c', 'sleep 2; echo tick; echo tock >&2; sleep 1; echo done']);
     try {

@@ -3,6 +3,7 @@
 // on stderr and a non-zero exit, promptly: never hang, never report success it did not see.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { WebSocketServer } from 'ws';
 import { startFakeCri, type FakeCri } from '../fake-cri.js';
@@ -135,6 +136,69 @@ describe('streaming faults', () => {
       assert.equal(r.stdout, '');
     });
   }
+
+  test('exec -i: input is read only as fast as the server takes it (memory stays flat)', async () => {
+    const total = 128 * 1024 * 1024;
+    let received = 0;
+    streaming.onUpgrade((_req, socket) => {
+      spdySwitch(socket, V4);
+      let replied = 0;
+      new SpdyPeer(
+        socket,
+        (_peer, id) =>
+          void _peer.reply(id).then(() => {
+            if (++replied !== 4) return;
+            // A server that stops reading for 5 s: TCP fills up, and the client must wait.
+            socket.pause();
+            setTimeout(() => socket.resume(), 5000);
+          }),
+        (peer, id, data, fin) => {
+          received += data.length;
+          if (!fin || id !== peer.idOf('stdin')) return;
+          for (const type of ['stdout', 'stderr']) peer.data(peer.idOf(type)!, '', true);
+          peer.data(peer.idOf('error')!, JSON.stringify({ status: 'Success' }), true);
+          setTimeout(() => socket.end(), 50);
+        },
+      );
+    });
+    // The shell feeds the CLI from a pipe, as a user would; the CLI is the shell's only child.
+    const shell = `head -c ${total} /dev/zero | exec "$0" "$@"`;
+    const child = spawn('sh', ['-c', shell, CLI, ...cli('exec', '-i', ID, 'cat')], { env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent' } });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.resume();
+    const cliPid = () => {
+      try {
+        return readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).map(Number).find((pid) => {
+          try {
+            return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('exec\0-i');
+          } catch {
+            return false;
+          }
+        });
+      } catch {
+        return undefined;
+      }
+    };
+    const begin = Date.now();
+    let stalledPeak = 0;
+    const sampler = setInterval(() => {
+      if (Date.now() - begin > 4500) return;
+      try {
+        const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${cliPid() ?? -1}/status`, 'utf8'));
+        stalledPeak = Math.max(stalledPeak, Number(m?.[1] ?? 0) / 1024);
+      } catch {
+        // gone
+      }
+    }, 100);
+    const guard = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    const code = await new Promise((r) => child.on('close', r));
+    clearInterval(sampler);
+    clearTimeout(guard);
+    assert.equal(code, 0, stderr);
+    assert.equal(received, total);
+    assert.ok(stalledPeak > 0 && stalledPeak < 100, `peak RSS while the server did not read: ${Math.round(stalledPeak)} MiB`);
+  });
 
   test('a server that upgrades and hangs up at once: one line, exit 1', async () => {
     streaming.onUpgrade((_req, socket) => {
