@@ -100,9 +100,9 @@ export function describeOpenFailure(url: string, err: Error): StreamingError {
   if (err instanceof StreamingError) return err;
   if (err instanceof StreamClosedError) {
     return new StreamingError(
-      err.message.startsWith('the server closed')
-        ? `streaming server ${redactToken(url)} closed the connection before accepting the streams`
-        : `lost the connection to the streaming server ${redactToken(url)}: ${err.message}`,
+      err.failure
+        ? `lost the connection to the streaming server ${redactToken(url)}: ${err.failure.message}`
+        : `streaming server ${redactToken(url)} closed the connection before accepting the streams`,
     );
   }
   return new StreamingError(`streaming server rejected the session: ${err.message}`);

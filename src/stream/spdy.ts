@@ -111,7 +111,7 @@ export class SpdyStream extends Duplex {
 
   private sessionGoneError(): Error {
     const failure = this.session.failure;
-    return new StreamClosedError(failure ? failure.message : 'the server closed the connection before accepting the streams');
+    return new StreamClosedError(failure ? failure.message : 'the server closed the connection before accepting the streams', failure);
   }
 
   /** Aborts the stream in both directions. */
@@ -197,7 +197,11 @@ export class SpdyStream extends Duplex {
 
 /** The connection ended before the server accepted a stream. */
 export class StreamClosedError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** Why the connection failed; undefined when the server simply closed it. */
+    readonly failure?: Error,
+  ) {
     super(message);
     this.name = 'StreamClosedError';
   }

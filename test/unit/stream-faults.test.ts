@@ -200,6 +200,22 @@ describe('streaming faults', () => {
     assert.ok(stalledPeak > 0 && stalledPeak < 100, `peak RSS while the server did not read: ${Math.round(stalledPeak)} MiB`);
   });
 
+  test('an error stream that will not end is cut off at 64 KiB: one line, exit 1', async () => {
+    streaming.onUpgrade(
+      acceptStreams(3, (peer) => {
+        const chunk = Buffer.alloc(16 * 1024, 'x');
+        const error = peer.idOf('error')!;
+        // Bounded: stops when the client hangs up, or after 10 s.
+        const stopAt = Date.now() + 10_000;
+        const timer = setInterval(() => {
+          if (peer.socket.destroyed || Date.now() > stopAt) return clearInterval(timer);
+          peer.data(error, chunk);
+        }, 5);
+      }),
+    );
+    assertOneLineFailure(await run(cli('exec', ID, 'true')), /the streaming server sent more than 64 KiB on the error stream/, 15_000);
+  });
+
   test('a server that upgrades and hangs up at once: one line, exit 1', async () => {
     streaming.onUpgrade((_req, socket) => {
       spdySwitch(socket, V4);
