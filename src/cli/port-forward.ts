@@ -36,11 +36,19 @@ export class PortForwardCommand extends CriCommand {
 
     const { debug } = await this.context.settings();
     const stop = new AbortController();
-    const onSignal = () => stop.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    // Interrupted is not success: exit 128 + the signal's number (crictl exits 0 on ctrl-c).
+    const signals = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+    let interrupted = 0;
+    const handlers = Object.entries(signals).map(([name, code]) => {
+      const onSignal = () => {
+        interrupted ||= code;
+        stop.abort();
+      };
+      process.once(name, onSignal);
+      return () => process.off(name, onSignal);
+    });
     try {
-      return await runPortForward({
+      const code = await runPortForward({
         runtime,
         podSandboxId,
         specs,
@@ -51,9 +59,9 @@ export class PortForwardCommand extends CriCommand {
         tls: loadStreamTls(this),
         debug: debug ? (line) => this.context.stderr.write(`DEBU ${line}\n`) : undefined,
       });
+      return interrupted || code;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const off of handlers) off();
     }
   }
 }

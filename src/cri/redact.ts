@@ -25,8 +25,23 @@ export function secretFields(): Set<string> {
   return secretNames;
 }
 
-/** A deep copy of `value` with every secret field replaced by a marker; bytes (env values) as
- *  their text when they are UTF-8, else as base64. */
+/**
+ * A streaming URL (Exec/Attach/PortForward `url`) with its last path segment, a one-time
+ * token, masked: whoever reads it could run commands in the container until it expires.
+ */
+export function redactStreamingUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/[^/]+$/, '/…')}`;
+  } catch {
+    // Not a URL: keep no more than what precedes the last slash.
+    const cut = url.lastIndexOf('/');
+    return cut < 0 ? '…' : `${url.slice(0, cut)}/…`;
+  }
+}
+
+/** A deep copy of `value` with every secret field (and streaming URL tokens) masked; bytes (env
+ *  values) as their text when they are UTF-8, else as base64. */
 export function redact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redact);
   if (value instanceof Uint8Array) {
@@ -39,7 +54,8 @@ export function redact(value: unknown): unknown {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       // Secret fields are strings; PullImageRequest.auth (an AuthConfig) is walked into instead.
-      out[k] = secrets.has(k) && typeof v === 'string' && v !== '' ? REDACTED : redact(v);
+      if (k === 'url' && typeof v === 'string') out[k] = redactStreamingUrl(v); // the only `url` fields are streaming URLs
+      else out[k] = secrets.has(k) && typeof v === 'string' && v !== '' ? REDACTED : redact(v);
     }
     return out;
   }

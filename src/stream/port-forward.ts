@@ -9,7 +9,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { Transform, type Readable } from 'node:stream';
 import type { RuntimeServiceClient } from '../cri/client.js';
 import { UsageError } from '../cri/errors.js';
-import type { Transport } from './remotecommand.js';
+import { MAX_ERROR_BODY } from './limits.js';
+import { collectAtMost, describeOpenFailure, withinIdleLimit, type Transport } from './remotecommand.js';
 import { SpdySession, type SpdyStream } from './spdy.js';
 import { redactToken, StreamingError, upgradeToSpdy } from './upgrade.js';
 import { ChannelSocket } from './websocket.js';
@@ -73,14 +74,12 @@ function dropPrefix(count: number): Transform {
   });
 }
 
-function collectText(from: Readable): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    from.on('data', (c: Buffer) => chunks.push(c));
-    from.on('end', () => resolve(Buffer.concat(chunks).toString('utf8').trim()));
-    from.on('close', () => resolve(Buffer.concat(chunks).toString('utf8').trim()));
-    from.on('error', () => resolve(Buffer.concat(chunks).toString('utf8').trim()));
-  });
+/** The error text a stream carries (bounded: a runaway error stream is cut off and named). */
+function collectText(from: Readable, onOverflow: () => void): Promise<string> {
+  return collectAtMost(from, MAX_ERROR_BODY, onOverflow).then(
+    (bytes) => bytes.toString('utf8').trim(),
+    (err: Error) => err.message,
+  );
 }
 
 function listen(spec: PortSpec): Promise<Server> {
@@ -99,8 +98,9 @@ function listen(spec: PortSpec): Promise<Server> {
 export async function runPortForward(opts: PortForwardOptions): Promise<number> {
   const remotes = [...new Set(opts.specs.map((s) => s.remote))];
   let session: SpdySession | undefined;
+  let url = '';
   if (opts.transport === 'spdy') {
-    const { url } = await opts.runtime.portForward({ podSandboxId: opts.podSandboxId, port: remotes });
+    ({ url } = await opts.runtime.portForward({ podSandboxId: opts.podSandboxId, port: remotes }));
     const up = await upgradeToSpdy(url, [PORT_FORWARD_PROTOCOL], opts.tls);
     opts.debug?.(`streaming: spdy connection to ${redactToken(url)}, protocol ${up.protocol || '(none)'}`);
     session = new SpdySession(up.socket, up.head);
@@ -108,20 +108,21 @@ export async function runPortForward(opts: PortForwardOptions): Promise<number> 
 
   const servers: Server[] = [];
   const sockets = new Set<Socket>();
+  // One counter for the whole session: the server pairs streams by requestID across all ports.
+  let nextRequest = 0;
   try {
     for (const spec of opts.specs) {
       const server = await listen(spec);
       servers.push(server);
       const port = (server.address() as { port: number }).port;
       opts.stdout.write(`Forwarding from 127.0.0.1:${port} -> ${spec.remote}\n`);
-      let nextRequest = 0;
       server.on('connection', (socket: Socket) => {
         opts.stdout.write(`Handling connection for ${port}\n`);
         sockets.add(socket);
         socket.on('close', () => sockets.delete(socket));
         socket.on('error', () => undefined);
         const forward = session
-          ? forwardOverSpdy(session, socket, spec.remote, nextRequest++)
+          ? forwardOverSpdy(session, socket, spec.remote, nextRequest++, url)
           : forwardOverWebSocket(opts, socket, spec.remote);
         void forward.then((err) => {
           if (err) opts.stderr.write(`error: an error occurred forwarding ${port} -> ${spec.remote}: ${err}\n`);
@@ -147,7 +148,7 @@ export async function runPortForward(opts: PortForwardOptions): Promise<number> 
  * One TCP connection over the shared SPDY session. Resolves to the error text the server sent
  * (empty when none) once the connection is done.
  */
-async function forwardOverSpdy(session: SpdySession, socket: Socket, remote: number, requestId: number): Promise<string> {
+async function forwardOverSpdy(session: SpdySession, socket: Socket, remote: number, requestId: number, url: string): Promise<string> {
   const headers = { port: String(remote), requestID: String(requestId) };
   let errorStream: SpdyStream;
   let dataStream: SpdyStream;
@@ -161,7 +162,13 @@ async function forwardOverSpdy(session: SpdySession, socket: Socket, remote: num
   errorStream.on('error', () => undefined);
   dataStream.on('error', () => undefined);
   errorStream.end(); // we never write to it
-  const errorText = collectText(errorStream);
+  const errorText = collectText(errorStream, () => socket.destroy());
+  // A server that never accepts the streams must not leave the client connected for ever.
+  let refused = '';
+  withinIdleLimit(url, Promise.all([errorStream.waitReply(), dataStream.waitReply()]), () => true, () => undefined).catch((err: Error) => {
+    refused = describeOpenFailure(url, err).message;
+    socket.destroy();
+  });
 
   socket.pipe(dataStream); // local end of input → FIN on the data stream
   dataStream.pipe(socket); // the pod's side closing → end of our side
@@ -182,7 +189,7 @@ async function forwardOverSpdy(session: SpdySession, socket: Socket, remote: num
   if (!socket.destroyed) socket.end();
   dataStream.destroy();
   errorStream.destroy();
-  return text;
+  return text || refused;
 }
 
 /** One TCP connection over its own WebSocket connection. Resolves like forwardOverSpdy. */
@@ -192,12 +199,17 @@ async function forwardOverWebSocket(opts: PortForwardOptions, socket: Socket, re
   try {
     const { url } = await opts.runtime.portForward({ podSandboxId: opts.podSandboxId, port: [remote] });
     channels = await ChannelSocket.open(url, [PORT_FORWARD_WS_PROTOCOL], opts.tls);
+    const opened = channels;
+    await withinIdleLimit(url, opened.firstFrame(), () => false, () => opened.destroy()).catch((err: Error) => {
+      opened.destroy();
+      throw err;
+    });
     opts.debug?.(`streaming: websocket connection to ${redactToken(url)}, protocol ${channels.protocol}`);
   } catch (err) {
     socket.destroy();
     return (err as Error).message;
   }
-  const errorText = collectText(channels.reader(1).pipe(dropPrefix(2)));
+  const errorText = collectText(channels.reader(1).pipe(dropPrefix(2)), () => channels.destroy());
   const toPod = channels.writer(0);
   toPod.on('error', () => undefined);
   socket.pipe(toPod, { end: false });

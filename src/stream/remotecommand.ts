@@ -5,8 +5,9 @@ import { finished } from 'node:stream/promises';
 import { Transform, type Readable, type Writable } from 'node:stream';
 import { UsageError } from '../cri/errors.js';
 import { DetachKeyFilter } from './detach-keys.js';
-import { SpdySession, type SpdyStream } from './spdy.js';
-import { exitCodeFromErrorStream } from './status.js';
+import { firstFrameTimeoutMs, MAX_ERROR_BODY, seconds } from './limits.js';
+import { SpdySession, StreamClosedError, type SpdyStream } from './spdy.js';
+import { exitCodeFromErrorStream, RemoteCommandError } from './status.js';
 import { enterRawMode, watchTerminalSize, type TerminalSize } from './tty.js';
 import { redactToken, StreamingError, upgradeToSpdy } from './upgrade.js';
 import { ChannelSocket } from './websocket.js';
@@ -66,10 +67,50 @@ interface RemoteStreams {
   close(): void;
 }
 
+/**
+ * Waits for `accepted` (the server's first answer after the upgrade), at most the idle limit:
+ * a server that upgrades and then says nothing must not keep us waiting for ever.
+ */
+export async function withinIdleLimit<T>(url: string, accepted: Promise<T>, heardFrom: () => boolean, onTimeout: () => void): Promise<T> {
+  const limitMs = firstFrameTimeoutMs();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(
+        new StreamingError(
+          heardFrom()
+            ? `streaming server ${redactToken(url)} did not accept the streams within ${seconds(limitMs)}`
+            : `streaming server ${redactToken(url)} sent nothing for ${seconds(limitMs)} after the upgrade`,
+        ),
+      );
+    }, limitMs);
+    // Whatever waits for the server holds the process open; this timer alone must not.
+    timer.unref();
+  });
+  try {
+    return await Promise.race([accepted, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** One line for a session that ended before the server accepted its streams. */
+export function describeOpenFailure(url: string, err: Error): StreamingError {
+  if (err instanceof StreamingError) return err;
+  if (err instanceof StreamClosedError) {
+    return new StreamingError(
+      err.failure
+        ? `lost the connection to the streaming server ${redactToken(url)}: ${err.failure.message}`
+        : `streaming server ${redactToken(url)} closed the connection before accepting the streams`,
+    );
+  }
+  return new StreamingError(`streaming server rejected the session: ${err.message}`);
+}
+
 async function openSpdy(opts: RemoteCommandOptions): Promise<RemoteStreams> {
   const up = await upgradeToSpdy(opts.url, SPDY_PROTOCOLS, opts.tls);
-  // A server that names no protocol is a pre-negotiation (v1) server.
-  const protocol = up.protocol || 'channel.k8s.io';
+  const protocol = up.protocol;
   const session = new SpdySession(up.socket, up.head);
   const open = (streamType: string): SpdyStream => session.openStream({ streamType });
   // The error stream first, as kubectl does: the server counts streams by type, not order.
@@ -81,11 +122,13 @@ async function openSpdy(opts: RemoteCommandOptions): Promise<RemoteStreams> {
   const streams = [error, stdin, stdout, stderr, resize].filter((s) => s !== undefined);
   // Failures surface through the session (and the exit code), not as stray 'error' events.
   for (const s of streams) s.on('error', () => undefined);
+  let heard = false;
+  void session.firstFrame().then(() => (heard = true));
   try {
-    await Promise.all(streams.map((s) => s.waitReply()));
+    await withinIdleLimit(opts.url, Promise.all(streams.map((s) => s.waitReply())), () => heard, () => session.destroy());
   } catch (err) {
     session.destroy();
-    throw new StreamingError(`streaming server rejected the session: ${(err as Error).message}`);
+    throw describeOpenFailure(opts.url, err as Error);
   }
   return {
     protocol,
@@ -102,6 +145,11 @@ async function openSpdy(opts: RemoteCommandOptions): Promise<RemoteStreams> {
 
 async function openWebSocket(opts: RemoteCommandOptions): Promise<RemoteStreams> {
   const socket = await ChannelSocket.open(opts.url, WEBSOCKET_PROTOCOLS, opts.tls);
+  // The server opens with an (empty) message; until it has, nothing says the session is alive.
+  await withinIdleLimit(opts.url, socket.firstFrame(), () => false, () => socket.destroy()).catch((err: Error) => {
+    socket.destroy();
+    throw err;
+  });
   const stdin = opts.stdin ? socket.writer(Channel.stdin) : undefined;
   const resize = opts.tty ? socket.writer(Channel.resize) : undefined;
   for (const w of [stdin, resize]) w?.on('error', () => undefined);
@@ -125,10 +173,28 @@ async function copyOut(from: Readable | undefined, to: NodeJS.WritableStream): P
   await finished(from, { writable: false }).catch(() => undefined);
 }
 
-async function collect(from: Readable): Promise<Buffer> {
+/**
+ * Everything `from` carries until it ends, which must be at most `limit` bytes (a status, an
+ * error text): past that, `onOverflow` runs and the promise rejects.
+ */
+export async function collectAtMost(from: Readable, limit: number, onOverflow: () => void): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  from.on('data', (c: Buffer) => chunks.push(c));
+  let size = 0;
+  let overflow = false;
+  from.on('data', (c: Buffer) => {
+    if (overflow) return;
+    size += c.length;
+    if (size > limit) {
+      overflow = true;
+      chunks.length = 0;
+      onOverflow();
+      from.destroy();
+      return;
+    }
+    chunks.push(c);
+  });
   await finished(from, { writable: false }).catch(() => undefined);
+  if (overflow) throw new RemoteCommandError(`the streaming server sent more than ${limit / 1024} KiB on the error stream`);
   return Buffer.concat(chunks);
 }
 
@@ -153,7 +219,11 @@ export async function runRemoteCommand(opts: RemoteCommandOptions): Promise<numb
     if (remote.stdin) cleanups.push(forwardStdin(opts, remote, detach));
 
     const [, , errorBytes] = await Promise.race([
-      Promise.all([copyOut(remote.stdout, stdio.stdout), copyOut(remote.stderr, stdio.stderr), collect(remote.error)]),
+      Promise.all([
+        copyOut(remote.stdout, stdio.stdout),
+        copyOut(remote.stderr, stdio.stderr),
+        collectAtMost(remote.error, MAX_ERROR_BODY, () => remote.close()),
+      ]),
       detached.then(() => [undefined, undefined, undefined] as const),
     ]);
     if (errorBytes === undefined) return 0; // detached: the container keeps running

@@ -129,19 +129,75 @@ export function headerBlockOffset(type: number): number | undefined {
   return undefined;
 }
 
-/** Splits a byte stream into frames; feed it whatever the socket delivers. */
+/** A frame that breaks the protocol; the connection cannot go on after one. */
+export class SpdyProtocolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SpdyProtocolError';
+  }
+}
+
+const TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(FrameType).map(([name, type]) => [type, name]));
+
+/** Payload sizes each known control frame type must have: [min, max]. */
+const CONTROL_SIZES: Record<number, [number, number]> = {
+  [FrameType.SYN_STREAM]: [10, Infinity],
+  [FrameType.SYN_REPLY]: [4, Infinity],
+  [FrameType.RST_STREAM]: [8, 8],
+  [FrameType.SETTINGS]: [4, Infinity],
+  [FrameType.PING]: [4, 4],
+  [FrameType.GOAWAY]: [8, 8],
+  [FrameType.HEADERS]: [4, Infinity],
+  [FrameType.WINDOW_UPDATE]: [8, 8],
+};
+
+export interface FrameLimits {
+  /** Largest payload of any frame. */
+  maxFrame: number;
+  /** Largest payload of a control frame. */
+  maxControlFrame: number;
+}
+
+function mib(n: number): string {
+  return n >= 1024 * 1024 ? `${n / (1024 * 1024)} MiB` : `${n / 1024} KiB`;
+}
+
+/**
+ * Splits a byte stream into frames; feed it whatever the socket delivers. Frames over the
+ * limits, control frames of another version or of an impossible size throw a
+ * SpdyProtocolError as soon as their 8-byte header is in, without waiting for the payload.
+ */
 export class FrameParser {
   private buffered: Buffer = Buffer.alloc(0);
+  // Chunks that arrived while a frame was incomplete: joined once it is whole, not per chunk.
+  private pending: Buffer[] = [];
+  private pendingLength = 0;
+  /** Bytes the incomplete frame at the front needs in all (8 while its header is incomplete). */
+  private needed = 8;
+
+  constructor(private readonly limits: FrameLimits = { maxFrame: MAX_FRAME_PAYLOAD, maxControlFrame: MAX_FRAME_PAYLOAD }) {}
 
   push(chunk: Buffer): Frame[] {
-    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+    if (this.buffered.length + this.pendingLength + chunk.length < this.needed) {
+      this.pending.push(chunk);
+      this.pendingLength += chunk.length;
+      return [];
+    }
+    this.buffered = this.buffered.length === 0 && this.pending.length === 0 ? chunk : Buffer.concat([this.buffered, ...this.pending, chunk]);
+    this.pending = [];
+    this.pendingLength = 0;
+    this.needed = 8;
     const frames: Frame[] = [];
     while (this.buffered.length >= 8) {
       const length = this.buffered.readUInt32BE(4) & 0xffffff;
-      if (this.buffered.length < 8 + length) break;
+      const first = this.buffered.readUInt32BE(0);
+      this.check(first, length);
+      if (this.buffered.length < 8 + length) {
+        this.needed = 8 + length;
+        break;
+      }
       const flags = this.buffered[4];
       const body = this.buffered.subarray(8, 8 + length);
-      const first = this.buffered.readUInt32BE(0);
       if (first & 0x80000000) {
         frames.push({ kind: 'control', version: (first >>> 16) & 0x7fff, type: first & 0xffff, flags, payload: body });
       } else {
@@ -150,6 +206,21 @@ export class FrameParser {
       this.buffered = this.buffered.subarray(8 + length);
     }
     return frames;
+  }
+
+  private check(first: number, length: number): void {
+    if (length > this.limits.maxFrame) throw new SpdyProtocolError(`frame of ${length} bytes is larger than the ${mib(this.limits.maxFrame)} limit`);
+    if (!(first & 0x80000000)) return;
+    const version = (first >>> 16) & 0x7fff;
+    const type = first & 0xffff;
+    if (version !== SPDY_VERSION) throw new SpdyProtocolError(`control frame of version ${version} (expected ${SPDY_VERSION})`);
+    const name = TYPE_NAMES[type] ?? `type ${type}`;
+    if (length > this.limits.maxControlFrame) throw new SpdyProtocolError(`${name} frame of ${length} bytes is larger than the ${mib(this.limits.maxControlFrame)} limit`);
+    const sizes = CONTROL_SIZES[type];
+    if (sizes && (length < sizes[0] || length > sizes[1])) {
+      const expected = sizes[0] === sizes[1] ? `${sizes[0]}` : `at least ${sizes[0]}`;
+      throw new SpdyProtocolError(`${name} frame of ${length} bytes is malformed (expected ${expected})`);
+    }
   }
 }
 

@@ -1,7 +1,9 @@
 // A SPDY/3.1 client session over an upgraded HTTP connection, with streams as Node duplexes.
 // Just what the Kubernetes streaming protocols need: the client opens every stream, the server
 // replies, data flows both ways, either side half-closes with FIN or aborts with RST_STREAM.
-// No flow control: spdystream (the server side) neither sends nor honours WINDOW_UPDATE.
+// No SPDY flow control: spdystream (the server side) neither sends nor honours WINDOW_UPDATE;
+// instead, a stream whose reader falls behind pauses reading the connection (TCP backpressure),
+// as Go's spdystream does when a stream's consumer blocks.
 import { Duplex } from 'node:stream';
 import * as zlib from 'node:zlib';
 import {
@@ -20,10 +22,15 @@ import {
   HEADER_DICTIONARY,
   headerBlockOffset,
   RstStatus,
+  SpdyProtocolError,
 } from './spdy-frames.js';
+import { MAX_SPDY_CONTROL_FRAME, MAX_SPDY_FRAME } from './limits.js';
 
 /** Data frames we send are cut to this size so one busy stream does not hog the connection. */
 const DATA_CHUNK = 64 * 1024;
+
+/** How much a stream buffers for its reader before the connection stops being read. */
+const STREAM_BUFFER = 256 * 1024;
 
 /**
  * One direction of SPDY header compression: a single zlib stream that lives as long as the
@@ -42,8 +49,12 @@ class HeaderCodec {
   run(input: Buffer): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       if (this.failure) return reject(this.failure);
+      // Corrupt input errors the zlib stream, and then the flush never calls back.
+      const onError = (err: Error) => reject(new Error(`bad header block: ${err.message}`));
+      this.z.once('error', onError);
       this.z.write(input);
       this.z.flush(zlib.constants.Z_SYNC_FLUSH, () => {
+        this.z.off('error', onError);
         if (this.failure) return reject(this.failure);
         // Nothing reads in flowing mode, so everything the flush produced is buffered here.
         const out: Buffer[] = [];
@@ -71,25 +82,36 @@ export class SpdyStream extends Duplex {
     readonly id: number,
     readonly headers: Readonly<Record<string, string>>,
   ) {
-    super({ allowHalfOpen: true });
+    super({ allowHalfOpen: true, readableHighWaterMark: STREAM_BUFFER });
   }
 
   /** Resolves once the server has accepted the stream (SYN_REPLY); rejects if it refused it. */
   waitReply(): Promise<void> {
     if (this.replied) return Promise.resolve();
     if (this.resetStatus !== undefined) return Promise.reject(new Error(`stream ${this.describe()} was refused (status ${this.resetStatus})`));
+    if (this.sessionGone) return Promise.reject(this.sessionGoneError());
     return new Promise((resolve, reject) => {
-      const onReply = () => {
-        this.off('reset', onReset);
-        resolve();
-      };
-      const onReset = (status: number) => {
+      const settle = (err?: Error) => {
         this.off('reply', onReply);
-        reject(new Error(`stream ${this.describe()} was refused (status ${status})`));
+        this.off('reset', onReset);
+        this.off('session-closed', onGone);
+        if (err) reject(err);
+        else resolve();
       };
-      this.once('reply', onReply);
-      this.once('reset', onReset);
+      const onReply = () => settle();
+      const onReset = (status: number) => settle(new Error(`stream ${this.describe()} was refused (status ${status})`));
+      const onGone = () => settle(this.sessionGoneError());
+      this.on('reply', onReply);
+      this.on('reset', onReset);
+      this.on('session-closed', onGone);
     });
+  }
+
+  private sessionGone = false;
+
+  private sessionGoneError(): Error {
+    const failure = this.session.failure;
+    return new StreamClosedError(failure ? failure.message : 'the server closed the connection before accepting the streams', failure);
   }
 
   /** Aborts the stream in both directions. */
@@ -101,7 +123,8 @@ export class SpdyStream extends Duplex {
   }
 
   override _read(): void {
-    // Data is pushed as frames arrive; without flow control there is nothing to ask for.
+    // The reader caught up: let the connection be read again.
+    this.session.unthrottle(this.id);
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
@@ -121,13 +144,15 @@ export class SpdyStream extends Duplex {
 
   override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
     if (!this.localClosed || !this.remoteClosed) this.reset();
+    // Nobody will read what is buffered: it must not hold up the other streams.
+    this.session.unthrottle(this.id);
     done(err);
   }
 
   /** @internal frames from the session */
   onData(data: Buffer, fin: boolean): void {
-    if (this.remoteClosed) return;
-    if (data.length > 0) this.push(data);
+    if (this.remoteClosed || this.destroyed) return;
+    if (data.length > 0 && !this.push(data)) this.session.throttle(this.id);
     if (fin) this.markRemoteClosed();
   }
 
@@ -149,6 +174,8 @@ export class SpdyStream extends Duplex {
   /** @internal the connection is gone: end reading, drop further writes. */
   onSessionClosed(): void {
     this.localClosed = true;
+    this.sessionGone = true;
+    this.emit('session-closed');
     this.markRemoteClosed();
   }
 
@@ -168,8 +195,22 @@ export class SpdyStream extends Duplex {
   }
 }
 
+/** The connection ended before the server accepted a stream. */
+export class StreamClosedError extends Error {
+  constructor(
+    message: string,
+    /** Why the connection failed; undefined when the server simply closed it. */
+    readonly failure?: Error,
+  ) {
+    super(message);
+    this.name = 'StreamClosedError';
+  }
+}
+
 /** The byte stream a session runs over: an upgraded socket (or anything duplex, for tests). */
 export interface SessionSocket {
+  pause(): unknown;
+  resume(): unknown;
   write(chunk: Buffer, cb?: (err?: Error | null) => void): boolean;
   once(event: 'drain', listener: () => void): unknown;
   on(event: 'data', listener: (chunk: Buffer) => void): unknown;
@@ -189,7 +230,12 @@ export class SpdySession {
   closed = false;
   private nextStreamId = 1;
   private readonly streams = new Map<number, SpdyStream>();
-  private readonly parser = new FrameParser();
+  private readonly parser = new FrameParser({ maxFrame: MAX_SPDY_FRAME, maxControlFrame: MAX_SPDY_CONTROL_FRAME });
+  /** Streams whose readers are full; while any is, the socket is not read. */
+  private readonly throttled = new Set<number>();
+  /** Whether any frame has arrived (see firstFrame). */
+  private heardFrom = false;
+  private readonly firstFrameListeners: (() => void)[] = [];
   private readonly compressor = new HeaderCodec('deflate');
   private readonly decompressor = new HeaderCodec('inflate');
   private outbound: Promise<void> = Promise.resolve();
@@ -223,6 +269,24 @@ export class SpdySession {
   /** Queues raw frame bytes; resolves once the socket took them (waiting for drain if it is full). */
   send(bytes: Buffer): Promise<void> {
     return this.enqueue(async () => bytes);
+  }
+
+  /** Resolves when the first frame arrives (or the connection ends); for an idle limit. */
+  firstFrame(): Promise<void> {
+    if (this.heardFrom || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.firstFrameListeners.push(resolve));
+  }
+
+  /** @internal a stream's reader is full: stop reading the connection until it catches up. */
+  throttle(id: number): void {
+    if (this.closed) return;
+    if (this.throttled.size === 0) this.socket.pause();
+    this.throttled.add(id);
+  }
+
+  /** @internal */
+  unthrottle(id: number): void {
+    if (this.throttled.delete(id) && this.throttled.size === 0 && !this.closed) this.socket.resume();
   }
 
   /** Calls back once when the connection ends, with the error if it ended badly. */
@@ -271,25 +335,41 @@ export class SpdySession {
   }
 
   private receive(chunk: Buffer): void {
+    if (this.closed) return;
     let frames: Frame[];
     try {
       frames = this.parser.push(chunk);
     } catch (err) {
-      this.shutdown(err as Error);
+      this.fail(err as Error);
       return;
+    }
+    if (frames.length > 0 && !this.heardFrom) {
+      this.heardFrom = true;
+      for (const listener of this.firstFrameListeners.splice(0)) listener();
     }
     for (const frame of frames) {
       // Header blocks decompress asynchronously; one queue keeps frames in arrival order.
-      this.inbound = this.inbound.then(() => this.handle(frame)).catch((err: Error) => {
-        this.shutdown(new Error(`SPDY protocol error: ${err.message}`));
-        this.socket.destroy();
-      });
+      this.inbound = this.inbound.then(() => this.handle(frame)).catch((err: Error) => this.fail(err));
     }
   }
 
+  /** A protocol violation: the connection cannot be trusted any further. */
+  private fail(err: Error): void {
+    if (this.closed) return;
+    this.shutdown(new Error(`SPDY protocol error: ${err.message}`));
+    this.socket.destroy();
+  }
+
   private async handle(frame: Frame): Promise<void> {
+    if (this.closed) return;
     if (frame.kind === 'data') {
-      this.streams.get(frame.streamId)?.onData(frame.data, (frame.flags & FLAG_FIN) !== 0);
+      const stream = this.streams.get(frame.streamId);
+      // Data for a stream of ours that already ended is a race, not an error; for one we
+      // never opened it is nonsense (server-opened, even IDs, we refused: let those pass).
+      if (!stream && frame.streamId % 2 === 1 && frame.streamId >= this.nextStreamId) {
+        throw new SpdyProtocolError(`data for stream ${frame.streamId}, which was never opened`);
+      }
+      stream?.onData(frame.data, (frame.flags & FLAG_FIN) !== 0);
       return;
     }
     const { type, flags, payload } = frame;
@@ -330,6 +410,8 @@ export class SpdySession {
     if (err && !this.failure && !this.closed) this.failure = err;
     if (this.closed) return;
     this.closed = true;
+    this.throttled.clear();
+    for (const listener of this.firstFrameListeners.splice(0)) listener();
     for (const stream of this.streams.values()) stream.onSessionClosed();
     this.streams.clear();
     this.compressor.close();

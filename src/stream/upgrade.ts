@@ -3,6 +3,8 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Socket } from 'node:net';
+import { redactStreamingUrl } from '../cri/redact.js';
+import { handshakeTimeoutMs, MAX_ERROR_BODY, seconds } from './limits.js';
 import { tlsConnectOptions, type StreamTls } from './tls.js';
 
 /** A failure to reach or use a streaming URL (not a failure of the remote command itself). */
@@ -17,12 +19,9 @@ export interface Upgraded {
   socket: Socket;
   /** Bytes the server sent after its 101 response, already read off the socket. */
   head: Buffer;
-  /** The sub-protocol the server picked (X-Stream-Protocol-Version), '' when it named none. */
+  /** The sub-protocol the server picked (X-Stream-Protocol-Version), one of those offered. */
   protocol: string;
 }
-
-/** How long the TCP connect plus the upgrade handshake may take. */
-const HANDSHAKE_TIMEOUT_MS = 30_000;
 
 const ERRNO_TEXT: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
@@ -41,14 +40,7 @@ export function describeConnectError(url: string, err: NodeJS.ErrnoException): S
 }
 
 /** The streaming URL's last path segment is a one-time token; keep it out of messages. */
-export function redactToken(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname.replace(/\/[^/]+$/, '/…')}`;
-  } catch {
-    return url;
-  }
-}
+export const redactToken = redactStreamingUrl;
 
 /**
  * The server's reason for a non-101 answer: the message of a Kubernetes Status object when the
@@ -75,18 +67,46 @@ export function describeRejection(url: string, status: number, statusText: strin
   );
 }
 
-/** Reads a response body (at most 64 KiB) for an error message. */
-export function readBody(res: http.IncomingMessage): Promise<string> {
+/**
+ * Reads the start of a response body for an error message: stops at MAX_ERROR_BODY bytes or
+ * after `timeoutMs` (a server may send an endless or stalled body) and then drops the
+ * connection, so reading it can neither hang nor fill memory.
+ */
+export function readBody(res: http.IncomingMessage, timeoutMs: number): Promise<string> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    res.on('data', (c: Buffer) => {
-      if (size < 65536) chunks.push(c);
+    const done = () => {
+      clearTimeout(timer);
+      res.off('data', onData);
+      res.socket?.destroy();
+      resolve(Buffer.concat(chunks).subarray(0, MAX_ERROR_BODY).toString('utf8'));
+    };
+    const onData = (c: Buffer) => {
+      chunks.push(c);
       size += c.length;
-    });
-    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    res.on('error', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      if (size >= MAX_ERROR_BODY) done();
+    };
+    const timer = setTimeout(done, Math.max(0, timeoutMs));
+    res.on('data', onData);
+    res.on('end', done);
+    res.on('error', done);
+    res.on('close', done);
   });
+}
+
+/** The sub-protocol a 101 answer picked; a missing or unoffered one is an error. */
+export function pickedProtocol(url: string, offered: readonly string[], header: string | string[] | undefined): string {
+  const picked = (Array.isArray(header) ? header[0] : header) ?? '';
+  if (picked === '') {
+    throw new StreamingError(
+      `streaming server ${redactToken(url)} did not name a protocol (no X-Stream-Protocol-Version in its 101 answer; offered ${offered.join(', ')})`,
+    );
+  }
+  if (!offered.includes(picked)) {
+    throw new StreamingError(`streaming server ${redactToken(url)} picked protocol ${JSON.stringify(picked.slice(0, 100))}, which was not offered (${offered.join(', ')})`);
+  }
+  return picked;
 }
 
 /**
@@ -99,7 +119,7 @@ export function upgradeToSpdy(url: string, protocols: readonly string[], tls?: S
     try {
       target = new URL(url);
     } catch {
-      reject(new StreamingError(`the runtime returned an invalid streaming URL: ${JSON.stringify(url)}`));
+      reject(new StreamingError(`the runtime returned an invalid streaming URL: ${JSON.stringify(redactToken(url))}`));
       return;
     }
     if (target.protocol !== 'http:' && target.protocol !== 'https:') {
@@ -118,21 +138,26 @@ export function upgradeToSpdy(url: string, protocols: readonly string[], tls?: S
       // A connection of its own: it either becomes the SPDY connection or is closed.
       agent: false,
     };
+    const limitMs = handshakeTimeoutMs();
+    const deadline = Date.now() + limitMs;
     const req = (target.protocol === 'https:' ? https : http).request(target, options);
     const timer = setTimeout(() => {
       req.destroy();
-      reject(new StreamingError(`streaming server ${redactToken(url)} did not answer within ${HANDSHAKE_TIMEOUT_MS / 1000}s`));
-    }, HANDSHAKE_TIMEOUT_MS);
+      reject(new StreamingError(`streaming server ${redactToken(url)} did not answer within ${seconds(limitMs)}`));
+    }, limitMs);
     req.on('upgrade', (res, socket: Socket, head: Buffer) => {
       clearTimeout(timer);
-      const picked = res.headers['x-stream-protocol-version'];
-      resolve({ socket, head, protocol: (Array.isArray(picked) ? picked[0] : picked) ?? '' });
+      try {
+        resolve({ socket, head, protocol: pickedProtocol(url, protocols, res.headers['x-stream-protocol-version']) });
+      } catch (err) {
+        socket.destroy();
+        reject(err as Error);
+      }
     });
     req.on('response', (res) => {
       clearTimeout(timer);
-      const socket = res.socket;
-      void readBody(res).then((body) => {
-        socket?.destroy();
+      // The body only explains the refusal: read what fits in the time left, then give up on it.
+      void readBody(res, deadline - Date.now()).then((body) => {
         reject(describeRejection(url, res.statusCode ?? 0, res.statusMessage ?? '', body));
       });
     });

@@ -4,12 +4,14 @@
 import { Readable, Writable } from 'node:stream';
 import WebSocket from 'ws';
 import { describeConnectError, describeRejection, readBody, redactToken, StreamingError } from './upgrade.js';
+import { handshakeTimeoutMs, MAX_WEBSOCKET_MESSAGE } from './limits.js';
 import { tlsConnectOptions, type StreamTls } from './tls.js';
 
 /** The v5 control channel: [CLOSE_CHANNEL, n] means "channel n will get no more data". */
 export const CLOSE_CHANNEL = 255;
 
-const HANDSHAKE_TIMEOUT_MS = 30_000;
+/** How much a channel buffers for its reader before the connection stops being read. */
+const CHANNEL_BUFFER = 256 * 1024;
 
 /** Splits one received message into its channel and payload; undefined for an empty message. */
 export function parseChannelMessage(message: Buffer): { channel: number; data: Buffer } | undefined {
@@ -40,6 +42,10 @@ export class ChannelSocket {
   closed = false;
   private readonly readers = new Map<number, Readable>();
   private readonly closeListeners: ((failure: Error | undefined) => void)[] = [];
+  /** Channels whose readers are full; while any is, the socket is not read. */
+  private readonly throttled = new Set<number>();
+  private heardFrom = false;
+  private readonly firstFrameListeners: (() => void)[] = [];
 
   private constructor(
     private readonly ws: WebSocket,
@@ -47,9 +53,13 @@ export class ChannelSocket {
     readonly protocol: string,
   ) {
     ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
+      this.heard();
       const parsed = parseChannelMessage(toBuffer(data));
       // The server opens with an empty message on its first output channel: nothing to deliver.
-      if (parsed && parsed.data.length > 0) this.reader(parsed.channel).push(parsed.data);
+      if (parsed && parsed.data.length > 0) {
+        const reader = this.reader(parsed.channel);
+        if (!reader.destroyed && !reader.push(parsed.data)) this.throttle(parsed.channel);
+      }
     });
     ws.on('error', (err) => (this.failure ??= err));
     ws.on('close', (code, reason) => {
@@ -58,6 +68,7 @@ export class ChannelSocket {
         this.failure = new StreamingError(`streaming connection closed unexpectedly (code ${code}${reason.length ? `: ${reason.toString()}` : ''})`);
       }
       this.closed = true;
+      this.heard();
       for (const r of this.readers.values()) r.push(null);
       for (const listener of this.closeListeners.splice(0)) listener(this.failure);
     });
@@ -65,14 +76,17 @@ export class ChannelSocket {
 
   /** Dials `url`, offering `protocols` (most preferred first); the server picks one. */
   static open(url: string, protocols: readonly string[], tls?: StreamTls): Promise<ChannelSocket> {
+    const limitMs = handshakeTimeoutMs();
+    const deadline = Date.now() + limitMs;
     return new Promise((resolve, reject) => {
       let ws: WebSocket;
       try {
         ws = new WebSocket(toWebSocketUrl(url), [...protocols], {
           perMessageDeflate: false,
           ...tlsConnectOptions(tls),
-          handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+          handshakeTimeout: limitMs,
           followRedirects: false,
+          maxPayload: MAX_WEBSOCKET_MESSAGE,
         });
       } catch (err) {
         reject(err instanceof StreamingError ? err : new StreamingError(`invalid streaming URL ${redactToken(url)}: ${(err as Error).message}`));
@@ -86,7 +100,8 @@ export class ChannelSocket {
       ws.once('unexpected-response', (req, res) => {
         settled = true;
         const socket = res.socket;
-        void readBody(res).then((body) => {
+        // The body only explains the refusal: read what fits in the time left, then give up on it.
+        void readBody(res, deadline - Date.now()).then((body) => {
           // The connection would otherwise linger (keep-alive) and hold the process open.
           req.destroy();
           socket?.destroy();
@@ -101,11 +116,41 @@ export class ChannelSocket {
     });
   }
 
+  /** Resolves when the first message arrives (or the connection ends); for an idle limit. */
+  firstFrame(): Promise<void> {
+    if (this.heardFrom) return Promise.resolve();
+    return new Promise((resolve) => this.firstFrameListeners.push(resolve));
+  }
+
+  private heard(): void {
+    if (this.heardFrom) return;
+    this.heardFrom = true;
+    for (const listener of this.firstFrameListeners.splice(0)) listener();
+  }
+
+  // A reader that falls behind pauses the socket (TCP backpressure) until it catches up.
+  private throttle(channel: number): void {
+    if (this.closed) return;
+    if (this.throttled.size === 0) this.ws.pause();
+    this.throttled.add(channel);
+  }
+
+  private unthrottle(channel: number): void {
+    if (this.throttled.delete(channel) && this.throttled.size === 0 && !this.closed) this.ws.resume();
+  }
+
   /** Everything the server sends on `channel`; ends when the connection closes. */
   reader(channel: number): Readable {
     let r = this.readers.get(channel);
     if (!r) {
-      r = new Readable({ read() {} });
+      r = new Readable({
+        highWaterMark: CHANNEL_BUFFER,
+        read: () => this.unthrottle(channel),
+        destroy: (err, done) => {
+          this.unthrottle(channel);
+          done(err);
+        },
+      });
       if (this.closed) r.push(null);
       this.readers.set(channel, r);
     }

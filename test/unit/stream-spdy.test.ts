@@ -50,6 +50,34 @@ test('the parser reassembles frames split at any byte', () => {
   assert.deepEqual(frames[2], { kind: 'data', streamId: 3, flags: FLAG_FIN, data: Buffer.alloc(0) });
 });
 
+test('the parser joins a large frame once, however many chunks it comes in', () => {
+  const payload = Buffer.alloc(300_000, 7);
+  const bytes = Buffer.concat([encodeData(1, 0, Buffer.from('a')), encodeData(3, FLAG_FIN, payload), encodeData(5, 0, Buffer.from('z'))]);
+  const parser = new FrameParser({ maxFrame: 1 << 20, maxControlFrame: 1 << 16 });
+  const frames: Frame[] = [];
+  for (let at = 0; at < bytes.length; at += 4099) frames.push(...parser.push(bytes.subarray(at, at + 4099)));
+  assert.deepEqual(frames.map((f) => (f.kind === 'data' ? [f.streamId, f.data.length] : [])), [[1, 1], [3, 300_000], [5, 1]]);
+  assert.ok(frames[1].kind === 'data' && frames[1].data.equals(payload));
+});
+
+test('the parser refuses oversized and malformed frames as soon as their header is in', () => {
+  const limits = { maxFrame: 1 << 20, maxControlFrame: 1 << 16 };
+  const header = (first: number, length: number) => {
+    const b = Buffer.alloc(8);
+    b.writeUInt32BE(first >>> 0, 0);
+    b.writeUInt32BE(length, 4);
+    return b;
+  };
+  const control = (type: number, version = 3) => (0x8000 | version) * 0x10000 + type;
+  assert.throws(() => new FrameParser(limits).push(header(1, 0xffffff)), /^SpdyProtocolError: frame of 16777215 bytes is larger than the 1 MiB limit$/);
+  assert.throws(() => new FrameParser(limits).push(header(control(FrameType.SYN_REPLY), 70_000)), /SYN_REPLY frame of 70000 bytes is larger than the 64 KiB limit/);
+  assert.throws(() => new FrameParser(limits).push(header(control(FrameType.PING, 2), 4)), /control frame of version 2 \(expected 3\)/);
+  assert.throws(() => new FrameParser(limits).push(header(control(FrameType.PING), 3)), /PING frame of 3 bytes is malformed \(expected 4\)/);
+  assert.throws(() => new FrameParser(limits).push(header(control(FrameType.SYN_STREAM), 9)), /SYN_STREAM frame of 9 bytes is malformed \(expected at least 10\)/);
+  // Unknown control types are allowed (SPDY says to ignore them), within the size cap.
+  assert.equal(new FrameParser(limits).push(Buffer.concat([header(control(42), 2), Buffer.alloc(2)])).length, 1);
+});
+
 /** A server end that speaks just enough SPDY: records frames, decompresses header blocks. */
 function fakeServer(onFrame: (frame: Frame, headers: Record<string, string[]> | undefined, socket: Socket, deflate: (b: Buffer) => Promise<Buffer>) => void) {
   const server = createServer((socket) => {
