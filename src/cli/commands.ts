@@ -16,6 +16,7 @@ import {
 import { CheckpointCommand, UpdateCommand } from './container-ops.js';
 import { EventsCommand } from './events.js';
 import { ExecCommand } from './exec.js';
+import { LoadCommand, TagCommand } from './image-transfer.js';
 import { ImageFsInfoCommand, ImagesCommand, InspectImageCommand, PullCommand, RemoveImageCommand } from './images.js';
 import { LogsCommand } from './logs.js';
 import { CreateJsonSchemaCommand, PullJsonSchemaCommand, RunJsonSchemaCommand, RunPodJsonSchemaCommand } from './jsonschema.js';
@@ -50,6 +51,8 @@ export const COMMANDS: CommandClass<CliContext>[] = [
   ImageFsInfoCommand,
   PullCommand,
   RemoveImageCommand,
+  LoadCommand,
+  TagCommand,
   StatsCommand,
   PodStatsCommand,
   UpdateCommand,
