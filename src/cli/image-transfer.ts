@@ -1,7 +1,9 @@
 // Commands the CRI has no calls for, done through containerd's own API on the same socket:
 // load (import), save (export), tag. Other runtimes get one line naming their own tool.
 import { Command, Option } from 'clipanion';
-import { createReadStream, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, renameSync, statSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { ContainerdClient } from '../containerd/client.js';
 import type { JsonDescriptor } from '../containerd/oci.js';
 import { UsageError } from '../cri/errors.js';
@@ -194,6 +196,85 @@ export class TagCommand extends ContainerdCommand {
       return 0;
     } finally {
       client.close();
+    }
+  }
+}
+
+export class SaveCommand extends ContainerdCommand {
+  static override paths = [['save'], ['export']];
+  static override usage = Command.Usage({
+    description: 'Save images to an archive (containerd only)',
+    details: 'Writes IMAGEs (names, IDs or unique ID prefixes) as an OCI image layout tar, which `crictl load`, `ctr images import`, `podman load` and `skopeo` read; `--format docker` adds the manifest.json that `docker load` needs. The file appears only when complete.',
+    examples: [
+      ['Save busybox', 'crictl save -o busybox.tar busybox:1.33.1'],
+      ['For docker load', 'crictl save --format docker -o images.tar busybox:1.33.1 registry.k8s.io/pause:3.6'],
+    ],
+  });
+
+  output = Option.String('-o,--output', { required: true, description: 'Archive to write ("-": standard output)' });
+  format = Option.String('--format', 'oci', { description: 'oci (OCI image layout) or docker (OCI layout plus docker save\'s manifest.json)' });
+  platform = Option.String('--platform', '', { description: 'Platform (os/arch[/variant]) to save of multi-platform images (default: this machine\'s)' });
+  quiet = Option.Boolean('-q,--quiet', false, { description: 'Show no progress' });
+  refs = Option.Rest({ name: 'IMAGE', required: 1 });
+
+  async execute(): Promise<number> {
+    if (this.format !== 'oci' && this.format !== 'docker') throw new UsageError(`--format "${this.format}": expected oci or docker`);
+    const { parsePlatform } = await import('../containerd/oci.js');
+    const platform = this.platform ? parsePlatform(this.platform) : undefined;
+    if (platform === null) throw new UsageError(`--platform "${this.platform}": expected os/arch[/variant], e.g. linux/amd64`);
+    const toStdout = this.output === '-';
+    if (toStdout && (this.context.stdout as NodeJS.WriteStream).isTTY) throw new UsageError('save: refusing to write an archive to a terminal: give -o FILE or redirect standard output');
+    if (!toStdout) {
+      try {
+        if (statSync(this.output).isDirectory()) throw new UsageError(`-o ${this.output}: is a directory, expected a file name`);
+      } catch (err) {
+        if (err instanceof UsageError) throw err;
+      }
+    }
+    const { fullName, isReference } = await import('../containerd/names.js');
+    const client = await this.containerd('save');
+    // A temporary file beside the target, created exclusively (never one that was there), renamed
+    // into place once complete.
+    const temp = toStdout ? '' : join(dirname(this.output), `.${basename(this.output)}.${randomBytes(6).toString('hex')}.tmp`);
+    let out: NodeJS.WritableStream & import('node:stream').Writable = this.context.stdout as NodeJS.WriteStream;
+    let finished = false;
+    try {
+      const images: { names: string[]; target: JsonDescriptor }[] = [];
+      for (const ref of this.refs) {
+        const found = await this.findImage(client, ref);
+        // Named by one of its tags: that name alone, as docker save does; by ID: all its names.
+        const named = isReference(ref) ? fullName(ref) : '';
+        images.push({ names: found.tags.includes(named) ? [named] : found.tags, target: found.target });
+      }
+      if (!toStdout) {
+        out = createWriteStream(temp, { flags: 'wx', mode: 0o644 });
+        await new Promise<void>((resolve, reject) => out.once('open', () => resolve()).once('error', reject));
+      }
+      const { saveImages } = await import('../containerd/save.js');
+      const r = await interruptible((signal) => saveImages(client, images, out, { format: this.format as 'oci' | 'docker', platform: platform ?? undefined, signal }));
+      if (r.code !== undefined) {
+        this.warn('crictl: save interrupted: nothing was written');
+        return r.code;
+      }
+      if (!toStdout) {
+        await new Promise<void>((resolve, reject) => out.end(() => resolve()).once('error', reject));
+        renameSync(temp, this.output);
+      }
+      finished = true;
+      return 0;
+    } catch (err) {
+      if (typeof (err as NodeJS.ErrnoException).code === 'string' && (err as NodeJS.ErrnoException).syscall) throw new UsageError(`-o ${this.output}: ${(err as Error).message}`);
+      throw err;
+    } finally {
+      client.close();
+      if (!toStdout && !finished) {
+        (out as import('node:fs').WriteStream).destroy?.();
+        try {
+          unlinkSync(temp);
+        } catch {
+          // never created
+        }
+      }
     }
   }
 }
