@@ -125,7 +125,10 @@ export async function* readTar(input: AsyncIterable<Buffer | Uint8Array | string
       if (!sawEntry) throw new ArchiveError(`${label}: empty input, expected a tar archive`);
       return; // no end-of-archive blocks: accepted, as GNU tar does
     }
-    if (header.length < BLOCK) throw new ArchiveError(`${label}: truncated tar archive (ends inside a header at byte ${src.consumed})`);
+    if (header.length < BLOCK) {
+      if (!sawEntry) throw new ArchiveError(`${label}: not a tar archive (only ${header.length} bytes)`);
+      throw new ArchiveError(`${label}: truncated tar archive (ends inside a header at byte ${src.consumed})`);
+    }
     if (header.every((x) => x === 0)) return;
     if (!checksumOk(header)) {
       throw new ArchiveError(`${label}: not a tar archive (bad header checksum at byte ${src.consumed - BLOCK})`);

@@ -112,3 +112,66 @@ export function dockerArchive(repoTag: string, layers: Rootfs[], opts: { cmd?: s
 
 /** The lab's static busybox, for images that must run. */
 export const BUSYBOX_BIN = '/bin/busybox';
+
+/** A fast, reproducible pseudo-random byte stream (xorshift32): incompressible, no disk needed. */
+export function* randomChunks(total: number, seed = 0x9e3779b9, chunk = 1024 * 1024): Generator<Buffer> {
+  let x = seed >>> 0 || 1;
+  for (let done = 0; done < total; done += chunk) {
+    const n = Math.min(chunk, total - done);
+    const words = new Uint32Array(Math.ceil(n / 4));
+    for (let i = 0; i < words.length; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      words[i] = x >>> 0;
+    }
+    yield Buffer.from(words.buffer, 0, n);
+  }
+}
+
+/** A ustar header block for a regular file (the streaming generator writes its own tar). */
+function header(name: string, size: number): Buffer {
+  const h = Buffer.alloc(512);
+  h.write(name, 0);
+  h.write('0000644\0', 100);
+  h.write('0000000\0', 108);
+  h.write('0000000\0', 116);
+  h.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
+  h.write('00000000000\0', 136);
+  h.write('0', 156);
+  h.write('ustar\u000000', 257, 'latin1');
+  h.fill(32, 148, 156);
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  return h;
+}
+const pad = (n: number) => Buffer.alloc((512 - (n % 512)) % 512);
+
+/**
+ * A `docker save` archive streamed as it is generated: one layer holding one file of `size`
+ * pseudo-random bytes. Layer digests are computed on the way, so nothing is buffered.
+ */
+export function* largeDockerArchive(repoTag: string, size: number): Generator<Buffer> {
+  const layerSize = 512 + size + pad(size).length + 1024;
+  const hash = createHash('sha256');
+  const emit = (b: Buffer) => {
+    hash.update(b);
+    return b;
+  };
+  yield header('big/layer.tar', layerSize);
+  yield emit(header('big.bin', size));
+  for (const c of randomChunks(size)) yield emit(c);
+  yield emit(pad(size));
+  yield emit(Buffer.alloc(1024));
+  yield pad(layerSize);
+  const diffId = `sha256:${hash.digest('hex')}`;
+  const cfg = Buffer.from(JSON.stringify({ architecture: ARCH, os: 'linux', config: { Cmd: ['sh'] }, rootfs: { type: 'layers', diff_ids: [diffId] } }));
+  const cfgName = `${sha256(cfg).slice(7)}.json`;
+  for (const [name, data] of [[cfgName, cfg], ['manifest.json', Buffer.from(JSON.stringify([{ Config: cfgName, RepoTags: [repoTag], Layers: ['big/layer.tar'] }]))]] as [string, Buffer][]) {
+    yield header(name, data.length);
+    yield data;
+    yield pad(data.length);
+  }
+  yield Buffer.alloc(1024);
+}
