@@ -234,7 +234,7 @@ export class CreateContainerCommand extends CriCommand {
     const timeoutMs = await this.callTimeout(this.cancelTimeout);
     if (this.withPull || (settings.pullImageOnCreate && !this.noPull)) {
       const { pullImage } = await import('./images.js');
-      await pullImage(await this.images(), config.image?.image ?? '', { creds: this.creds, auth: this.auth, sandboxConfig, timeoutMs });
+      await pullImage(await this.images(), config.image?.image ?? '', { creds: this.creds, auth: this.auth, sandboxConfig, timeoutMs, progress: () => import('./pull-progress.js').then((m) => m.watchPull(this.context, () => this.runtime(), config.image?.image ?? '')) });
     }
     const { containerId } = await runtime.createContainer({ podSandboxId, config, sandboxConfig }, { timeoutMs });
     this.out(containerId);
@@ -355,7 +355,7 @@ export class RunContainerCommand extends CriCommand {
       // Pull only what is missing: a node without a registry can still run local images.
       if (!present.image) {
         const { pullImage } = await import('./images.js');
-        await pullImage(await this.images(), image, { creds: this.creds, auth: this.auth, sandboxConfig, timeoutMs });
+        await pullImage(await this.images(), image, { creds: this.creds, auth: this.auth, sandboxConfig, timeoutMs, progress: () => import('./pull-progress.js').then((m) => m.watchPull(this.context, () => this.runtime(), image)) });
       }
     }
     const { podSandboxId } = await runtime.runPodSandbox({ config: sandboxConfig, runtimeHandler: this.runtimeHandler }, { timeoutMs });

@@ -6,7 +6,7 @@ import { createReadStream, createWriteStream, renameSync, statSync, unlinkSync }
 import { basename, dirname, join } from 'node:path';
 import type { ContainerdClient } from '../containerd/client.js';
 import type { JsonDescriptor } from '../containerd/oci.js';
-import { UsageError } from '../cri/errors.js';
+import { CriError, GrpcCode, UsageError } from '../cri/errors.js';
 import { CriCommand } from './cri-command.js';
 import { resolveImageRef } from './resolve.js';
 
@@ -41,6 +41,8 @@ abstract class ContainerdCommand extends CriCommand {
       client.close();
       const { isNotFound } = await import('../containerd/client.js');
       if (isNotFound(err)) throw new UsageError(`containerd at ${endpoint} has no "${CRI_NAMESPACE}" namespace (is its CRI plugin enabled?)`);
+      // Says it is containerd, but does not serve containerd's API there (a proxy, a shim).
+      if (err instanceof CriError && err.code === GrpcCode.UNIMPLEMENTED) throw refuse(`${runtimeName} without containerd's API on that socket`);
       throw err;
     }
     return client;
@@ -146,15 +148,17 @@ export class LoadCommand extends ContainerdCommand {
       const tty = !this.quiet && Boolean((this.context.stdout as NodeJS.WriteStream).isTTY);
       const { ProgressBoard } = await import('./transfer-progress.js');
       const board = tty ? new ProgressBoard(this.context.stdout) : undefined;
-      const r = await interruptible((signal) =>
-        loadArchive(client, input, {
+      const r = await interruptible((signal) => {
+        // The input may be a pipe whose writer is still going: stop reading it at once.
+        signal.addEventListener('abort', () => (input as unknown as { destroy(): void }).destroy(), { once: true });
+        return loadArchive(client, input, {
           label,
           names,
           platforms: this.allPlatforms ? 'all' : platforms.length > 0 ? platforms : undefined,
           signal,
           progress: board && { blob: (name, done, total) => board.set(name, name.replace(/^blobs\/sha256\//, '').slice(0, 12), done, total) },
-        }),
-      );
+        });
+      });
       board?.end();
       if (r.code !== undefined) {
         this.warn('crictl: load interrupted: nothing was loaded');

@@ -222,6 +222,8 @@ export interface PullOptions {
   sandboxConfig?: object;
   annotations?: Record<string, string>;
   timeoutMs?: number;
+  /** Shown while the pull runs (pull-progress.ts). */
+  progress?: () => Promise<{ stop(): Promise<void> } | undefined>;
 }
 
 /** Pulls `ref` with optional USER[:PASS] or base64 auth; returns the image reference. */
@@ -235,12 +237,17 @@ export async function pullImage(service: ImageServiceClient, ref: string, opts: 
   } else if (opts.auth) {
     auth = { auth: opts.auth };
   }
-  const r = await service.pullImage(
-    { image: { image: ref, annotations: opts.annotations ?? {} }, auth, sandboxConfig: opts.sandboxConfig },
-    // Pulls take as long as the image is big: no deadline unless the caller sets one.
-    { timeoutMs: opts.timeoutMs ?? 0 },
-  );
-  return r.imageRef;
+  const progress = await opts.progress?.();
+  try {
+    const r = await service.pullImage(
+      { image: { image: ref, annotations: opts.annotations ?? {} }, auth, sandboxConfig: opts.sandboxConfig },
+      // Pulls take as long as the image is big: no deadline unless the caller sets one.
+      { timeoutMs: opts.timeoutMs ?? 0 },
+    );
+    return r.imageRef;
+  } finally {
+    await progress?.stop();
+  }
 }
 
 export class PullCommand extends CriCommand {
@@ -271,6 +278,7 @@ export class PullCommand extends CriCommand {
       auth: this.auth,
       sandboxConfig,
       annotations: parseLabels(this.annotation, '--annotation'),
+      progress: () => import('./pull-progress.js').then((m) => m.watchPull(this.context, () => this.runtime(), this.image)),
     });
     this.out(`Image is up to date for ${ref}`);
     return 0;

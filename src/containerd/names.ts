@@ -8,7 +8,13 @@ const DOMAIN = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[
 const REFERENCE = new RegExp(`^(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$`);
 
 /** Whether `ref` is a valid image reference (name[:tag][@digest]). */
-export const isReference = (ref: string): boolean => ref.length <= 255 && REFERENCE.test(ref);
+export function isReference(ref: string): boolean {
+  if (ref.length > 255 || !REFERENCE.test(ref)) return false;
+  // A first part without '.', ':' or "localhost" is a path component, not a registry: lower case.
+  const slash = ref.indexOf('/');
+  const first = slash < 0 ? '' : ref.slice(0, slash);
+  return !first || /[.:]/.test(first) || first === 'localhost' || new RegExp(`^${COMPONENT}$`).test(first);
+}
 
 /** busybox → docker.io/library/busybox:latest; keeps a given tag or digest. */
 export function fullName(ref: string): string {

@@ -49,7 +49,7 @@ export interface BuiltImage {
 }
 
 /** Writes a tar archive of `entries` (name → bytes) with GNU tar, in order. */
-function writeArchive(entries: [string, Buffer][]): { path: string; cleanup(): void } {
+export function writeArchive(entries: [string, Buffer][]): { path: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'crictl-archive-'));
   const root = join(dir, 'root');
   for (const [name, data] of entries) {
