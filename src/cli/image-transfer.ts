@@ -255,7 +255,12 @@ export class SaveCommand extends ContainerdCommand {
         await new Promise<void>((resolve, reject) => out.once('open', () => resolve()).once('error', reject));
       }
       const { saveImages } = await import('../containerd/save.js');
-      const r = await interruptible((signal) => saveImages(client, images, out, { format: this.format as 'oci' | 'docker', platform: platform ?? undefined, signal }));
+      const tty = !toStdout && !this.quiet && Boolean((this.context.stdout as NodeJS.WriteStream).isTTY);
+      const { ProgressBoard } = await import('./transfer-progress.js');
+      const board = tty ? new ProgressBoard(this.context.stdout) : undefined;
+      const progress = board && { blob: (digest: string, done: number, total: number) => board.set(digest, digest.slice(7, 19), done, total) };
+      const r = await interruptible((signal) => saveImages(client, images, out, { format: this.format as 'oci' | 'docker', platform: platform ?? undefined, signal, progress }));
+      board?.end();
       if (r.code !== undefined) {
         this.warn('crictl: save interrupted: nothing was written');
         return r.code;

@@ -93,11 +93,14 @@ export function startSpinner(out: NodeJS.WritableStream, text: string, now: () =
   const frames = ['|', '/', '-', '\\'];
   const start = now();
   let n = 0;
-  const tick = () => out.write(`\r\x1b[2K${frames[n++ % frames.length]} ${text} ${duration(now() - start)}`);
+  let timer: NodeJS.Timeout | undefined;
+  const tick = () => {
+    out.write(`\r\x1b[2K${frames[n++ % frames.length]} ${text} ${duration(now() - start)}`);
+    timer = setTimeout(tick, 250);
+  };
   tick();
-  const timer = setInterval(tick, 250);
   return () => {
-    clearInterval(timer);
+    clearTimeout(timer);
     out.write('\r\x1b[2K');
   };
 }
