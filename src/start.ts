@@ -6,7 +6,7 @@ import { main, parseGlobalArgs } from './main.js';
 /** Commands that stream or read much data keep V8's optimizing compiler. The others are over in
  *  a fraction of a second, and the compiler (busy with code the snapshot's warm-up made hot)
  *  costs them 3-10 MB of memory and saves no time. */
-const LONG_RUNNING = new Set(['logs', 'exec', 'attach', 'port-forward', 'events', 'stats', 'statsp', 'metricsp', 'pull', 'load', 'import', 'save', 'export']);
+const LONG_RUNNING = new Set(['logs', 'exec', 'attach', 'port-forward', 'events', 'stats', 'statsp', 'metricsp', 'pull']);
 /** Commands that never talk to the runtime. */
 const OFFLINE = new Set(['config', 'completion', 'jsonschema', 'help']);
 
