@@ -109,6 +109,9 @@ function paxRecords(b: Buffer): Record<string, string> {
   return out;
 }
 
+/** An archive's own path as shown in a message: control characters escaped (archives are hostile). */
+export const shownPath = (name: string): string => name.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
 /** Errors in the archive name the archive (`label`) and what was wrong. */
 export class ArchiveError extends UsageError {}
 
@@ -155,7 +158,7 @@ export async function* readTar(input: AsyncIterable<Buffer | Uint8Array | string
     longName = longLink = undefined;
     name = name.replace(/^(\.\/)+/, '').replace(/\/+$/, '');
     let remaining = type === '0' || type === '7' ? size : type === '5' || type === '1' || type === '2' ? 0 : size;
-    const entryName = name;
+    const entryName = shownPath(name);
     async function* body(): AsyncGenerator<Buffer> {
       while (remaining > 0) {
         const b = await src.some(Math.min(remaining, 1024 * 1024));
@@ -175,15 +178,23 @@ export async function* readTar(input: AsyncIterable<Buffer | Uint8Array | string
 
 /** One tar header block for a regular file or directory (ustar, pax for long names). */
 export function tarHeader(name: string, size: number, type: '0' | '5' = '0', mode = type === '5' ? 0o755 : 0o644): Buffer {
+  if (type === '5' && !name.endsWith('/')) name += '/';
   const blocks: Buffer[] = [];
-  if (Buffer.byteLength(name) > 99) {
-    const rec = (len: number) => `${len} path=${name}\n`;
-    let len = Buffer.byteLength(rec(0));
-    while (Buffer.byteLength(rec(len)) !== len) len = Buffer.byteLength(rec(len));
-    const data = Buffer.from(rec(len));
+  // ustar holds names up to 99 bytes and sizes under 8 GiB; pax records carry the rest.
+  const records: string[] = [];
+  if (Buffer.byteLength(name) > 99) records.push(`path=${name}`);
+  const big = size > 0o77777777777;
+  if (big) records.push(`size=${size}`);
+  if (records.length > 0) {
+    const record = (kv: string) => {
+      let len = Buffer.byteLength(` ${kv}\n`) + 1;
+      while (Buffer.byteLength(`${len} ${kv}\n`) !== len) len = Buffer.byteLength(`${len} ${kv}\n`);
+      return `${len} ${kv}\n`;
+    };
+    const data = Buffer.from(records.map(record).join(''));
     blocks.push(rawHeader('PaxHeader', data.length, 'x', 0o644), data, Buffer.alloc((BLOCK - (data.length % BLOCK)) % BLOCK));
   }
-  blocks.push(rawHeader(name.slice(0, 99), size, type, mode));
+  blocks.push(rawHeader(name.slice(0, 99), big ? 0 : size, type, mode));
   return Buffer.concat(blocks);
 }
 

@@ -37,7 +37,8 @@ export class ProgressBoard {
   set(key: string, label: string, done: number, total: number): void {
     let item = this.items.get(key);
     if (!item) {
-      item = { label, done, total, started: this.now(), firstDone: done, finished: false };
+      // Labels come from archives and the runtime: no control characters reach the terminal.
+      item = { label: label.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?'), done, total, started: this.now(), firstDone: done, finished: false };
       this.items.set(key, item);
     }
     item.done = done;

@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { ArchiveError, readTar, type TarEntry } from '../archive/tar.js';
+import { ArchiveError, readTar, shownPath, type TarEntry } from '../archive/tar.js';
 import { isAlreadyExists, isNotFound, type ContainerdClient } from './client.js';
 import { fullName, isReference } from './names.js';
 import {
@@ -127,7 +127,7 @@ class LoadSession {
     const m = /^blobs\/sha256\/([0-9a-f]{64})$/.exec(entry.name);
     const expected = m ? `sha256:${m[1]}` : undefined;
     const label = this.opts.label;
-    if (!expected && /^blobs\//.test(entry.name)) throw new ArchiveError(`${label}: ${entry.name}: expected blobs/sha256/<64 hex digits>`);
+    if (!expected && /^blobs\//.test(entry.name)) throw new ArchiveError(`${label}: ${shownPath(entry.name)}: expected blobs/sha256/<64 hex digits>`);
     const ref = `${this.lease}-${++this.counter}`;
     const total = entry.size;
     const hash = createHash('sha256');
@@ -361,7 +361,7 @@ export async function createRecords(client: ContainerdClient, target: JsonDescri
 }
 
 async function readSmall(entry: TarEntry, label: string): Promise<Buffer> {
-  if (entry.size > 16 * 1024 * 1024) throw new ArchiveError(`${label}: ${entry.name} is ${entry.size} bytes (expected a small JSON file)`);
+  if (entry.size > 16 * 1024 * 1024) throw new ArchiveError(`${label}: ${shownPath(entry.name)} is ${entry.size} bytes (expected a small JSON file)`);
   const parts: Buffer[] = [];
   for await (const c of entry.body) parts.push(c);
   return Buffer.concat(parts);
