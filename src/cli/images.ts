@@ -238,16 +238,12 @@ export async function pullImage(service: ImageServiceClient, ref: string, opts: 
     auth = { auth: opts.auth };
   }
   const progress = await opts.progress?.();
-  try {
-    const r = await service.pullImage(
-      { image: { image: ref, annotations: opts.annotations ?? {} }, auth, sandboxConfig: opts.sandboxConfig },
-      // Pulls take as long as the image is big: no deadline unless the caller sets one.
-      { timeoutMs: opts.timeoutMs ?? 0 },
-    );
-    return r.imageRef;
-  } finally {
-    await progress?.stop();
-  }
+  const r = await service.pullImage(
+    { image: { image: ref, annotations: opts.annotations ?? {} }, auth, sandboxConfig: opts.sandboxConfig },
+    // Pulls take as long as the image is big: no deadline unless the caller sets one.
+    { timeoutMs: opts.timeoutMs ?? 0 },
+  ).finally(() => progress?.stop());
+  return r.imageRef;
 }
 
 export class PullCommand extends CriCommand {
