@@ -152,10 +152,12 @@ describe('load, save, tag (containerd)', { skip: SKIP, timeout: 600_000 }, () =>
       // containerd's own importer reads what save writes (in a namespace of its own).
       const ns = `crictl-e2e-${process.pid}`;
       const ctr = (...args: string[]) => execFileSync('ctr', ['--address', ENDPOINT.replace(/^unix:\/\//, ''), '-n', ns, ...args], { encoding: 'utf8' });
-      ctr('images', 'import', join(dir, 'layers-oci.tar'));
+      // (not unpacked: snapshots would keep the namespace from being removed afterwards)
+      ctr('images', 'import', '--no-unpack', join(dir, 'layers-oci.tar'));
       assert.match(ctr('images', 'ls', '-q'), /docker\.io\/crictl-e2e\/layers:v1/);
       ctr('images', 'rm', '--sync', 'docker.io/crictl-e2e/layers:v1');
       execFileSync('ctr', ['--address', ENDPOINT.replace(/^unix:\/\//, ''), 'namespaces', 'rm', ns], { stdio: 'ignore' });
+      assert.ok(!execFileSync('ctr', ['--address', ENDPOINT.replace(/^unix:\/\//, ''), 'namespaces', 'ls', '-q'], { encoding: 'utf8' }).includes(ns), `namespace ${ns} left behind`);
     } finally {
       built.cleanup();
     }
