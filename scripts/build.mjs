@@ -17,6 +17,8 @@ const { build } = await import('esbuild').catch(() => {
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 run(process.execPath, ['scripts/gen-schema.mjs']);
+// containerd's own API (load, save, tag, pull progress), generated the same way.
+run(process.execPath, ['scripts/gen-containerd-schema.mjs']);
 
 // grpc-js requires @grpc/proto-loader (and with it protobufjs's .proto parser) only to serve
 // channelz and ORCA, server features a CRI client never uses: leave ~120 kB out of the bundles.

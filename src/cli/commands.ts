@@ -17,6 +17,7 @@ import {
 import { CheckpointCommand, UpdateCommand } from './container-ops.js';
 import { EventsCommand } from './events.js';
 import { ExecCommand } from './exec.js';
+import { LoadCommand, SaveCommand, TagCommand } from './image-transfer.js';
 import { ImageFsInfoCommand, ImagesCommand, InspectImageCommand, PullCommand, RemoveImageCommand } from './images.js';
 import { LogsCommand } from './logs.js';
 import { CreateJsonSchemaCommand, PullJsonSchemaCommand, RunJsonSchemaCommand, RunPodJsonSchemaCommand } from './jsonschema.js';
@@ -52,6 +53,9 @@ export const COMMANDS: CommandClass<CliContext>[] = [
   ImageFsInfoCommand,
   PullCommand,
   RemoveImageCommand,
+  LoadCommand,
+  SaveCommand,
+  TagCommand,
   StatsCommand,
   PodStatsCommand,
   UpdateCommand,

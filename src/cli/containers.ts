@@ -309,7 +309,7 @@ export class CreateContainerCommand extends CriCommand {
     const settings = await this.context.settings();
     const timeoutMs = await this.callTimeout(this.cancelTimeout);
     if (this.withPull || (settings.pullImageOnCreate && !this.noPull)) {
-      await pullForContainer(this, await this.images(), config.image?.image ?? '', sandboxConfig, timeoutMs);
+      await pullForContainer(this, await this.images(), config.image?.image ?? '', sandboxConfig, timeoutMs, () => this.runtime());
     }
     // A signal during CreateContainer: the container it makes is removed again.
     const { Rollback } = await import('./rollback.js');
@@ -344,12 +344,20 @@ function checkPullFlags(flags: PullFlags): void {
 }
 
 /** Pulls a container's image with the command's credentials; --pull-timeout, when given, bounds it. */
-async function pullForContainer(flags: PullFlags, service: ImageServiceClient, image: string, sandboxConfig: object, timeoutMs: number): Promise<void> {
+async function pullForContainer(
+  flags: PullFlags,
+  service: ImageServiceClient,
+  image: string,
+  sandboxConfig: object,
+  timeoutMs: number,
+  runtime: () => Promise<RuntimeServiceClient>,
+): Promise<void> {
   const { resolveAuth, resolvePullTimeout } = await import('./credentials.js');
   const pullTimeoutMs = await resolvePullTimeout(flags.pullTimeout, flags.context.env);
   const auth = await resolveAuth(flags, flags.context.env, flags.context);
   const { pullImage } = await import('./images.js');
-  await pullImage(service, image, { auth, sandboxConfig, timeoutMs: pullTimeoutMs ?? timeoutMs });
+  const progress = () => import('./pull-progress.js').then((m) => m.watchPull(flags.context, runtime, image));
+  await pullImage(service, image, { auth, sandboxConfig, timeoutMs: pullTimeoutMs ?? timeoutMs, progress });
 }
 
 export class StartContainerCommand extends CriCommand {
@@ -486,7 +494,7 @@ export class RunContainerCommand extends CriCommand {
       const image = config.image?.image ?? '';
       const present = await (await this.images()).imageStatus({ image: { image } });
       // Pull only what is missing: a node without a registry can still run local images.
-      if (!present.image) await pullForContainer(this, await this.images(), image, sandboxConfig, timeoutMs);
+      if (!present.image) await pullForContainer(this, await this.images(), image, sandboxConfig, timeoutMs, () => this.runtime());
     }
     // Leave nothing half-done, on failure or signal: the pod we made (and its container) goes.
     const { Rollback } = await import('./rollback.js');

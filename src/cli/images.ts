@@ -295,15 +295,18 @@ export interface PullOptions {
   sandboxConfig?: object;
   annotations?: Record<string, string>;
   timeoutMs?: number;
+  /** Shown while the pull runs (pull-progress.ts). */
+  progress?: () => Promise<{ stop(): Promise<void> } | undefined>;
 }
 
 /** Pulls `ref`, with credentials when given; returns the image reference. */
 export async function pullImage(service: ImageServiceClient, ref: string, opts: PullOptions): Promise<string> {
+  const progress = await opts.progress?.();
   const r = await service.pullImage(
     { image: { image: ref, annotations: opts.annotations ?? {} }, auth: opts.auth, sandboxConfig: opts.sandboxConfig },
     // Pulls take as long as the image is big: no deadline unless the caller sets one.
     { timeoutMs: opts.timeoutMs ?? 0 },
-  );
+  ).finally(() => progress?.stop());
   return r.imageRef;
 }
 
@@ -338,7 +341,8 @@ export class PullCommand extends CriCommand {
     const { resolveAuth, resolvePullTimeout } = await import('./credentials.js');
     const timeoutMs = await resolvePullTimeout(this.pullTimeout, this.context.env);
     const auth = await resolveAuth(this, this.context.env, this.context);
-    const ref = await pullImage(await this.images(), this.image, { auth, sandboxConfig, annotations, timeoutMs });
+    const progress = () => import('./pull-progress.js').then((m) => m.watchPull(this.context, () => this.runtime(), this.image));
+    const ref = await pullImage(await this.images(), this.image, { auth, sandboxConfig, annotations, timeoutMs, progress });
     this.out(escapeText(`Image is up to date for ${ref}`));
     return 0;
   }
