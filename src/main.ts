@@ -131,8 +131,8 @@ export async function main(argv: readonly string[], io: Partial<MainIo> = {}): P
       // By path alone: `crictl attach --help` must not need attach's required arguments.
       const words = rest.filter((a) => !a.startsWith('-'));
       const [match] = COMMANDS.flatMap((c) => (c.paths ?? []).filter((p) => p.every((w, i) => words[i] === w)).map((p) => [c, p.length] as const)).sort((a, b) => b[1] - a[1]);
-      const { globalHelp } = await import('./cli/help.js');
-      stdout.write(match ? cli.usage(match[0], { detailed: true }) : globalHelp(cli));
+      const { commandHelp, globalHelp } = await import('./cli/help.js');
+      stdout.write(match ? commandHelp(match[0]) : globalHelp(cli));
       return 0;
     }
 
@@ -161,7 +161,7 @@ export async function main(argv: readonly string[], io: Partial<MainIo> = {}): P
       command = cli.process(rest, context);
     } catch (err) {
       const { describeParseError } = await import('./cli/help.js');
-      stderr.write(`crictl: ${describeParseError(err, rest, cli)}\n`);
+      stderr.write(`crictl: ${describeParseError(err, rest, cli, COMMANDS)}\n`);
       return 1;
     }
     // clipanion hands the command a copy of the context merged with its own defaults (its own

@@ -51,7 +51,7 @@ test('--version, --help and per-command help', () => {
 
 test('unknown commands and flags: one line, a suggestion, exit 1', () => {
   assert.deepEqual(cli(['imagse']), { code: 1, stdout: '', stderr: 'crictl: unknown command "imagse" (did you mean "images"?); run crictl --help for the list\n' });
-  assert.deepEqual(cli(['ps', '--bogus']), { code: 1, stdout: '', stderr: 'crictl: ps: unknown flag --bogus; run crictl ps --help\n' });
+  assert.deepEqual(cli(['ps', '--bogus']), { code: 1, stdout: '', stderr: 'crictl: ps: unknown flag --bogus; usage: crictl ps [OPTIONS]\n' });
   const badTimeout = cli(['-t', '5x', '-r', `unix://${missingPath('cri.sock')}`, 'version']);
   assert.equal(badTimeout.code, 1);
   assert.match(badTimeout.stderr, /^crictl: invalid --timeout "5x": expected a number with a unit/);
