@@ -106,6 +106,11 @@ export async function main(argv: readonly string[], io: Partial<MainIo> = {}): P
   let clients: CriClients | undefined;
   try {
     const parsed = parseGlobalArgs(argv);
+    // The completion scripts' call-back (completion.ts): candidates for the words typed so far.
+    if (parsed.rest[0] === '__complete') {
+      const { complete } = await import('./cli/complete.js');
+      return await complete(parsed.rest.slice(1), { stdout, env, globalFlags: GLOBAL_FLAGS });
+    }
     const cli = new Cli<CliContext>({ binaryLabel: 'crictl-ts', binaryName: 'crictl', binaryVersion: VERSION, enableColors: Boolean(stdout.isTTY) });
     // clipanion compiles a parser over every registered command on each run; registering only
     // the commands whose path starts with the typed word saves that work on the hot path.

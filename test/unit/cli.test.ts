@@ -58,13 +58,13 @@ test('unknown commands and flags: one line, a suggestion, exit 1', () => {
 });
 
 test('completion scripts for bash, zsh and fish', () => {
+  // What they complete is tested by driving each shell (test/e2e/completion.test.ts).
   const bash = cli(['completion', 'bash']).stdout;
   assert.match(bash, /complete -F _crictl crictl crictl-ts/);
-  assert.match(bash, /ps\) flags="[^"]*--all/);
   const check = spawnSync('bash', ['-n'], { input: bash });
   assert.equal(check.status, 0, check.stderr?.toString());
   assert.match(cli(['completion', 'zsh']).stdout, /^#compdef crictl crictl-ts/);
-  assert.match(cli(['completion', 'fish']).stdout, /complete -c crictl -f -n '__fish_use_subcommand' -a 'ps'/);
+  assert.match(cli(['completion', 'fish']).stdout, /^complete -c crictl -f -a '\(__crictl_complete\)'$/m);
   assert.equal(cli(['completion', 'tcsh']).code, 1);
 });
 

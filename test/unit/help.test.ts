@@ -27,7 +27,7 @@ test('option value names come from the option, never clipanion\'s #0', () => {
   assert.match(ps, /^   -a,--all +Show all containers/m);
   assert.match(ps, /^   -n,--last N /m);
   assert.doesNotMatch(ps, /#\d/);
-  for (const c of COMMANDS) assert.doesNotMatch(commandHelp(c), /#\d|\.\.\.\s*$/m, c.paths?.[0]?.join(' '));
+  for (const c of COMMANDS) assert.doesNotMatch(commandHelp(c), /#\d|\.\.\.\s*$/m, c.paths?.[0]?.join(' ') ?? '');
   assert.equal(valueNameOf(['--cpu-quota'], 'CPU CFS hardcap limit'), 'CPU-QUOTA');
   assert.equal(valueNameOf(['-e', '--export'], 'name of the tar archive'), 'FILE');
 });
