@@ -51,7 +51,8 @@ export async function complete(words: readonly string[], io: CompleteIo): Promis
   const seen = new Set<string>();
   let out = '';
   for (const [value, description] of candidates) {
-    if (!value.startsWith(typed) || seen.has(value) || /[\t\n\r]/.test(value)) continue;
+    // A name with control characters is not offered: it would reach the terminal as typed.
+    if (!value || !value.startsWith(typed) || seen.has(value) || /[\x00-\x1f\x7f]/.test(value)) continue;
     seen.add(value);
     // Runtime-provided names are shown, never interpreted: keep the description to one plain line.
     const desc = description?.replace(/[\x00-\x1f\x7f]+/g, ' ').slice(0, 80);
