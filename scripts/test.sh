@@ -32,6 +32,11 @@ if [ "$(id -u)" = "0" ]; then
   if ! command -v tmux >/dev/null || ! command -v script >/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux util-linux >/dev/null
   fi
+  # Completion tests drive each shell's completion function; a shell that cannot be installed is
+  # skipped by its test with a reason.
+  if ! command -v zsh >/dev/null || ! command -v fish >/dev/null || [ ! -f /usr/share/bash-completion/bash_completion ]; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zsh fish bash-completion >/dev/null; } || echo "test: could not install zsh/fish/bash-completion; their completion tests are skipped"
+  fi
   export CRICTL_LAB_DIR="${CRICTL_LAB_DIR:-/tmp/crictl-ts-test-lab}"
   lab_started=1
   CRICTL_TEST_ENDPOINT="$(bash scripts/runtime-lab.sh up "$CRICTL_LAB_DIR" | tail -n 1)"

@@ -129,6 +129,11 @@ export async function main(argv: readonly string[], io: Partial<MainIo> = {}): P
   let clients: CriClients | undefined;
   try {
     const parsed = parseGlobalArgs(argv);
+    // The completion scripts' call-back (completion.ts): candidates for the words typed so far.
+    if (parsed.rest[0] === '__complete') {
+      const { complete } = await import('./cli/complete.js');
+      return await complete(parsed.rest.slice(1), { stdout, env, globalFlags: GLOBAL_FLAGS });
+    }
     // urfave/cli's help command: `crictl help [CMD]`, `crictl h [CMD]`, and `crictl CMD help`.
     if (parsed.rest[0] === 'help' || parsed.rest[0] === 'h') {
       parsed.help = true;
@@ -162,8 +167,8 @@ export async function main(argv: readonly string[], io: Partial<MainIo> = {}): P
       // By path alone: `crictl attach --help` must not need attach's required arguments.
       const words = rest.filter((a) => !a.startsWith('-'));
       const [match] = COMMANDS.flatMap((c) => (c.paths ?? []).filter((p) => p.every((w, i) => words[i] === w)).map((p) => [c, p.length] as const)).sort((a, b) => b[1] - a[1]);
-      const { globalHelp } = await import('./cli/help.js');
-      stdout.write(match ? cli.usage(match[0], { detailed: true }) : globalHelp(cli));
+      const { commandHelp, globalHelp } = await import('./cli/help.js');
+      stdout.write(match ? commandHelp(match[0]) : globalHelp(cli));
       return 0;
     }
 
@@ -195,7 +200,7 @@ export async function main(argv: readonly string[], io: Partial<MainIo> = {}): P
       command = cli.process(args, context);
     } catch (err) {
       const { describeParseError } = await import('./cli/help.js');
-      stderr.write(`crictl: ${describeParseError(err, args, cli)}\n`);
+      stderr.write(`crictl: ${describeParseError(err, args, cli, COMMANDS)}\n`);
       return 1;
     }
     // clipanion hands the command a copy of the context merged with its own defaults (its own

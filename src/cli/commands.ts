@@ -26,6 +26,7 @@ import { InspectPodCommand, PodsCommand, RemovePodCommand, RunPodCommand, StopPo
 import { PortForwardCommand } from './port-forward.js';
 import { InfoCommand, RuntimeConfigCommand, UpdateRuntimeConfigCommand, VersionCommand } from './runtime-info.js';
 import { PodStatsCommand, StatsCommand } from './stats.js';
+import { TemplateCommand } from './template.js';
 import { TopCommand } from './top.js';
 
 export const COMMANDS: CommandClass<CliContext>[] = [
@@ -72,4 +73,5 @@ export const COMMANDS: CommandClass<CliContext>[] = [
   CompletionCommand,
   DoctorCommand,
   TopCommand,
+  TemplateCommand,
 ];

@@ -2,10 +2,24 @@
 // editors can validate and complete pod-config/container-config files. Field names are the
 // snake_case forms crictl documents (the loader accepts lowerCamelCase too).
 import { messageType, type protobuf } from '../cri/schema.js';
+import { FIELD_DOCS } from './field-docs.js';
 
 type Schema = Record<string, unknown>;
 
-const camelToSnake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+// The fields the loader insists on (spec/configs.ts): a config without them is refused.
+const REQUIRED: Record<string, string[]> = {
+  PodSandboxConfig: ['metadata'],
+  PodSandboxMetadata: ['name'],
+  ContainerConfig: ['metadata', 'image'],
+  ContainerMetadata: ['name'],
+  ImageSpec: ['image'],
+};
+
+/** `logDirectory` → `log_directory`; a leading capital run stays (`CDIDevices` → `CDI_devices`). */
+function camelToSnake(name: string): string {
+  const lead = /^[A-Z]{2,}(?=[A-Z][a-z])/.exec(name)?.[0] ?? '';
+  return lead + name.slice(lead.length).replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
 
 const SCALARS: Record<string, Schema> = {
   string: { type: 'string' },
@@ -53,9 +67,13 @@ export function jsonSchemaFor(typeName: string, title: string): Schema {
       if (field.map) schema = { type: 'object', additionalProperties: single(field) };
       else if (field.repeated) schema = { type: 'array', items: single(field) };
       else schema = single(field);
-      properties[camelToSnake(field.name)] = schema;
+      const name = camelToSnake(field.name);
+      const doc = FIELD_DOCS[`${type.name}.${name}`];
+      // With a $ref, a description sits beside it (draft 2020-12 allows sibling keywords).
+      properties[name] = doc ? { description: doc, ...schema } : schema;
     }
-    return { type: 'object', properties, additionalProperties: false };
+    const required = REQUIRED[type.name];
+    return { type: 'object', properties, ...(required ? { required } : {}), additionalProperties: false };
   };
   const root = messageSchema(messageType(typeName));
   return { $schema: 'https://json-schema.org/draft/2020-12/schema', title, ...root, $defs: defs };

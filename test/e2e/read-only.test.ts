@@ -223,7 +223,7 @@ describe('read-only commands on a real runtime', { skip: SKIP }, () => {
     assert.equal(noSock.stderr, 'crictl: connect unix:///tmp/crictl-e2e-none.sock: no such file or directory (is the runtime running?)\n');
     const flag = crictl(['ps', '--bogus']);
     assert.equal(flag.code, 1);
-    assert.equal(flag.stderr, 'crictl: ps: unknown flag --bogus; run crictl ps --help\n');
+    assert.equal(flag.stderr, 'crictl: ps: unknown flag --bogus; usage: crictl ps [OPTIONS]\n');
     const cmd = crictl(['pss']);
     assert.equal(cmd.code, 1);
     assert.match(cmd.stderr, /^crictl: unknown command "pss" \(did you mean "ps"\?\)/);

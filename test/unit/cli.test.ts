@@ -51,20 +51,20 @@ test('--version, --help and per-command help', () => {
 
 test('unknown commands and flags: one line, a suggestion, exit 1', () => {
   assert.deepEqual(cli(['imagse']), { code: 1, stdout: '', stderr: 'crictl: unknown command "imagse" (did you mean "images"?); run crictl --help for the list\n' });
-  assert.deepEqual(cli(['ps', '--bogus']), { code: 1, stdout: '', stderr: 'crictl: ps: unknown flag --bogus; run crictl ps --help\n' });
+  assert.deepEqual(cli(['ps', '--bogus']), { code: 1, stdout: '', stderr: 'crictl: ps: unknown flag --bogus; usage: crictl ps [OPTIONS]\n' });
   const badTimeout = cli(['-t', '5x', '-r', `unix://${missingPath('cri.sock')}`, 'version']);
   assert.equal(badTimeout.code, 1);
   assert.match(badTimeout.stderr, /^crictl: invalid --timeout "5x": expected a number with a unit/);
 });
 
 test('completion scripts for bash, zsh and fish', () => {
+  // What they complete is tested by driving each shell (test/e2e/completion.test.ts).
   const bash = cli(['completion', 'bash']).stdout;
   assert.match(bash, /complete -F _crictl crictl crictl-ts/);
-  assert.match(bash, /ps\) flags="[^"]*--all/);
   const check = spawnSync('bash', ['-n'], { input: bash });
   assert.equal(check.status, 0, check.stderr?.toString());
   assert.match(cli(['completion', 'zsh']).stdout, /^#compdef crictl crictl-ts/);
-  assert.match(cli(['completion', 'fish']).stdout, /complete -c crictl -f -n '__fish_use_subcommand' -a 'ps'/);
+  assert.match(cli(['completion', 'fish']).stdout, /^complete -c crictl -f -a '\(__crictl_complete\)'$/m);
   assert.equal(cli(['completion', 'tcsh']).code, 1);
 });
 
