@@ -1,16 +1,16 @@
 // A unix socket that accepts connections and never answers: what a hung runtime looks like.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { tempDir } from './tmp.js';
 
 /** How long the CLI holds a connection to a socket that accepts and never answers, measured by
  *  the server (from accept to close), so that start-up time on a loaded machine does not count. */
 export async function heldFor(command: string, timeout: string, env: NodeJS.ProcessEnv): Promise<{ ms: number; code: number | null; stderr: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'crictl-silent-'));
+  const dir = tempDir('crictl-silent-');
   const sock = join(dir, 'silent.sock');
   let accepted = 0;
   let closed = 0;

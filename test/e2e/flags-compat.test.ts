@@ -3,11 +3,11 @@
 // containerd (and its password-protected registry).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { closeCri, cri, crictl, ENDPOINT, removePods, ROOT, runContainer, runPod, SKIP } from './harness.js';
+import { tempDir } from '../tmp.js';
 
 const LAB = process.env.CRICTL_LAB_DIR ?? '';
 const lines = (s: string) => s.split('\n').filter(Boolean);
@@ -143,7 +143,7 @@ describe('flags from crictl master on a real runtime', { skip: SKIP, timeout: 30
 });
 
 describe('pull --username with the password on stdin, against the lab registry', { skip: SKIP || (!LAB && 'needs CRICTL_LAB_DIR'), timeout: 300_000 }, () => {
-  const dir = join(mkdtempSync(join(tmpdir(), 'crictl-flags-registry-')), 'reg');
+  const dir = join(tempDir('crictl-flags-registry-'), 'reg');
   const script = join(ROOT, 'scripts/registry-lab.sh');
   let address = '';
   let password = '';

@@ -3,10 +3,10 @@
 // filesystems described as { path: content } (null content: a directory).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { tempDir } from '../tmp.js';
 
 export type Rootfs = Record<string, string | Buffer | null>;
 
@@ -16,7 +16,7 @@ const ARCH = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[proces
 
 /** A reproducible tar of a described root filesystem. */
 export function layerTar(files: Rootfs): Buffer {
-  const dir = mkdtempSync(join(tmpdir(), 'crictl-layer-'));
+  const dir = tempDir('crictl-layer-');
   try {
     for (const [path, content] of Object.entries(files)) {
       const full = join(dir, path);
@@ -50,7 +50,7 @@ export interface BuiltImage {
 
 /** Writes a tar archive of `entries` (name → bytes) with GNU tar, in order. */
 export function writeArchive(entries: [string, Buffer][]): { path: string; cleanup(): void } {
-  const dir = mkdtempSync(join(tmpdir(), 'crictl-archive-'));
+  const dir = tempDir('crictl-archive-');
   const root = join(dir, 'root');
   for (const [name, data] of entries) {
     mkdirSync(dirname(join(root, name)), { recursive: true });

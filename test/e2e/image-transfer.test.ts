@@ -2,13 +2,13 @@
 // every file and the image ID, loaded images run at once, bad archives leave nothing behind.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ContainerdClient } from '../../src/containerd/client.js';
 import { BUSYBOX, CLI, closeCri, crictl, ENDPOINT, removePods, runContainer, runPod, SKIP } from './harness.js';
 import { dockerArchive, largeDockerArchive, ociArchive, randomChunks, sha256, writeArchive } from './image-builder.js';
+import { NO_CONFIG, tempDir } from '../tmp.js';
 
 const LAB = process.env.CRICTL_LAB_DIR ?? '';
 const lines = (s: string) => s.split('\n').filter(Boolean);
@@ -17,7 +17,7 @@ const BB = readFileSync('/bin/busybox');
 
 /** crictl with bytes on its standard input. */
 function crictlFed(args: string[], input: Buffer) {
-  const r = spawnSync(CLI, ['-r', ENDPOINT, ...args], { input, encoding: 'utf8', env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent/crictl.yaml' }, timeout: 120_000 });
+  const r = spawnSync(CLI, ['-r', ENDPOINT, ...args], { input, encoding: 'utf8', env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG }, timeout: 120_000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -30,7 +30,7 @@ describe('load, save, tag (containerd)', { skip: SKIP, timeout: 600_000 }, () =>
 
   before(() => {
     ctd = new ContainerdClient(ENDPOINT, { timeoutMs: 60_000 });
-    dir = mkdtempSync(join(tmpdir(), 'crictl-transfer-'));
+    dir = tempDir('crictl-transfer-');
   });
 
   after(async () => {
@@ -252,7 +252,7 @@ describe('load, save, tag (containerd)', { skip: SKIP, timeout: 600_000 }, () =>
   test('ctrl-c in the middle of a load: exit 130, nothing left behind', async () => {
     await collect();
     const blobsBefore = await contentDigests();
-    const child = spawn(CLI, ['-r', ENDPOINT, 'load'], { env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent/crictl.yaml' } });
+    const child = spawn(CLI, ['-r', ENDPOINT, 'load'], { env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG } });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
@@ -275,7 +275,7 @@ describe('load, save, tag (containerd)', { skip: SKIP, timeout: 600_000 }, () =>
 
   test(`a large archive from stdin (${process.env.CRICTL_TEST_LOAD_MB ?? 1024} MiB layer): peak RSS stays under 100 MiB`, async () => {
     const size = Number(process.env.CRICTL_TEST_LOAD_MB ?? 1024) * 1024 * 1024;
-    const child = spawn(CLI, ['-r', ENDPOINT, 'load'], { env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent/crictl.yaml' } });
+    const child = spawn(CLI, ['-r', ENDPOINT, 'load'], { env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { CLI, closeCri, cri, ENDPOINT, removePods, runContainer, runPod, SKIP } from './harness.js';
+import { NO_CONFIG } from '../tmp.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rec = (stream: string, tag: string, body: string | Buffer) =>
@@ -41,7 +42,7 @@ interface Run {
 /** Runs the CLI, collecting stdout as bytes. */
 function run(args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    const p = spawn(CLI, ['-r', ENDPOINT, ...args], { env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent/crictl.yaml' } });
+    const p = spawn(CLI, ['-r', ENDPOINT, ...args], { env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG } });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     p.stdout.on('data', (d: Buffer) => out.push(d));
@@ -146,7 +147,7 @@ describe('logs: bytes, memory and signals', { skip: SKIP }, () => {
     ftruncateSync(fd, 1024 ** 3);
     closeSync(fd);
     const started = Date.now();
-    const p = spawn(CLI, ['-r', ENDPOINT, 'logs', exited], { env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent/crictl.yaml' } });
+    const p = spawn(CLI, ['-r', ENDPOINT, 'logs', exited], { env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG } });
     let peak = 0;
     const poll = setInterval(() => (peak = Math.max(peak, peakRssMiB(p.pid!))), 20);
     const first = await new Promise<string>((resolve) => {
@@ -171,7 +172,7 @@ describe('logs: bytes, memory and signals', { skip: SKIP }, () => {
 
   test('a reader that sleeps 10 s keeps memory bounded', async () => {
     writeBigLog(exitedLog, 256);
-    const p = spawn(CLI, ['-r', ENDPOINT, 'logs', exited], { env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent/crictl.yaml' } });
+    const p = spawn(CLI, ['-r', ENDPOINT, 'logs', exited], { env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG } });
     p.stdout.pause();
     let bytes = 0;
     await sleep(10_000);
@@ -188,7 +189,7 @@ describe('logs: bytes, memory and signals', { skip: SKIP }, () => {
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
     test(`logs -f catching up on a big file ends promptly on ${signal} (exit ${code})`, async () => {
       writeBigLog(runningLog, 256);
-      const p = spawn(CLI, ['-r', ENDPOINT, 'logs', '-f', running], { env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent/crictl.yaml' } });
+      const p = spawn(CLI, ['-r', ENDPOINT, 'logs', '-f', running], { env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG } });
       let bytes = 0;
       p.stdout.on('data', (d: Buffer) => (bytes += d.length));
       await waitFor(async () => bytes > 1024 * 1024, 'output to start', 20_000);
@@ -206,7 +207,7 @@ describe('logs: bytes, memory and signals', { skip: SKIP }, () => {
 
   test('ctrl-c ends logs promptly even while its reader has stopped reading', async () => {
     writeBigLog(exitedLog, 64);
-    const p = spawn(CLI, ['-r', ENDPOINT, 'logs', exited], { env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent/crictl.yaml' } });
+    const p = spawn(CLI, ['-r', ENDPOINT, 'logs', exited], { env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG } });
     p.stdout.pause(); // the pipe fills up and stays full
     await sleep(3000);
     const sent = Date.now();

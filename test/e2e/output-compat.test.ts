@@ -1,11 +1,11 @@
 // Output shapes of crictl master against the real lab containerd: inspect timestamps and key
 // order, verbose listings, image and stats order, failures crictl reports.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { closeCri, cri, crictl, removePods, runContainer, runPod, SKIP } from './harness.js';
+import { tempDir } from '../tmp.js';
 
 const RFC3339_NANO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/;
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -180,7 +180,7 @@ describe('crictl master output shapes on a real runtime', { skip: SKIP }, () => 
   });
 
   test('config --list shows false and 0 for keys the file leaves out', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'crictl-out-config-'));
+    const dir = tempDir('crictl-out-config-');
     try {
       const file = join(dir, 'crictl.yaml');
       writeFileSync(file, 'runtime-endpoint: unix:///run/x.sock\n');

@@ -4,13 +4,13 @@
 // under NODE_OPTIONS, and the library imports from the installed copy.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { heldFor } from '../silent-socket.js';
 import { ENDPOINT, ROOT, SKIP } from './harness.js';
+import { tempDir } from '../tmp.js';
 
 describe('installed from the packed tarball', { skip: SKIP }, () => {
   let tmp: string;
@@ -25,7 +25,7 @@ describe('installed from the packed tarball', { skip: SKIP }, () => {
   };
 
   before(() => {
-    tmp = mkdtempSync(join(tmpdir(), 'crictl-package-'));
+    tmp = tempDir('crictl-package-');
     prefix = join(tmp, 'prefix');
     cacheHome = join(tmp, 'cache');
     // A checkout as cloned: sources only, no dist/ (node_modules linked, as `npm ci` would make it).

@@ -3,12 +3,12 @@
 // it prints only what crictl prints.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CLI, crictl, ENDPOINT, ROOT, SKIP } from './harness.js';
 import { ociArchive, randomChunks, type BuiltImage } from './image-builder.js';
+import { tempDir } from '../tmp.js';
 
 const LAB = process.env.CRICTL_LAB_DIR ?? '';
 const hasScript = spawnSync('script', ['--version']).status === 0;
@@ -23,7 +23,7 @@ const bytes = (s: string): number => {
 };
 
 describe('pull progress', { skip: SKIP || (!LAB && 'needs CRICTL_LAB_DIR') || (!hasScript && 'needs util-linux script'), timeout: 300_000 }, () => {
-  const dir = join(mkdtempSync(join(tmpdir(), 'crictl-registry-')), 'reg');
+  const dir = join(tempDir('crictl-registry-'), 'reg');
   const script = join(ROOT, 'scripts/registry-lab.sh');
   let image = '';
   let password = '';

@@ -6,6 +6,7 @@ import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { CLI, closeCri, cri, ENDPOINT, removePods, SKIP, tempFile } from './harness.js';
+import { NO_CONFIG } from '../tmp.js';
 
 interface Run {
   code: number | null;
@@ -17,7 +18,7 @@ interface Run {
  *  (a second one once the first was acknowledged: the kernel merges a pending repeat). */
 function interruptAt(args: string[], rpc: string, signals: NodeJS.Signals[]): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(CLI, ['-r', ENDPOINT, '-D', ...args], { env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent/crictl.yaml' } });
+    const child = spawn(CLI, ['-r', ENDPOINT, '-D', ...args], { env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG } });
     let stdout = '';
     let stderr = '';
     let sent = 0;

@@ -2,11 +2,11 @@
 // text (not base64), int64 limits without a detour through a double; what cannot be kept
 // exactly is refused before anything is created.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { BUSYBOX, closeCri, cri, crictl, removePods, SKIP } from './harness.js';
+import { tempDir } from '../tmp.js';
 
 /** Values chosen to break a base64 or escaping detour: spaces, '=', quotes, non-ASCII, empty, and valid base64. */
 const ENVS: [string, string][] = [
@@ -21,7 +21,7 @@ const ENVS: [string, string][] = [
 const MAX_INT64 = '9223372036854775807';
 
 describe('config values reach the runtime exactly', { skip: SKIP }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'crictl-spec-exact-'));
+  const dir = tempDir('crictl-spec-exact-');
   let n = 0;
   const pods: string[] = [];
   after(async () => {

@@ -411,7 +411,7 @@ describe('streaming commands on a real runtime', { skip: SKIP, timeout: 300_000 
     test(`port-forward ${transport} to a client that stalls for 10 s: memory stays bounded, nothing is lost`, { timeout: 180_000 }, async () => {
       const bytes = 128 * 1024 * 1024;
       const box = await sandbox(`pf-slow-${transport}`, ['sh', '-c', `printf '#!/bin/sh\\nhead -c ${bytes} /dev/zero\\n' > /zeros && chmod +x /zeros && exec nc -ll -p 8080 -e /zeros`]);
-      const pf = spawn(CLI, ['-r', ENDPOINT, 'port-forward', '-r', transport, box.podId, ':8080'], { env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent/crictl.yaml' } });
+      const pf = spawn(CLI, ['-r', ENDPOINT, 'port-forward', '-r', transport, box.podId, ':8080'], { env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG } });
       let output = '';
       pf.stdout.on('data', (d: Buffer) => (output += d));
       pf.stderr.on('data', (d: Buffer) => (output += d));
@@ -519,7 +519,7 @@ function execIntoSlowReader(args: string[], stallMs: number): Promise<{ code: nu
     const reader = spawn('sh', ['-c', `sleep ${stallMs / 1000}; wc -c`], { stdio: ['pipe', 'pipe', 'inherit'] });
     let counted = '';
     reader.stdout.on('data', (d: Buffer) => (counted += d.toString()));
-    const p = spawn(CLI, ['-r', ENDPOINT, ...args], { stdio: ['ignore', reader.stdin, 'pipe'], env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent/crictl.yaml' } });
+    const p = spawn(CLI, ['-r', ENDPOINT, ...args], { stdio: ['ignore', reader.stdin, 'pipe'], env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG } });
     // Ours is not the reading end: only the sleeping reader may drain the pipe.
     reader.stdin.destroy();
     let stderr = '';

@@ -2,14 +2,14 @@
 // credentials reaching the PullImage request (fake CRI server).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { readPassword, resolveAuth, resolvePullTimeout, type PasswordIo } from '../../src/cli/credentials.js';
 import { startFakeCri, type FakeCri } from '../fake-cri.js';
 import { CLI } from '../e2e/harness.js';
+import { tempDir } from '../tmp.js';
 
 function pipeIo(input?: string): PasswordIo & { prompt: () => string } {
   const stdin = new PassThrough();
@@ -85,7 +85,7 @@ describe('credentials reach PullImage', () => {
   const seen: unknown[] = [];
   before(async () => {
     fake = await startFakeCri();
-    dir = mkdtempSync(join(tmpdir(), 'crictl-creds-'));
+    dir = tempDir('crictl-creds-');
     fake.on('PullImage', (req) => {
       seen.push(req.auth);
       return { imageRef: 'sha256:abc' };

@@ -2,9 +2,8 @@
 // out-of-range durations and odd endpoints are one line, and config --set writes safely.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { updateConfigFile } from '../../src/config/write.js';
@@ -12,6 +11,7 @@ import { escapeControls, escapeText } from '../../src/output/escape.js';
 import { formatTable } from '../../src/output/table.js';
 import { startFakeCri, type FakeCri } from '../fake-cri.js';
 import { CLI } from '../e2e/harness.js';
+import { NO_CONFIG, tempDir } from '../tmp.js';
 
 interface Run {
   code: number | null;
@@ -22,7 +22,7 @@ interface Run {
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   const begin = Date.now();
-  const child = spawn(CLI, args, { env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent', CONTAINER_RUNTIME_ENDPOINT: '', ...env } });
+  const child = spawn(CLI, args, { env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '', ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -82,7 +82,7 @@ describe('text from the runtime reaches the terminal escaped', () => {
 describe('one line, never a stack trace', () => {
   let dir: string;
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'crictl-hardening-'));
+    dir = tempDir('crictl-hardening-');
   });
   after(() => {
     rmSync(dir, { recursive: true, force: true });
@@ -107,7 +107,7 @@ describe('one line, never a stack trace', () => {
     try {
       fake.on('ListContainerStats', () => ({ stats: [] }));
       fake.on('ListContainers', () => ({ containers: [] }));
-      const child = spawn(CLI, ['-r', fake.endpoint, 'stats', '--seconds', '2147484'], { env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent' } });
+      const child = spawn(CLI, ['-r', fake.endpoint, 'stats', '--seconds', '2147484'], { env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG } });
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
       const closed = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
@@ -152,7 +152,7 @@ describe('one line, never a stack trace', () => {
 describe('config --set on a root tool', () => {
   let dir: string;
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'crictl-config-write-'));
+    dir = tempDir('crictl-config-write-');
   });
   after(() => {
     rmSync(dir, { recursive: true, force: true });

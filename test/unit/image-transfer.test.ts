@@ -2,15 +2,15 @@
 // CRI-O, cri-dockerd, and a "containerd" without that API) they say so in one line, exit 1.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CLI } from '../e2e/harness.js';
 import { startFakeCri, type FakeCri } from '../fake-cri.js';
+import { NO_CONFIG, tempDir } from '../tmp.js';
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(CLI, args, { env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent', CONTAINER_RUNTIME_ENDPOINT: '' } });
+  const child = spawn(CLI, args, { env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '' } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -25,7 +25,7 @@ describe('load, save, tag on runtimes without containerd\'s API', () => {
 
   before(async () => {
     fake = await startFakeCri();
-    dir = mkdtempSync(join(tmpdir(), 'crictl-transfer-unit-'));
+    dir = tempDir('crictl-transfer-unit-');
     archive = join(dir, 'image.tar');
     writeFileSync(archive, Buffer.alloc(1024));
   });
@@ -74,7 +74,7 @@ describe('load, save, tag on runtimes without containerd\'s API', () => {
     });
     // Known issue: started from the V8 startup snapshot, the spinner's timer does not fire (only
     // its first frame shows); the plain bundle is tested here.
-    const child = spawn('script', ['-qfec', `${CLI} -r ${fake.endpoint} pull busybox:1.33.1`, '/dev/null'], { env: { ...process.env, CRICTL_TS_NO_SNAPSHOT: '1', CRI_CONFIG_FILE: '/nonexistent', CONTAINER_RUNTIME_ENDPOINT: '' } });
+    const child = spawn('script', ['-qfec', `${CLI} -r ${fake.endpoint} pull busybox:1.33.1`, '/dev/null'], { env: { ...process.env, CRICTL_TS_NO_SNAPSHOT: '1', CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '' } });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));

@@ -2,25 +2,14 @@
 // yet, a cache, a cache V8 rejects, no cache possible) works, answers alike, and keeps deadlines.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lockCache, abandonCache } from '../../src/startup/code-cache.js';
 import { CLI, ROOT } from '../e2e/harness.js';
 import { heldFor } from '../silent-socket.js';
-import { missingPath, NO_CONFIG } from '../tmp.js';
-
-const temps: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'crictl-launcher-'));
-  temps.push(dir);
-  return dir;
-}
-after(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
+import { missingPath, NO_CONFIG, tempDir } from '../tmp.js';
 
 const baseEnv = { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '', NODE_OPTIONS: '', CRICTL_TS_NO_CODE_CACHE: '' };
 

@@ -2,12 +2,12 @@
 // against the fake CRI server answering UNAVAILABLE, and a socket that appears late.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startFakeCri, type FakeCri } from '../fake-cri.js';
 import { CLI } from '../e2e/harness.js';
+import { tempDir } from '../tmp.js';
 
 const VERSION = { version: '0.1.0', runtimeName: 'fake', runtimeVersion: '1.0', runtimeApiVersion: 'v1' };
 const unavailable = () => Object.assign(new Error('runtime is restarting'), { code: 14 });
@@ -17,7 +17,7 @@ describe('--max-retries', () => {
   let dir: string;
   before(async () => {
     fake = await startFakeCri();
-    dir = mkdtempSync(join(tmpdir(), 'crictl-retries-'));
+    dir = tempDir('crictl-retries-');
   });
   after(async () => {
     await fake.close();
@@ -115,7 +115,7 @@ describe('--max-retries', () => {
   });
 
   test('a socket that appears while retrying is used (a runtime starting up)', async () => {
-    const sockDir = mkdtempSync(join(tmpdir(), 'crictl-late-'));
+    const sockDir = tempDir('crictl-late-');
     const socket = join(sockDir, 'cri.sock');
     const pending = run(['-r', `unix://${socket}`, 'version']);
     await new Promise((r) => setTimeout(r, 800));
@@ -132,7 +132,7 @@ describe('--max-retries', () => {
   });
 
   test('a missing socket with retries off fails at once', async () => {
-    const sockDir = mkdtempSync(join(tmpdir(), 'crictl-none-'));
+    const sockDir = tempDir('crictl-none-');
     try {
       const r = await run(['-r', `unix://${join(sockDir, 'cri.sock')}`, '--max-retries', '0', 'version']);
       assert.equal(r.code, 1);

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { startFakeCri, type FakeCri } from '../fake-cri.js';
 import { CLI } from '../e2e/harness.js';
+import { NO_CONFIG } from '../tmp.js';
 
 interface Run {
   code: number | null;
@@ -18,7 +19,7 @@ interface Run {
 
 function start(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<Run> } {
   const begin = Date.now();
-  const child = spawn(CLI, args, { env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent', CONTAINER_RUNTIME_ENDPOINT: '', ...env } });
+  const child = spawn(CLI, args, { env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '', ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));

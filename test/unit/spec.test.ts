@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { checkMessage, parseSpecText } from '../../src/spec/load.js';
+import { tempDir } from '../tmp.js';
 
 const POD = 'runtime.v1.PodSandboxConfig';
 
@@ -131,7 +131,7 @@ test('a key given twice is an error, in any spelling', async () => {
 
 test('a file that is not UTF-8 is refused, naming the line', async () => {
   const { readSpecFile } = await import('../../src/spec/load.js');
-  const dir = mkdtempSync(join(tmpdir(), 'crictl-spec-'));
+  const dir = tempDir('crictl-spec-');
   try {
     const file = join(dir, 'c.yaml');
     writeFileSync(file, Buffer.concat([Buffer.from('metadata:\n  name: caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
@@ -180,7 +180,7 @@ test('a pod config where a container config belongs (and the reverse) is named a
     message: 'fixtures/pod-config.yaml: this looks like a pod config (it has log_directory), but a container config is expected here',
   });
   // A plain typo is still a typo, with its hint.
-  const dir = mkdtempSync(join(tmpdir(), 'crictl-spec-'));
+  const dir = tempDir('crictl-spec-');
   try {
     const file = join(dir, 'pod.yaml');
     writeFileSync(file, 'metadata: {name: x}\nlog_dir: /tmp\n');

@@ -10,6 +10,7 @@ import { startFakeCri, type FakeCri } from '../fake-cri.js';
 import { endlessErrorBody, rawControlFrame, SpdyPeer, spdySwitch, startFakeStreaming, type FakeStreaming } from '../fake-streaming.js';
 import { CLI } from '../e2e/harness.js';
 import { encodeData, encodeRstStream, FrameType } from '../../src/stream/spdy-frames.js';
+import { NO_CONFIG } from '../tmp.js';
 
 const ID = 'c'.repeat(64);
 const TOKEN = 'secret-token-0123456789';
@@ -28,7 +29,7 @@ interface Run {
 function run(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; signalAfterMs?: number } = {}): Promise<Run> {
   const begin = Date.now();
   const child = spawn(CLI, args, {
-    env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent', CONTAINER_RUNTIME_ENDPOINT: '', CRICTL_STREAM_IDLE_MS: String(IDLE_MS), ...opts.env },
+    env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '', CRICTL_STREAM_IDLE_MS: String(IDLE_MS), ...opts.env },
   });
   let stdout = '';
   let stderr = '';
@@ -163,7 +164,7 @@ describe('streaming faults', () => {
     });
     // The shell feeds the CLI from a pipe, as a user would; the CLI is the shell's only child.
     const shell = `head -c ${total} /dev/zero | exec "$0" "$@"`;
-    const child = spawn('sh', ['-c', shell, CLI, ...cli('exec', '-i', ID, 'cat')], { env: { ...process.env, CRI_CONFIG_FILE: '/nonexistent' } });
+    const child = spawn('sh', ['-c', shell, CLI, ...cli('exec', '-i', ID, 'cat')], { env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG } });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.stdout.resume();

@@ -2,11 +2,11 @@
 // written GNU tar reads, and bad input is one clear error.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { readTar, TAR_END, tarHeader, tarPadding } from '../../src/archive/tar.js';
+import { tempDir } from '../tmp.js';
 
 async function* chunked(buf: Buffer, size: number): AsyncGenerator<Buffer> {
   for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
@@ -23,7 +23,7 @@ async function entries(buf: Buffer, chunk = 7): Promise<[string, string, string]
 }
 
 describe('tar', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'crictl-tar-'));
+  const dir = tempDir('crictl-tar-');
   after(() => rmSync(dir, { recursive: true, force: true }));
   const long = `${'d'.repeat(120)}/${'f'.repeat(130)}`;
 
