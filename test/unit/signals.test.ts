@@ -29,6 +29,13 @@ function start(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProce
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until `cond` holds; fails (instead of hanging the run) after 30 s. */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (const end = Date.now() + 30_000; !cond(); await sleep(20)) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+  }
+}
 const ids = Array.from({ length: 20 }, (_, i) => String(i).padStart(64, 'd'));
 
 /** TCP ports the process listens on (its own sockets only, from /proc). */
@@ -59,6 +66,8 @@ describe('signals and pipes', () => {
   before(async () => {
     fake = await startFakeCri();
     fake.on('ListContainers', () => ({ containers: ids.map((id) => ({ id, state: 'CONTAINER_EXITED', createdAt: '1' })) }));
+    // rm reads each container's status first (for its log path).
+    fake.on('ContainerStatus', (req) => ({ status: { id: req.containerId, state: 'CONTAINER_EXITED', createdAt: '1', logPath: '' } }));
   });
   after(async () => {
     await fake.close();
@@ -77,7 +86,7 @@ describe('signals and pipes', () => {
     for (const [signal, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
       slowRemove(1000);
       const { child, done } = start(['-r', fake.endpoint, 'rm', '-a']);
-      while (fake.calls.filter((c) => c === 'RemoveContainer').length < 8) await sleep(20);
+      await until(() => fake.calls.filter((c) => c === 'RemoveContainer').length >= 8, 'eight removals in flight');
       fake.calls.length = 0;
       child.kill(signal);
       const r = await done;
@@ -92,7 +101,7 @@ describe('signals and pipes', () => {
     for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
       fake.calls.length = 0;
       const { child, done } = start(['-r', fake.endpoint, '-t', '0', 'version']);
-      while (!fake.calls.includes('Version')) await sleep(20);
+      await until(() => fake.calls.includes('Version'), 'the Version call');
       child.kill(signal);
       const r = await done;
       assert.deepEqual([r.code, r.signal], [code, null], `${signal}: ${r.stderr}`);
@@ -103,7 +112,7 @@ describe('signals and pipes', () => {
   test('a second signal ends bulk work at once and says how far it got', async () => {
     slowRemove(30_000);
     const { child, done } = start(['-r', fake.endpoint, 'rm', '-a']);
-    while (fake.calls.filter((c) => c === 'RemoveContainer').length < 8) await sleep(20);
+    await until(() => fake.calls.filter((c) => c === 'RemoveContainer').length >= 8, 'eight removals in flight');
     fake.calls.length = 0;
     child.kill('SIGINT');
     await sleep(500);
@@ -161,7 +170,7 @@ describe('signals and pipes', () => {
       const { child, done } = start(['-r', fake.endpoint, 'events'], env);
       let ports: number[];
       try {
-        while (!fake.calls.includes('GetContainerEvents')) await sleep(20);
+        await until(() => fake.calls.includes('GetContainerEvents'), 'the event stream');
         child.kill('SIGUSR1');
         await sleep(1000);
         assert.equal(child.exitCode, null, 'still running');
