@@ -33,6 +33,7 @@ export async function runBulk<T>(
       result.signal = signal;
     },
     onForce: () => {
+      clearProgress();
       err.write(`crictl: interrupted again, exiting at once: ${result.done} done, ${result.failed} failed, ${inFlight} still in flight, ${items.length - next} not attempted of ${items.length}\n`);
     },
   });
@@ -42,9 +43,23 @@ export async function runBulk<T>(
     outputClosed = true;
   };
   out.on('error', onOutputError);
+  // On a terminal, a done/total line on stderr, cleared around every other line and at the end.
+  // Piped, nothing extra.
+  const progress = items.length > 1 && (err as NodeJS.WriteStream).isTTY === true;
+  let progressShown = false;
+  const clearProgress = () => {
+    if (progressShown) err.write('\r\x1b[K');
+    progressShown = false;
+  };
+  const showProgress = () => {
+    if (!progress) return;
+    err.write(`\r\x1b[K${result.done + result.failed}/${items.length} done${result.failed ? ` (${result.failed} failed)` : ''}`);
+    progressShown = true;
+  };
   let lastWrite = Promise.resolve();
   const print = (line: string) => {
     if (outputClosed) return;
+    clearProgress();
     lastWrite = new Promise((done) => out.write(line, (e) => {
       if (e) outputClosed = true;
       done();
@@ -60,9 +75,11 @@ export async function runBulk<T>(
         result.done++;
       } catch (e) {
         result.failed++;
+        clearProgress();
         err.write(`crictl: ${escapeControls(`${label(item)}: ${(e as Error).message}`)}\n`);
       } finally {
         inFlight--;
+        showProgress();
       }
     }
   };
@@ -70,6 +87,7 @@ export async function runBulk<T>(
     await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
     await lastWrite;
   } finally {
+    clearProgress();
     stop();
     out.off('error', onOutputError);
   }

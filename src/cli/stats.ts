@@ -73,7 +73,8 @@ abstract class StatsBase extends CriCommand {
         previous = table.keep;
         // crictl clears the screen before every table; only on a terminal here, so that a
         // table piped elsewhere stays plain text.
-        if (this.watch || (this.context.stdout as NodeJS.WriteStream).isTTY) this.context.stdout.write('\x1b[2J\x1b[H');
+        // Clear-screen codes only for a terminal: piped (even with --watch) they would land in the data.
+        if ((this.context.stdout as NodeJS.WriteStream).isTTY) this.context.stdout.write('\x1b[2J\x1b[H');
         this.context.stdout.write(formatTable(table.rows));
       }
       if (!this.watch) return 0;
