@@ -25,7 +25,10 @@ const { connect } = await import(join(root, 'dist', 'lib', 'index.js'));
 
 /** A reference crictl: CRICTL_REF, or a `crictl` on PATH that is not crictl-ts itself. */
 function findReference() {
-  const candidates = [process.env.CRICTL_REF, ...(process.env.PATH ?? '').split(':').map((d) => join(d, 'crictl'))].filter(Boolean);
+  const candidates = [
+    process.env.CRICTL_REF,
+    ...(process.env.PATH ?? '').split(':').map((d) => join(d, 'crictl')),
+  ].filter(Boolean);
   for (const c of candidates) {
     if (!existsSync(c)) continue;
     const v = spawnSync(c, ['--version'], { encoding: 'utf8' });
@@ -73,11 +76,23 @@ function row(name, ours, ref, target, node) {
   if (plus && node) met = ours.median - node.median <= Number(plus[1]);
   else if (times && ratio !== undefined) met = ratio <= Number(times[1]);
   if (met !== undefined && rssRatio !== undefined) met &&= rssRatio <= 2;
-  results.push({ name, ours, reference: ref, ratio, rssRatio, target, overNodeMs: node ? ours.median - node.median : undefined, met });
+  results.push({
+    name,
+    ours,
+    reference: ref,
+    ratio,
+    rssRatio,
+    target,
+    overNodeMs: node ? ours.median - node.median : undefined,
+    met,
+  });
 }
 
 const lab = mkdtempSync(join(tmpdir(), 'crictl-bench-'));
-const up = execFileSync('bash', [join(root, 'scripts/runtime-lab.sh'), 'up', lab], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const up = execFileSync('bash', [join(root, 'scripts/runtime-lab.sh'), 'up', lab], {
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 const endpoint = up.trim().split('\n').pop();
 const cri = connect(endpoint, undefined, { timeoutMs: 120_000 });
 for (let i = 0; i < 100; i++) {
@@ -121,8 +136,16 @@ try {
   const podConfig = (i) => ({
     metadata: { name: `bench-${i}`, namespace: 'bench', uid: `bench-${i}` },
     // Labels and annotations as the kubelet sets them, so lists carry what a node's do.
-    labels: { app: 'bench', 'io.kubernetes.pod.name': `bench-${i}`, 'io.kubernetes.pod.namespace': 'bench', 'io.kubernetes.pod.uid': `bench-${i}` },
-    annotations: { 'kubernetes.io/config.seen': '2024-01-02T03:04:05.000000000Z', 'kubernetes.io/config.source': 'api' },
+    labels: {
+      app: 'bench',
+      'io.kubernetes.pod.name': `bench-${i}`,
+      'io.kubernetes.pod.namespace': 'bench',
+      'io.kubernetes.pod.uid': `bench-${i}`,
+    },
+    annotations: {
+      'kubernetes.io/config.seen': '2024-01-02T03:04:05.000000000Z',
+      'kubernetes.io/config.source': 'api',
+    },
     logDirectory: join(lab, 'logs'),
     linux: { securityContext: { namespaceOptions: { network: 'NODE' } } },
   });
@@ -130,8 +153,17 @@ try {
     metadata: { name: `c-${i}` },
     image: { image: 'docker.io/library/busybox:1.33.1' },
     command: ['true'],
-    labels: { 'io.kubernetes.container.name': `c-${i}`, ...Object.fromEntries(Object.entries(pod.config.labels).filter(([k]) => k.startsWith('io.kubernetes.pod.'))) },
-    annotations: { 'io.kubernetes.container.hash': (i * 2654435761 % 2 ** 32).toString(16), 'io.kubernetes.container.restartCount': '0', 'io.kubernetes.container.terminationMessagePath': '/dev/termination-log', 'io.kubernetes.container.terminationMessagePolicy': 'File', 'io.kubernetes.pod.terminationGracePeriod': '30' },
+    labels: {
+      'io.kubernetes.container.name': `c-${i}`,
+      ...Object.fromEntries(Object.entries(pod.config.labels).filter(([k]) => k.startsWith('io.kubernetes.pod.'))),
+    },
+    annotations: {
+      'io.kubernetes.container.hash': ((i * 2654435761) % 2 ** 32).toString(16),
+      'io.kubernetes.container.restartCount': '0',
+      'io.kubernetes.container.terminationMessagePath': '/dev/termination-log',
+      'io.kubernetes.container.terminationMessagePolicy': 'File',
+      'io.kubernetes.pod.terminationGracePeriod': '30',
+    },
   });
   // What containerd can hold here: a running pod costs a shim and ~12 open files, and a created
   // (never started) container keeps 2 fifos open and 2 threads blocked in containerd, which gives
@@ -144,9 +176,11 @@ try {
   /** Runs `work(0..count-1)` 16 at a time. */
   const runWorkers = async (count, work) => {
     let next = 0;
-    await Promise.all(Array.from({ length: 16 }, async () => {
-      while (next < count) await work(next++);
-    }));
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < count) await work(next++);
+      }),
+    );
   };
   const clear = async () => {
     const { items } = await cri.runtime.listPodSandbox({});
@@ -169,7 +203,11 @@ try {
     await runWorkers(n - containers, async (k) => {
       const i = base + k;
       const pod = pods[i % pods.length];
-      const { containerId } = await cri.runtime.createContainer({ podSandboxId: pod.id, config: containerConfig(i, pod), sandboxConfig: pod.config });
+      const { containerId } = await cri.runtime.createContainer({
+        podSandboxId: pod.id,
+        config: containerConfig(i, pod),
+        sandboxConfig: pod.config,
+      });
       if (i >= createdOnly) await cri.runtime.startContainer({ containerId });
     });
     containers = n;
@@ -192,7 +230,16 @@ try {
   for (let i = 0; i < logMb; i++) writeSync(fd, block);
   closeSync(fd);
   const { podSandboxId } = await cri.runtime.runPodSandbox({ config: { ...podConfig('log'), logDirectory: lab } });
-  const { containerId } = await cri.runtime.createContainer({ podSandboxId, config: { metadata: { name: 'log' }, image: { image: 'docker.io/library/busybox:1.33.1' }, command: ['true'], logPath: 'big.log' }, sandboxConfig: { ...podConfig('log'), logDirectory: lab } });
+  const { containerId } = await cri.runtime.createContainer({
+    podSandboxId,
+    config: {
+      metadata: { name: 'log' },
+      image: { image: 'docker.io/library/busybox:1.33.1' },
+      command: ['true'],
+      logPath: 'big.log',
+    },
+    sandboxConfig: { ...podConfig('log'), logDirectory: lab },
+  });
   both(`logs --tail 100 (${logMb} MiB)`, ['logs', '--tail', '100', containerId], '<= 1.0x crictl, flat memory');
 
   // Bulk removal: one run each (it is destructive), ours then the reference on a fresh set.
@@ -218,15 +265,30 @@ try {
   execFileSync('bash', [join(root, 'scripts/runtime-lab.sh'), 'down', lab], { stdio: 'ignore' });
 }
 
-const fmt = (m) => (m ? `${m.median.toFixed(0)} (${m.min.toFixed(0)}–${m.max.toFixed(0)}) ms, ${m.rssMiB.toFixed(0)} MiB` : '—');
+const fmt = (m) =>
+  m ? `${m.median.toFixed(0)} (${m.min.toFixed(0)}–${m.max.toFixed(0)}) ms, ${m.rssMiB.toFixed(0)} MiB` : '—';
 const verdict = (r) => (r.met === undefined ? '—' : r.met ? 'met' : 'NOT met');
 console.log(`\nreference: ${reference ?? 'reference not found (set CRICTL_REF to a crictl binary)'}`);
 console.log('| command | crictl-ts: median (min–max), peak RSS | crictl | time ratio | RSS ratio | target | |');
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const r of results) {
-  const ratio = r.overNodeMs !== undefined ? `node + ${r.overNodeMs.toFixed(0)} ms${r.ratio ? `; ${r.ratio.toFixed(2)}x` : ''}` : r.ratio ? `${r.ratio.toFixed(2)}x` : '—';
-  console.log(`| ${r.name} | ${fmt(r.ours)} | ${fmt(r.reference)} | ${ratio} | ${r.rssRatio ? `${r.rssRatio.toFixed(2)}x` : '—'} | ${r.target} | ${verdict(r)} |`);
+  const ratio =
+    r.overNodeMs !== undefined
+      ? `node + ${r.overNodeMs.toFixed(0)} ms${r.ratio ? `; ${r.ratio.toFixed(2)}x` : ''}`
+      : r.ratio
+        ? `${r.ratio.toFixed(2)}x`
+        : '—';
+  console.log(
+    `| ${r.name} | ${fmt(r.ours)} | ${fmt(r.reference)} | ${ratio} | ${r.rssRatio ? `${r.rssRatio.toFixed(2)}x` : '—'} | ${r.target} | ${verdict(r)} |`,
+  );
 }
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-writeFileSync(join(root, 'bench', 'results', 'latest.json'), JSON.stringify({ date: new Date().toISOString(), node: process.version, sizes, runs, reference: reference ?? null, results }, null, 2));
+writeFileSync(
+  join(root, 'bench', 'results', 'latest.json'),
+  JSON.stringify(
+    { date: new Date().toISOString(), node: process.version, sizes, runs, reference: reference ?? null, results },
+    null,
+    2,
+  ),
+);
 console.log('\nbench: wrote bench/results/latest.json');

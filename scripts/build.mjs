@@ -28,20 +28,46 @@ const noProtoLoader = {
     b.onResolve({ filter: /^@grpc\/proto-loader$/ }, () => ({ path: 'proto-loader', namespace: 'stub' }));
     b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
       loader: 'js',
-      contents: "module.exports = { loadSync() { throw new Error('@grpc/proto-loader is not bundled with crictl-ts'); } };",
+      contents:
+        "module.exports = { loadSync() { throw new Error('@grpc/proto-loader is not bundled with crictl-ts'); } };",
     }));
   },
 };
 
-const cjs = { bundle: true, format: 'cjs', platform: 'node', target: 'node20', minify: true, legalComments: 'none', logLevel: 'warning' };
+const cjs = {
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+};
 // The CLI as one CommonJS file: vm.Script can compile it with a code cache (an ES module cannot
 // take one on node 20). Modules reached only through import() still load lazily.
-await build({ ...cjs, entryPoints: [join(root, 'src/bin.ts')], outfile: join(root, 'dist/cli.cjs'), plugins: [noProtoLoader] });
+await build({
+  ...cjs,
+  entryPoints: [join(root, 'src/bin.ts')],
+  outfile: join(root, 'dist/cli.cjs'),
+  plugins: [noProtoLoader],
+});
 // The loader, told which bundle it belongs to: a code cache is only used for the bundle it was made from.
-const buildId = createHash('sha256').update(readFileSync(join(root, 'dist/cli.cjs'))).digest('hex').slice(0, 16);
-await build({ ...cjs, entryPoints: [join(root, 'src/startup/loader.ts')], outfile: join(root, 'dist/crictl.cjs'), define: { __CRICTL_BUILD_ID__: JSON.stringify(buildId) } });
+const buildId = createHash('sha256')
+  .update(readFileSync(join(root, 'dist/cli.cjs')))
+  .digest('hex')
+  .slice(0, 16);
+await build({
+  ...cjs,
+  entryPoints: [join(root, 'src/startup/loader.ts')],
+  outfile: join(root, 'dist/crictl.cjs'),
+  define: { __CRICTL_BUILD_ID__: JSON.stringify(buildId) },
+});
 // `node dist/crictl.js` keeps working (scripts run it).
-writeFileSync(join(root, 'dist/crictl.js'), "#!/usr/bin/env node\nimport { createRequire } from 'node:module';\ncreateRequire(import.meta.url)('./crictl.cjs');\n", { mode: 0o755 });
+writeFileSync(
+  join(root, 'dist/crictl.js'),
+  "#!/usr/bin/env node\nimport { createRequire } from 'node:module';\ncreateRequire(import.meta.url)('./crictl.cjs');\n",
+  { mode: 0o755 },
+);
 copyFileSync(join(root, 'src/crictl.sh'), join(root, 'dist/crictl'));
 chmodSync(join(root, 'dist/crictl'), 0o755);
 
@@ -56,5 +82,12 @@ await build({
   logLevel: 'warning',
 });
 
-run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', '.', '--emitDeclarationOnly', '--outDir', 'dist/types']);
+run(process.execPath, [
+  join(root, 'node_modules/typescript/bin/tsc'),
+  '-p',
+  '.',
+  '--emitDeclarationOnly',
+  '--outDir',
+  'dist/types',
+]);
 console.log('build: dist/crictl (launcher), dist/crictl.cjs (loader), dist/cli.cjs, dist/lib/index.js, dist/types/');

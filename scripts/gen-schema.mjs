@@ -51,7 +51,11 @@ emit('/** int64/uint64 values travel as decimal strings: they do not fit a JS nu
 emit('export type Int64 = string;');
 emit('');
 
-const tsName = (type) => type.fullName.replace(/^\.runtime\.v1\./, '').split('.').join('_');
+const tsName = (type) =>
+  type.fullName
+    .replace(/^\.runtime\.v1\./, '')
+    .split('.')
+    .join('_');
 
 function scalarType(type) {
   if (LONG_TYPES.has(type)) return 'Int64';
@@ -85,7 +89,11 @@ const services = [];
 })(pkg);
 
 for (const e of enums) {
-  emit(`export type ${tsName(e)} = ${Object.keys(e.values).map((v) => JSON.stringify(v)).join(' | ')};`);
+  emit(
+    `export type ${tsName(e)} = ${Object.keys(e.values)
+      .map((v) => JSON.stringify(v))
+      .join(' | ')};`,
+  );
 }
 emit('');
 for (const m of messages) {
@@ -103,7 +111,9 @@ for (const s of services) {
   for (const m of s.methodsArray) {
     const req = tsName(m.resolvedRequestType);
     const res = tsName(m.resolvedResponseType);
-    emit(`  ${methodName(m.name)}: { name: '${m.name}'; request: ${req}; response: ${res}; serverStream: ${!!m.responseStream} };`);
+    emit(
+      `  ${methodName(m.name)}: { name: '${m.name}'; request: ${req}; response: ${res}; serverStream: ${!!m.responseStream} };`,
+    );
   }
   emit('}');
 }
@@ -113,5 +123,7 @@ emit(`export type MessageName = ${messages.map((m) => JSON.stringify(m.fullName.
 
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'descriptor.json'), JSON.stringify(descriptor));
-writeFileSync(join(outDir, 'types.ts'), out.join('\n') + '\n');
-console.log(`gen-schema: ${messages.length} messages, ${enums.length} enums, ${services.map((s) => `${s.name}(${s.methodsArray.length})`).join(' ')}`);
+writeFileSync(join(outDir, 'types.ts'), `${out.join('\n')}\n`);
+console.log(
+  `gen-schema: ${messages.length} messages, ${enums.length} enums, ${services.map((s) => `${s.name}(${s.methodsArray.length})`).join(' ')}`,
+);

@@ -63,7 +63,8 @@ export function parseGlobalArgs(argv: readonly string[]): ParsedArgs {
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(0, eq) : arg;
     const spec = GLOBAL_FLAGS[name];
-    if (!spec && UNSUPPORTED_GLOBAL_FLAGS[name]) throw new UsageError(`${name} is not supported by crictl-ts: ${UNSUPPORTED_GLOBAL_FLAGS[name]}`);
+    if (!spec && UNSUPPORTED_GLOBAL_FLAGS[name])
+      throw new UsageError(`${name} is not supported by crictl-ts: ${UNSUPPORTED_GLOBAL_FLAGS[name]}`);
     if (!spec) {
       const hint = suggest(name, Object.keys(GLOBAL_FLAGS));
       throw new UsageError(`unknown global flag ${name}${hint ? ` (did you mean ${hint}?)` : ''}; run crictl --help`);
@@ -142,7 +143,12 @@ export async function main(argv: readonly string[], io: Partial<MainIo> = {}): P
       parsed.help = true;
       parsed.rest = parsed.rest.slice(0, 1);
     }
-    const cli = new Cli<CliContext>({ binaryLabel: 'crictl-ts', binaryName: 'crictl', binaryVersion: VERSION, enableColors: Boolean(stdout.isTTY) });
+    const cli = new Cli<CliContext>({
+      binaryLabel: 'crictl-ts',
+      binaryName: 'crictl',
+      binaryVersion: VERSION,
+      enableColors: Boolean(stdout.isTTY),
+    });
     // clipanion compiles a parser over every registered command on each run; registering only
     // the commands whose path starts with the typed word saves that work on the hot path.
     const word = parsed.rest[0];
@@ -162,11 +168,15 @@ export async function main(argv: readonly string[], io: Partial<MainIo> = {}): P
     const dashdash = parsed.rest.indexOf('--');
     const flagArea = dashdash < 0 ? parsed.rest : parsed.rest.slice(0, dashdash);
     const wantsHelp = parsed.help || flagArea.includes('--help') || flagArea.includes('-h');
-    const rest = wantsHelp ? parsed.rest.filter((a, i) => (a !== '--help' && a !== '-h') || (dashdash >= 0 && i > dashdash)) : parsed.rest;
+    const rest = wantsHelp
+      ? parsed.rest.filter((a, i) => (a !== '--help' && a !== '-h') || (dashdash >= 0 && i > dashdash))
+      : parsed.rest;
     if (wantsHelp) {
       // By path alone: `crictl attach --help` must not need attach's required arguments.
       const words = rest.filter((a) => !a.startsWith('-'));
-      const [match] = COMMANDS.flatMap((c) => (c.paths ?? []).filter((p) => p.every((w, i) => words[i] === w)).map((p) => [c, p.length] as const)).sort((a, b) => b[1] - a[1]);
+      const [match] = COMMANDS.flatMap((c) =>
+        (c.paths ?? []).filter((p) => p.every((w, i) => words[i] === w)).map((p) => [c, p.length] as const),
+      ).sort((a, b) => b[1] - a[1]);
       const { commandHelp, globalHelp } = await import('./cli/help.js');
       stdout.write(match ? commandHelp(match[0]) : globalHelp(cli));
       return 0;
@@ -194,8 +204,13 @@ export async function main(argv: readonly string[], io: Partial<MainIo> = {}): P
     });
 
     const path = matchPath(rest, matching);
-    const args = path ? [...rest.slice(0, path.length), ...normalizeArgs(rest.slice(path.length), commandShape(path.command), rest.slice(0, path.length).join(' '))] : rest;
-    let command;
+    const args = path
+      ? [
+          ...rest.slice(0, path.length),
+          ...normalizeArgs(rest.slice(path.length), commandShape(path.command), rest.slice(0, path.length).join(' ')),
+        ]
+      : rest;
+    let command: ReturnType<typeof cli.process>;
     try {
       command = cli.process(args, context);
     } catch (err) {

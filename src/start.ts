@@ -7,7 +7,18 @@ import { main, parseGlobalArgs, reportError } from './main.js';
 /** Commands that stream or read much data keep V8's optimizing compiler. The others are over in
  *  a fraction of a second, and the compiler (busy with start-up code)
  *  costs them 3-10 MB of memory and saves no time. */
-const LONG_RUNNING = new Set(['logs', 'exec', 'attach', 'port-forward', 'events', 'stats', 'statsp', 'metricsp', 'pull', 'top']);
+const LONG_RUNNING = new Set([
+  'logs',
+  'exec',
+  'attach',
+  'port-forward',
+  'events',
+  'stats',
+  'statsp',
+  'metricsp',
+  'pull',
+  'top',
+]);
 /** Commands that never talk to the runtime. */
 const OFFLINE = new Set(['config', 'completion', 'jsonschema', 'help']);
 
@@ -30,7 +41,8 @@ export function startCli(argv: readonly string[]): void {
     // Node loads built-in modules from a code cache that V8 refuses once a flag has changed, and
     // compiling http2 with tls, http and assert instead costs ~13 ms: load them before turning
     // the compiler off.
-    if (command !== undefined && !OFFLINE.has(command) && typeof http2.connect !== 'function') throw new Error('node:http2 did not load');
+    if (command !== undefined && !OFFLINE.has(command) && typeof http2.connect !== 'function')
+      throw new Error('node:http2 did not load');
     setFlagsFromString('--no-opt');
   }
 

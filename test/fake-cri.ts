@@ -43,19 +43,24 @@ export async function startFakeCri(socket = join(tempDir('fake-cri-'), 'cri.sock
         requestSerialize: (v: object) => Buffer.from(req.encode(req.fromObject(v)).finish()),
         requestDeserialize: (b: Buffer) => req.toObject(req.decode(b), TO_OBJECT),
         // A Buffer reply is sent untouched, so tests can send bytes the schema would never produce.
-        responseSerialize: (v: object) => (Buffer.isBuffer(v) ? v : Buffer.from(res.encode(res.fromObject(v)).finish())),
+        responseSerialize: (v: object) =>
+          Buffer.isBuffer(v) ? v : Buffer.from(res.encode(res.fromObject(v)).finish()),
         responseDeserialize: (b: Buffer) => res.toObject(res.decode(b), TO_OBJECT),
       };
       impl[name] = method.responseStream
         ? (call: grpc.ServerWritableStream<Record<string, unknown>, unknown>) => {
             calls.push(name);
             const s = streams.get(name);
-            if (!s) return call.destroy(Object.assign(new Error(`${name} not faked`), { code: grpc.status.UNIMPLEMENTED }));
+            if (!s)
+              return call.destroy(Object.assign(new Error(`${name} not faked`), { code: grpc.status.UNIMPLEMENTED }));
             for (const m of s.messages) call.write(m);
             if (s.failAfter !== undefined) call.emit('error', { code: s.failAfter, details: 'runtime went away' });
             else if (!s.hang) call.end();
           }
-        : async (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+        : async (
+            call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>,
+            callback: grpc.sendUnaryData<unknown>,
+          ) => {
             calls.push(name);
             try {
               const r = raw.get(name);
@@ -72,7 +77,9 @@ export async function startFakeCri(socket = join(tempDir('fake-cri-'), 'cri.sock
     server.addService(definition, impl);
   }
   await new Promise<void>((resolve, reject) =>
-    server.bindAsync(`unix://${socket}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
+    server.bindAsync(`unix://${socket}`, grpc.ServerCredentials.createInsecure(), (err) =>
+      err ? reject(err) : resolve(),
+    ),
   );
   return {
     endpoint: `unix://${socket}`,

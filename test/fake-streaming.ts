@@ -67,7 +67,9 @@ export function spdySwitch(socket: Socket, protocol: string | undefined): void {
  * client goes away, or 60 s (so a broken client cannot keep this going for ever).
  */
 export function endlessErrorBody(socket: Socket, status = 500): void {
-  socket.write(`HTTP/1.1 ${status} Internal Server Error\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n`);
+  socket.write(
+    `HTTP/1.1 ${status} Internal Server Error\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n`,
+  );
   const chunk = Buffer.from('this error message goes on and on '.repeat(400));
   const framed = Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]);
   const stopAt = Date.now() + 60_000;
@@ -122,7 +124,7 @@ export class SpdyPeer {
     const head = Buffer.alloc(12);
     head.writeUInt16BE(0x8003, 0);
     head.writeUInt16BE(FrameType.SYN_REPLY, 2);
-    head.writeUInt32BE(((fin ? FLAG_FIN : 0) << 24 | (4 + block.length)) >>> 0, 4);
+    head.writeUInt32BE((((fin ? FLAG_FIN : 0) << 24) | (4 + block.length)) >>> 0, 4);
     head.writeUInt32BE(id, 8);
     this.socket.write(Buffer.concat([head, block]));
   }
@@ -143,7 +145,7 @@ function run(z: zlib.Inflate | zlib.Deflate, input: Buffer): Promise<Buffer> {
     z.write(input);
     z.flush(zlib.constants.Z_SYNC_FLUSH, () => {
       const out: Buffer[] = [];
-      for (let c; (c = z.read() as Buffer | null) !== null; ) out.push(c);
+      for (let c: Buffer | null; (c = z.read() as Buffer | null) !== null; ) out.push(c);
       resolve(Buffer.concat(out));
     });
   });

@@ -44,7 +44,9 @@ describe('go-template against Go text/template (golden corpus)', () => {
   // The committed results must be what Go prints today: regenerate them where Go is installed.
   const gopath = '/usr/share/gocode';
   const haveGo = spawnSync('go', ['version']).status === 0 && existsSync(join(gopath, 'src/golang.org/x/text/cases'));
-  it('golden.json is what Go renders for corpus.json', { skip: haveGo ? false : 'needs go and golang-golang-x-text-dev' }, () => {
+  it('golden.json is what Go renders for corpus.json', {
+    skip: haveGo ? false : 'needs go and golang-golang-x-text-dev',
+  }, () => {
     const r = spawnSync('go', ['run', join(dir, 'golden.go')], {
       input: corpusText,
       encoding: 'utf8',

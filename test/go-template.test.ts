@@ -94,8 +94,12 @@ describe('fields', () => {
 
   it('honours missingkey=zero and missingkey=error', () => {
     assert.equal(r('{{.missing}}', data, { missingKey: 'zero' }), '<no value>');
-    fails('{{.missing}}', 'template: 1:2: executing at <.missing>: map has no entry for key "missing"', data, { missingKey: 'error' });
-    fails('{{.missing.x}}', 'template: 1:10: executing at <.missing.x>: map has no entry for key "missing"', data, { missingKey: 'error' });
+    fails('{{.missing}}', 'template: 1:2: executing at <.missing>: map has no entry for key "missing"', data, {
+      missingKey: 'error',
+    });
+    fails('{{.missing.x}}', 'template: 1:10: executing at <.missing.x>: map has no entry for key "missing"', data, {
+      missingKey: 'error',
+    });
   });
 
   it('reports a field of null or of a non-map like Go', () => {
@@ -209,7 +213,7 @@ describe('literals', () => {
   });
 
   it('types numbers like Go constants', () => {
-    assert.equal(r('{{42}} {{-5}} {{0x1F}} {{0o17}} {{017}} {{1_000}} {{\'a\'}}'), '42 -5 31 15 15 1000 97');
+    assert.equal(r("{{42}} {{-5}} {{0x1F}} {{0o17}} {{017}} {{1_000}} {{'a'}}"), '42 -5 31 15 15 1000 97');
     assert.equal(r('{{1.5}} {{2.50}} {{1e3}} {{1e21}} {{1000000.0}} {{0.00001}}'), '1.5 2.5 1000 1e+21 1e+06 1e-05');
     assert.equal(r('{{printf "%T %T %T" 1 1.0 \'x\'}}'), 'int float64 int');
   });
@@ -252,12 +256,27 @@ describe('builtin functions', () => {
   });
 
   it('index and slice', () => {
-    assert.equal(r('{{index .list 1}} {{index .labels "mid"}} {{index .nested "a" "b" "c"}} {{index "abc" 1}}'), 'b m deep 98');
+    assert.equal(
+      r('{{index .list 1}} {{index .labels "mid"}} {{index .nested "a" "b" "c"}} {{index "abc" 1}}'),
+      'b m deep 98',
+    );
     assert.equal(r('{{index .labels "nope"}}'), '<no value>');
-    assert.equal(r('{{slice .list 1}} {{slice .list 0 2}} {{slice "hello" 1 3}} {{slice .list}}'), '[b c] [a b] el [a b c]');
-    fails('{{index .list 9}}', 'template: 1:2: executing at <index .list 9>: error calling index: index out of range: 9');
-    fails('{{index .nothing 0}}', 'template: 1:2: executing at <index .nothing 0>: error calling index: index of untyped nil');
-    fails('{{slice .list 2 1}}', 'template: 1:2: executing at <slice .list 2 1>: error calling slice: invalid slice index: 2 > 1');
+    assert.equal(
+      r('{{slice .list 1}} {{slice .list 0 2}} {{slice "hello" 1 3}} {{slice .list}}'),
+      '[b c] [a b] el [a b c]',
+    );
+    fails(
+      '{{index .list 9}}',
+      'template: 1:2: executing at <index .list 9>: error calling index: index out of range: 9',
+    );
+    fails(
+      '{{index .nothing 0}}',
+      'template: 1:2: executing at <index .nothing 0>: error calling index: index of untyped nil',
+    );
+    fails(
+      '{{slice .list 2 1}}',
+      'template: 1:2: executing at <slice .list 2 1>: error calling slice: invalid slice index: 2 > 1',
+    );
   });
 
   it('eq, ne, lt, le, gt, ge', () => {
@@ -265,7 +284,10 @@ describe('builtin functions', () => {
     assert.equal(r('{{eq .count 2.0}} {{eq .missing nil}} {{eq .nothing nil}}'), 'true true true');
     assert.equal(r('{{lt 1 2}} {{le 2 2}} {{gt "b" "a"}} {{ge 1.5 2.5}} {{lt "10" "9"}}'), 'true true true false true');
     // JSON numbers are float64, integer literals are int: Go refuses to compare them.
-    fails('{{eq .count 2}}', 'template: 1:2: executing at <eq .count 2>: error calling eq: incompatible types for comparison: float64 and int');
+    fails(
+      '{{eq .count 2}}',
+      'template: 1:2: executing at <eq .count 2>: error calling eq: incompatible types for comparison: float64 and int',
+    );
     fails('{{lt .list 1}}', 'template: 1:2: executing at <lt .list 1>: error calling lt: invalid type for comparison');
     fails('{{eq 1}}', 'template: 1:2: executing at <eq 1>: error calling eq: missing argument for comparison');
     fails('{{ne 1 2 3}}', 'template: 1:2: executing at <ne>: wrong number of args for ne: want 2 got 3');
@@ -288,12 +310,18 @@ describe('builtin functions', () => {
   });
 
   it('call fails like Go, since JSON data holds no functions', () => {
-    fails('{{call .name}}', 'template: 1:2: executing at <call .name>: error calling call: non-function .name of type string');
+    fails(
+      '{{call .name}}',
+      'template: 1:2: executing at <call .name>: error calling call: non-function .name of type string',
+    );
   });
 
   it('reports wrongly typed arguments', () => {
     fails('{{upper 1}}', 'template: 1:8: executing at <1>: expected string; found 1');
-    fails('{{upper .ratio}}', 'template: 1:8: executing at <.ratio>: wrong type for value; expected string; got float64');
+    fails(
+      '{{upper .ratio}}',
+      'template: 1:8: executing at <.ratio>: wrong type for value; expected string; got float64',
+    );
     fails('{{upper .missing}}', 'template: 1:8: executing at <.missing>: invalid value; expected string');
   });
 });
@@ -301,29 +329,44 @@ describe('builtin functions', () => {
 describe('printf', () => {
   it('formats strings', () => {
     assert.equal(r('{{printf "%-10s|" .name}}'), 'nginx     |');
-    assert.equal(r('{{printf "%10s|%.2s|%q|%x|% x|%X" "abc" "abc" "a\\"b" "hi" "hi" "hi"}}'), '       abc|ab|"a\\"b"|6869|68 69|6869');
+    assert.equal(
+      r('{{printf "%10s|%.2s|%q|%x|% x|%X" "abc" "abc" "a\\"b" "hi" "hi" "hi"}}'),
+      '       abc|ab|"a\\"b"|6869|68 69|6869',
+    );
     assert.equal(r('{{printf "%s %v" .name .name}}'), 'nginx nginx');
   });
 
   it('formats integers', () => {
-    assert.equal(r('{{printf "%d|%5d|%-5d|%05d|%+d|%x|%X|%#x|%o|%b|%c|%q|%U" 42 42 42 -42 5 255 255 255 8 5 65 65 65}}'),
-      '42|   42|42   |-0042|+5|ff|FF|0xff|10|101|A|\'A\'|U+0041');
+    assert.equal(
+      r('{{printf "%d|%5d|%-5d|%05d|%+d|%x|%X|%#x|%o|%b|%c|%q|%U" 42 42 42 -42 5 255 255 255 8 5 65 65 65}}'),
+      "42|   42|42   |-0042|+5|ff|FF|0xff|10|101|A|'A'|U+0041",
+    );
     assert.equal(r('{{printf "%d" (len .list)}}'), '3');
   });
 
   it('formats floats with Go rounding', () => {
-    assert.equal(r('{{printf "%f|%.2f|%5.1f|%-8.3f|%08.3f|%+.1f" 1.5 3.14159 2.25 2.5 -1.5 2.0}}'),
-      '1.500000|3.14|  2.2|2.500   |-001.500|+2.0');
+    assert.equal(
+      r('{{printf "%f|%.2f|%5.1f|%-8.3f|%08.3f|%+.1f" 1.5 3.14159 2.25 2.5 -1.5 2.0}}'),
+      '1.500000|3.14|  2.2|2.500   |-001.500|+2.0',
+    );
     assert.equal(r('{{printf "%.0f %.0f %.2f %.1f" 2.5 3.5 0.125 -0.04}}'), '2 4 0.12 -0.0');
-    assert.equal(r('{{printf "%e|%E|%g|%g|%.3g|%G|%v" 123456.789 0.000123 123456.789 1e6 3.14159 1e-7 .ratio}}'),
-      '1.234568e+05|1.230000E-04|123456.789|1e+06|3.14|1E-07|1.5');
+    assert.equal(
+      r('{{printf "%e|%E|%g|%g|%.3g|%G|%v" 123456.789 0.000123 123456.789 1e6 3.14159 1e-7 .ratio}}'),
+      '1.234568e+05|1.230000E-04|123456.789|1e+06|3.14|1E-07|1.5',
+    );
   });
 
   it('formats booleans, nil, maps, arrays and types', () => {
     assert.equal(r('{{printf "%t %v" .yes .no}}'), 'true false');
     assert.equal(r('{{printf "%v %s" nil .nothing}}'), '<nil> %!s(<nil>)');
-    assert.equal(r('{{printf "%v|%s|%d" .labels .list .mixed}}'), 'map[alpha:a mid:m zeta:z]|[a b c]|[%!d(float64=1) %!d(string=two) %!d(bool=true) <nil>]');
-    assert.equal(r('{{printf "%T %T %T %T %T %T" 1 1.5 "s" true .list .labels}}'), 'int float64 string bool []interface {} map[string]interface {}');
+    assert.equal(
+      r('{{printf "%v|%s|%d" .labels .list .mixed}}'),
+      'map[alpha:a mid:m zeta:z]|[a b c]|[%!d(float64=1) %!d(string=two) %!d(bool=true) <nil>]',
+    );
+    assert.equal(
+      r('{{printf "%T %T %T %T %T %T" 1 1.5 "s" true .list .labels}}'),
+      'int float64 string bool []interface {} map[string]interface {}',
+    );
     assert.equal(r('{{printf "%T" .count}}'), 'float64');
   });
 
@@ -384,12 +427,15 @@ describe('errors', () => {
   });
 
   it('keeps messages on one line', () => {
-    assert.throws(() => r('{{range .}}{{end}}', 'two\nlines'), (e: unknown) => {
-      assert.ok(e instanceof GoTemplateError);
-      assert.equal(e.message, "template: 1:8: executing at <.>: range can't iterate over two\\nlines");
-      assert.ok(!e.message.includes('\n'));
-      return true;
-    });
+    assert.throws(
+      () => r('{{range .}}{{end}}', 'two\nlines'),
+      (e: unknown) => {
+        assert.ok(e instanceof GoTemplateError);
+        assert.equal(e.message, "template: 1:8: executing at <.>: range can't iterate over two\\nlines");
+        assert.ok(!e.message.includes('\n'));
+        return true;
+      },
+    );
   });
 });
 
@@ -399,22 +445,37 @@ describe('crictl mode (json.Number data, missingkey=error)', () => {
 
   it('prints numbers exactly as the JSON wrote them', () => {
     assert.equal(c('{{.pid}} {{.limit}} {{.ratio}}'), '1234567 1073741824 0.5');
-    assert.equal(c('{{json .}}'), '{"limit":1073741824,"pid":1234567,"ratio":0.5,"state":"CONTAINER_RUNNING","zero":0}\n');
+    assert.equal(
+      c('{{json .}}'),
+      '{"limit":1073741824,"pid":1234567,"ratio":0.5,"state":"CONTAINER_RUNNING","zero":0}\n',
+    );
     assert.equal(c('{{.pid.Int64}}'), '1234567');
   });
 
   it('treats numbers as strings the way json.Number is one', () => {
-    assert.equal(c('{{printf "%d|%s|%v|%T" .pid .pid .pid .pid}}'), '%!d(json.Number=1234567)|1234567|1234567|json.Number');
-    assert.equal(c('{{eq .pid "1234567"}} {{len .pid}} {{if .zero}}true{{end}} {{print .pid .zero}}'), 'true 7 true 12345670');
+    assert.equal(
+      c('{{printf "%d|%s|%v|%T" .pid .pid .pid .pid}}'),
+      '%!d(json.Number=1234567)|1234567|1234567|json.Number',
+    );
+    assert.equal(
+      c('{{eq .pid "1234567"}} {{len .pid}} {{if .zero}}true{{end}} {{print .pid .zero}}'),
+      'true 7 true 12345670',
+    );
     assert.throws(() => c('{{eq .pid 1}}'), /incompatible types for comparison: json.Number and int/);
   });
 
-  it('fails on missing keys with crictl\'s message', () => {
-    assert.throws(() => c('{{.missing}}'), (e: unknown) => {
-      assert.ok(e instanceof GoTemplateError);
-      assert.equal(e.message, 'template: tmplExecuteRawJSON:1:2: executing "tmplExecuteRawJSON" at <.missing>: map has no entry for key "missing"');
-      return true;
-    });
+  it("fails on missing keys with crictl's message", () => {
+    assert.throws(
+      () => c('{{.missing}}'),
+      (e: unknown) => {
+        assert.ok(e instanceof GoTemplateError);
+        assert.equal(
+          e.message,
+          'template: tmplExecuteRawJSON:1:2: executing "tmplExecuteRawJSON" at <.missing>: map has no entry for key "missing"',
+        );
+        return true;
+      },
+    );
     assert.equal(c('{{.state | title}}'), 'CONTAINER_RUNNING');
   });
 });

@@ -9,7 +9,11 @@ import { tempDir } from './tmp.js';
 
 /** How long the CLI holds a connection to a socket that accepts and never answers, measured by
  *  the server (from accept to close), so that start-up time on a loaded machine does not count. */
-export async function heldFor(command: string, timeout: string, env: NodeJS.ProcessEnv): Promise<{ ms: number; code: number | null; stderr: string }> {
+export async function heldFor(
+  command: string,
+  timeout: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ ms: number; code: number | null; stderr: string }> {
   const dir = tempDir('crictl-silent-');
   const sock = join(dir, 'silent.sock');
   let accepted = 0;

@@ -31,7 +31,12 @@ class ByteSource {
       const r = await this.it.next();
       if (r.done) this.ended = true;
       else {
-        const b = typeof r.value === 'string' ? Buffer.from(r.value) : Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value);
+        const b =
+          typeof r.value === 'string'
+            ? Buffer.from(r.value)
+            : Buffer.isBuffer(r.value)
+              ? r.value
+              : Buffer.from(r.value);
         if (b.length > 0) {
           this.chunks.push(b);
           this.length += b.length;
@@ -110,13 +115,17 @@ function paxRecords(b: Buffer): Record<string, string> {
 }
 
 /** An archive's own path as shown in a message: control characters escaped (archives are hostile). */
-export const shownPath = (name: string): string => name.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+export const shownPath = (name: string): string =>
+  name.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 /** Errors in the archive name the archive (`label`) and what was wrong. */
 export class ArchiveError extends UsageError {}
 
 /** Reads tar entries from a byte stream. Metadata entries (pax, GNU long names) are folded in. */
-export async function* readTar(input: AsyncIterable<Buffer | Uint8Array | string>, label: string): AsyncGenerator<TarEntry> {
+export async function* readTar(
+  input: AsyncIterable<Buffer | Uint8Array | string>,
+  label: string,
+): AsyncGenerator<TarEntry> {
   const src = new ByteSource(input[Symbol.asyncIterator]());
   let pax: Record<string, string> = {};
   let longName: string | undefined;
@@ -141,9 +150,11 @@ export async function* readTar(input: AsyncIterable<Buffer | Uint8Array | string
     const size = pax.size !== undefined ? Number(pax.size) : numeric(header.subarray(124, 136));
     const padded = Math.ceil(size / BLOCK) * BLOCK;
     if (type === 'x' || type === 'g' || type === 'L' || type === 'K') {
-      if (size > 1024 * 1024) throw new ArchiveError(`${label}: tar metadata entry of ${size} bytes (expected under 1 MiB)`);
+      if (size > 1024 * 1024)
+        throw new ArchiveError(`${label}: tar metadata entry of ${size} bytes (expected under 1 MiB)`);
       const body = await src.exact(padded);
-      if (body.length < padded) throw new ArchiveError(`${label}: truncated tar archive (ends inside a metadata entry)`);
+      if (body.length < padded)
+        throw new ArchiveError(`${label}: truncated tar archive (ends inside a metadata entry)`);
       const data = body.subarray(0, size);
       if (type === 'x') pax = { ...pax, ...paxRecords(data) };
       else if (type === 'L') longName = cString(data);
@@ -152,7 +163,10 @@ export async function* readTar(input: AsyncIterable<Buffer | Uint8Array | string
     }
     const ustar = header.subarray(257, 262).toString() === 'ustar';
     const prefix = ustar ? cString(header.subarray(345, 500)) : '';
-    let name = pax.path ?? longName ?? (prefix ? `${prefix}/${cString(header.subarray(0, 100))}` : cString(header.subarray(0, 100)));
+    let name =
+      pax.path ??
+      longName ??
+      (prefix ? `${prefix}/${cString(header.subarray(0, 100))}` : cString(header.subarray(0, 100)));
     const linkName = pax.linkpath ?? longLink ?? cString(header.subarray(157, 257));
     pax = {};
     longName = longLink = undefined;
@@ -162,7 +176,10 @@ export async function* readTar(input: AsyncIterable<Buffer | Uint8Array | string
     async function* body(): AsyncGenerator<Buffer> {
       while (remaining > 0) {
         const b = await src.some(Math.min(remaining, 1024 * 1024));
-        if (b.length === 0) throw new ArchiveError(`${label}: truncated tar archive (${entryName} ends after ${size - remaining} of ${size} bytes)`);
+        if (b.length === 0)
+          throw new ArchiveError(
+            `${label}: truncated tar archive (${entryName} ends after ${size - remaining} of ${size} bytes)`,
+          );
         remaining -= b.length;
         yield b;
       }
@@ -171,13 +188,20 @@ export async function* readTar(input: AsyncIterable<Buffer | Uint8Array | string
     yield { name, type: type === '7' ? '0' : type, size: remaining, linkName, body: it };
     // Whatever the consumer left unread is skipped, then the padding.
     for await (const _ of it) void _;
-    const pad = (type === '0' || type === '7' ? padded - size : type === '5' || type === '1' || type === '2' ? 0 : padded - size);
-    if (pad > 0 && (await src.exact(pad)).length < pad) throw new ArchiveError(`${label}: truncated tar archive (after ${entryName})`);
+    const pad =
+      type === '0' || type === '7' ? padded - size : type === '5' || type === '1' || type === '2' ? 0 : padded - size;
+    if (pad > 0 && (await src.exact(pad)).length < pad)
+      throw new ArchiveError(`${label}: truncated tar archive (after ${entryName})`);
   }
 }
 
 /** One tar header block for a regular file or directory (ustar, pax for long names). */
-export function tarHeader(name: string, size: number, type: '0' | '5' = '0', mode = type === '5' ? 0o755 : 0o644): Buffer {
+export function tarHeader(
+  name: string,
+  size: number,
+  type: '0' | '5' = '0',
+  mode = type === '5' ? 0o755 : 0o644,
+): Buffer {
   if (type === '5' && !name.endsWith('/')) name += '/';
   const blocks: Buffer[] = [];
   // ustar holds names up to 99 bytes and sizes under 8 GiB; pax records carry the rest.
@@ -192,7 +216,11 @@ export function tarHeader(name: string, size: number, type: '0' | '5' = '0', mod
       return `${len} ${kv}\n`;
     };
     const data = Buffer.from(records.map(record).join(''));
-    blocks.push(rawHeader('PaxHeader', data.length, 'x', 0o644), data, Buffer.alloc((BLOCK - (data.length % BLOCK)) % BLOCK));
+    blocks.push(
+      rawHeader('PaxHeader', data.length, 'x', 0o644),
+      data,
+      Buffer.alloc((BLOCK - (data.length % BLOCK)) % BLOCK),
+    );
   }
   blocks.push(rawHeader(name.slice(0, 99), big ? 0 : size, type, mode));
   return Buffer.concat(blocks);
@@ -211,7 +239,7 @@ function rawHeader(name: string, size: number, type: string, mode: number): Buff
   h.fill(32, 148, 156);
   let sum = 0;
   for (const x of h) sum += x;
-  h.write(sum.toString(8).padStart(6, '0') + '\u0000 ', 148, 'binary');
+  h.write(`${sum.toString(8).padStart(6, '0')}\u0000 `, 148, 'binary');
   return h;
 }
 

@@ -36,8 +36,12 @@ export function commandShape(commandClass: CommandClass<CliContext>): CommandSha
   };
   const command = new commandClass() as unknown as Record<string, unknown>;
   for (const key of Object.keys(command)) {
-    const value = command[key] as { [k: symbol]: unknown; definition?: (b: typeof recorder, key: string) => void } | null;
-    if (typeof value === 'object' && value !== null && value[Command.isOption] && value.definition) value.definition(recorder, key);
+    const value = command[key] as {
+      [k: symbol]: unknown;
+      definition?: (b: typeof recorder, key: string) => void;
+    } | null;
+    if (typeof value === 'object' && value !== null && value[Command.isOption] && value.definition)
+      value.definition(recorder, key);
   }
   return shape;
 }
@@ -50,11 +54,15 @@ export function parseGoBool(raw: string): boolean | undefined {
 }
 
 /** The command's words (`['runp', 'jsonschema']`) that `args` starts with: the longest match. */
-export function matchPath(args: readonly string[], commands: readonly CommandClass<CliContext>[]): { command: CommandClass<CliContext>; length: number } | undefined {
+export function matchPath(
+  args: readonly string[],
+  commands: readonly CommandClass<CliContext>[],
+): { command: CommandClass<CliContext>; length: number } | undefined {
   let best: { command: CommandClass<CliContext>; length: number } | undefined;
   for (const command of commands) {
     for (const path of command.paths ?? []) {
-      if (path.length > (best?.length ?? 0) && path.every((w, i) => args[i] === w)) best = { command, length: path.length };
+      if (path.length > (best?.length ?? 0) && path.every((w, i) => args[i] === w))
+        best = { command, length: path.length };
     }
   }
   return best;

@@ -9,11 +9,11 @@ export class AttachCommand extends CriCommand {
   static override usage = Command.Usage({
     description: 'Attach to a running container',
     details: [
-      'Streams the container\'s output (and with -i, your input) over the runtime\'s streaming server, by default over SPDY; `--transport websocket` uses the WebSocket channel protocol.',
+      "Streams the container's output (and with -i, your input) over the runtime's streaming server, by default over SPDY; `--transport websocket` uses the WebSocket channel protocol.",
       'With -i and -t, typing the detach keys (ctrl-p then ctrl-q unless --detach-keys says otherwise; an empty value turns detaching off) leaves the container running and exits 0. Keys are docker-style: ctrl-<letter>, ctrl-@, ctrl-[, ctrl-\\, ctrl-], ctrl-^, ctrl-_ or single characters, comma-separated.',
     ].join('\n\n'),
     examples: [
-      ['Follow a container\'s output', 'crictl attach 3a1b'],
+      ["Follow a container's output", 'crictl attach 3a1b'],
       ['Use its terminal; detach with ctrl-p ctrl-q', 'crictl attach -it 3a1b'],
       ['Detach with ctrl-x instead', 'crictl attach -it --detach-keys ctrl-x 3a1b'],
     ],
@@ -25,8 +25,12 @@ export class AttachCommand extends CriCommand {
   tlsCa = tlsCaOption();
   tlsCert = tlsCertOption();
   tlsKey = tlsKeyOption();
-  transport = Option.String('-r,--transport', 'spdy', { description: 'Transport protocol to be used, must be one of: spdy, websocket' });
-  detachKeys = Option.String('--detach-keys', 'ctrl-p,ctrl-q', { description: 'Key sequence for detaching (with -i -t)' });
+  transport = Option.String('-r,--transport', 'spdy', {
+    description: 'Transport protocol to be used, must be one of: spdy, websocket',
+  });
+  detachKeys = Option.String('--detach-keys', 'ctrl-p,ctrl-q', {
+    description: 'Key sequence for detaching (with -i -t)',
+  });
   id = Option.String({ name: 'CONTAINER-ID' });
 
   async execute(): Promise<number> {

@@ -26,7 +26,8 @@ export async function runBulk<T>(
   const result: BulkResult = { done: 0, failed: 0, skipped: 0, interrupted: false };
   let next = 0;
   let inFlight = 0;
-  const summary = () => `${result.done} done, ${result.failed} failed, ${items.length - result.done - result.failed} not attempted of ${items.length}`;
+  const summary = () =>
+    `${result.done} done, ${result.failed} failed, ${items.length - result.done - result.failed} not attempted of ${items.length}`;
   const stop = interruptible({
     onSignal: (signal) => {
       result.interrupted = true;
@@ -34,7 +35,9 @@ export async function runBulk<T>(
     },
     onForce: () => {
       clearProgress();
-      err.write(`crictl: interrupted again, exiting at once: ${result.done} done, ${result.failed} failed, ${inFlight} still in flight, ${items.length - next} not attempted of ${items.length}\n`);
+      err.write(
+        `crictl: interrupted again, exiting at once: ${result.done} done, ${result.failed} failed, ${inFlight} still in flight, ${items.length - next} not attempted of ${items.length}\n`,
+      );
     },
   });
   // process.stdout is not destroyed by EPIPE: note the error and write no more.
@@ -53,17 +56,21 @@ export async function runBulk<T>(
   };
   const showProgress = () => {
     if (!progress) return;
-    err.write(`\r\x1b[K${result.done + result.failed}/${items.length} done${result.failed ? ` (${result.failed} failed)` : ''}`);
+    err.write(
+      `\r\x1b[K${result.done + result.failed}/${items.length} done${result.failed ? ` (${result.failed} failed)` : ''}`,
+    );
     progressShown = true;
   };
   let lastWrite = Promise.resolve();
   const print = (line: string) => {
     if (outputClosed) return;
     clearProgress();
-    lastWrite = new Promise((done) => out.write(line, (e) => {
-      if (e) outputClosed = true;
-      done();
-    }));
+    lastWrite = new Promise((done) =>
+      out.write(line, (e) => {
+        if (e) outputClosed = true;
+        done();
+      }),
+    );
   };
   const worker = async () => {
     while (next < items.length && !result.interrupted) {

@@ -20,7 +20,12 @@ import { ExecCommand } from './exec.js';
 import { LoadCommand, SaveCommand, TagCommand } from './image-transfer.js';
 import { ImageFsInfoCommand, ImagesCommand, InspectImageCommand, PullCommand, RemoveImageCommand } from './images.js';
 import { LogsCommand } from './logs.js';
-import { CreateJsonSchemaCommand, PullJsonSchemaCommand, RunJsonSchemaCommand, RunPodJsonSchemaCommand } from './jsonschema.js';
+import {
+  CreateJsonSchemaCommand,
+  PullJsonSchemaCommand,
+  RunJsonSchemaCommand,
+  RunPodJsonSchemaCommand,
+} from './jsonschema.js';
 import { MetricDescriptorsCommand, PodMetricsCommand } from './metrics.js';
 import { InspectPodCommand, PodsCommand, RemovePodCommand, RunPodCommand, StopPodCommand } from './pods.js';
 import { PortForwardCommand } from './port-forward.js';

@@ -52,7 +52,7 @@ export async function complete(words: readonly string[], io: CompleteIo): Promis
   let out = '';
   for (const [value, description] of candidates) {
     // A name with control characters is not offered: it would reach the terminal as typed.
-    if (!value || !value.startsWith(typed) || seen.has(value) || /[\x00-\x1f\x7f]/.test(value)) continue;
+    if (!value?.startsWith(typed) || seen.has(value) || /[\x00-\x1f\x7f]/.test(value)) continue;
     seen.add(value);
     // Runtime-provided names are shown, never interpreted: keep the description to one plain line.
     const desc = description?.replace(/[\x00-\x1f\x7f]+/g, ' ').slice(0, 80);
@@ -65,13 +65,16 @@ export async function complete(words: readonly string[], io: CompleteIo): Promis
 /** Top-level words: each command's first path word, with its description. */
 function commandWords(): Candidate[] {
   const out: Candidate[] = [];
-  for (const c of COMMANDS) for (const p of c.paths ?? []) if (p.length === 1) out.push([p[0], (c.usage?.description ?? '').trim()]);
+  for (const c of COMMANDS)
+    for (const p of c.paths ?? []) if (p.length === 1) out.push([p[0], (c.usage?.description ?? '').trim()]);
   return out;
 }
 
 function findCommand(words: readonly string[]): { command: CommandClass<CliContext>; path: string[] } | undefined {
   let best: { command: CommandClass<CliContext>; path: string[] } | undefined;
-  for (const command of COMMANDS) for (const p of command.paths ?? []) if (p.every((w, i) => words[i] === w) && (!best || p.length > best.path.length)) best = { command, path: [...p] };
+  for (const command of COMMANDS)
+    for (const p of command.paths ?? [])
+      if (p.every((w, i) => words[i] === w) && (!best || p.length > best.path.length)) best = { command, path: [...p] };
   return best;
 }
 
@@ -108,9 +111,14 @@ function whatGoesHere(before: readonly string[], cur: string, globals: GlobalFla
   const shape = commandShape(found.command);
   const args = before.slice(i + found.path.length);
   // Sub-commands (`runp jsonschema`) right after the command word.
-  const subWords: Candidate[] = args.length === 0 && !cur.startsWith('-')
-    ? COMMANDS.flatMap((c) => (c.paths ?? []).filter((p) => p.length === found.path.length + 1 && found.path.every((w, k) => p[k] === w)).map((p): Candidate => [p[p.length - 1], (c.usage?.description ?? '').trim()]))
-    : [];
+  const subWords: Candidate[] =
+    args.length === 0 && !cur.startsWith('-')
+      ? COMMANDS.flatMap((c) =>
+          (c.paths ?? [])
+            .filter((p) => p.length === found.path.length + 1 && found.path.every((w, k) => p[k] === w))
+            .map((p): Candidate => [p[p.length - 1], (c.usage?.description ?? '').trim()]),
+        )
+      : [];
   let given = 0;
   let afterDashDash = false;
   for (let k = 0; k < args.length; k++) {
@@ -135,11 +143,17 @@ function whatGoesHere(before: readonly string[], cur: string, globals: GlobalFla
       const option = optionNamed(shape, cur.slice(0, eq));
       return option && option.arity > 0 ? optionValue(shape, option) : { none: true };
     }
-    return { words: [...shape.options.filter((o) => !o.hidden).flatMap((o) => o.names.map((n): Candidate => [n, o.description])), ['--help', 'show help']] };
+    return {
+      words: [
+        ...shape.options.filter((o) => !o.hidden).flatMap((o) => o.names.map((n): Candidate => [n, o.description])),
+        ['--help', 'show help'],
+      ],
+    };
   }
   const positional = positionalAt(shape.positionals, given);
   const want: Want = positional ? positionalValue(shape, positional, given) : { none: true };
-  if (subWords.length > 0 && !('files' in want)) return 'words' in want ? { words: [...subWords, ...want.words] } : { words: subWords };
+  if (subWords.length > 0 && !('files' in want))
+    return 'words' in want ? { words: [...subWords, ...want.words] } : { words: subWords };
   return want;
 }
 
@@ -167,9 +181,14 @@ const configKeys = (): Candidate[] => Object.keys(CONFIG_KEYS).map((k) => [k]);
 
 /** The values listed in an option's description ("One of: json, yaml", "(ready or notready)"). */
 function listedValues(description: string, parenthesised: boolean): Candidate[] {
-  const m = /one of:?\s*([a-z0-9, -]+)/i.exec(description) ?? (parenthesised ? /\(([a-z, ]+)\)/i.exec(description) : null);
+  const m =
+    /one of:?\s*([a-z0-9, -]+)/i.exec(description) ?? (parenthesised ? /\(([a-z, ]+)\)/i.exec(description) : null);
   if (!m) return [];
-  return m[1].split(/,|\bor\b/).map((w) => w.trim()).filter((w) => /^[a-z][a-z0-9-]*$/.test(w)).map((w) => [w]);
+  return m[1]
+    .split(/,|\bor\b/)
+    .map((w) => w.trim())
+    .filter((w) => /^[a-z][a-z0-9-]*$/.test(w))
+    .map((w) => [w]);
 }
 
 function optionValue(shape: CommandShape, option: OptionShape): Want {
@@ -195,7 +214,8 @@ function positionalValue(shape: CommandShape, p: PositionalShape, index: number)
   if (/config|file|json\|yaml/i.test(name)) return { files: true };
   if (/^[a-z]+(\|[a-z]+)+$/.test(name)) return { words: name.split('|').map((w) => [w]) };
   if (name === 'KEY VALUE') return index % 2 === 0 ? { words: configKeys() } : { none: true };
-  if (/ID$|^POD$|^CONTAINER$|^IMAGE|^REPOSITORY/.test(name)) return { kind: idKind(name, `${shape.paths[0]?.join(' ')} ${shape.description}`) };
+  if (/ID$|^POD$|^CONTAINER$|^IMAGE|^REPOSITORY/.test(name))
+    return { kind: idKind(name, `${shape.paths[0]?.join(' ')} ${shape.description}`) };
   return { none: true };
 }
 
@@ -207,17 +227,30 @@ async function fromRuntime(kind: Kind, flags: GlobalFlags, io: CompleteIo): Prom
     clients = await (io.connect ?? defaultConnect(io.env))(flags);
     if (kind === 'containers') {
       const { containers } = await clients.runtime.listContainers({});
-      return containers.flatMap((c): Candidate[] => [[c.id, c.metadata?.name], [c.metadata?.name ?? '', c.id.slice(0, 13)]]);
+      return containers.flatMap((c): Candidate[] => [
+        [c.id, c.metadata?.name],
+        [c.metadata?.name ?? '', c.id.slice(0, 13)],
+      ]);
     }
     if (kind === 'pods') {
       const { items } = await clients.runtime.listPodSandbox({});
-      return items.flatMap((p): Candidate[] => [[p.id, p.metadata?.name], [p.metadata?.name ?? '', p.id.slice(0, 13)]]);
+      return items.flatMap((p): Candidate[] => [
+        [p.id, p.metadata?.name],
+        [p.metadata?.name ?? '', p.id.slice(0, 13)],
+      ]);
     }
     const { images } = await clients.image.listImages({});
-    return images.flatMap((img): Candidate[] => (img.repoTags.length > 0 ? img.repoTags : img.repoDigests.length > 0 ? img.repoDigests : [img.id]).map((r): Candidate => [r]));
+    return images.flatMap((img): Candidate[] =>
+      (img.repoTags.length > 0 ? img.repoTags : img.repoDigests.length > 0 ? img.repoDigests : [img.id]).map(
+        (r): Candidate => [r],
+      ),
+    );
   };
   try {
-    return await Promise.race([ask(), new Promise<Candidate[]>((resolve) => (timer = setTimeout(() => resolve([]), RUNTIME_WAIT_MS)))]);
+    return await Promise.race([
+      ask(),
+      new Promise<Candidate[]>((resolve) => (timer = setTimeout(() => resolve([]), RUNTIME_WAIT_MS))),
+    ]);
   } catch {
     return [];
   } finally {
@@ -227,9 +260,11 @@ async function fromRuntime(kind: Kind, flags: GlobalFlags, io: CompleteIo): Prom
 }
 
 /** Settings as a command would resolve them, but quiet (no warnings) and with a short deadline. */
-const defaultConnect = (env: NodeJS.ProcessEnv) => async (flags: GlobalFlags): Promise<CriClients> => {
-  const { resolveSettings } = await import('../config/settings.js');
-  const { connect } = await import('../cri/client.js');
-  const settings = await resolveSettings(flags, env, resolveConfigPath(flags.config, env, process.argv[1] ?? ''));
-  return connect(settings.runtimeEndpoint, settings.imageEndpoint, { timeoutMs: RUNTIME_WAIT_MS });
-};
+const defaultConnect =
+  (env: NodeJS.ProcessEnv) =>
+  async (flags: GlobalFlags): Promise<CriClients> => {
+    const { resolveSettings } = await import('../config/settings.js');
+    const { connect } = await import('../cri/client.js');
+    const settings = await resolveSettings(flags, env, resolveConfigPath(flags.config, env, process.argv[1] ?? ''));
+    return connect(settings.runtimeEndpoint, settings.imageEndpoint, { timeoutMs: RUNTIME_WAIT_MS });
+  };

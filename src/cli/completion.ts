@@ -9,7 +9,8 @@ export class CompletionCommand extends CriCommand {
   static override paths = [['completion']];
   static override usage = Command.Usage({
     description: 'Output shell completion code',
-    details: 'Prints a completion script for bash (default), zsh or fish. It completes commands, flags, flag values, config keys, file names where a file is expected, and container, pod and image names and IDs (asked from the runtime, for at most a second).',
+    details:
+      'Prints a completion script for bash (default), zsh or fish. It completes commands, flags, flag values, config keys, file names where a file is expected, and container, pod and image names and IDs (asked from the runtime, for at most a second).',
     examples: [
       ['Enable for the current bash', 'source <(crictl completion bash)'],
       ['Install for bash', 'crictl completion bash > /etc/bash_completion.d/crictl'],

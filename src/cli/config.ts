@@ -1,6 +1,13 @@
 // `crictl config`: read and write the crictl config file.
 import { Command, Option } from 'clipanion';
-import { CONFIG_KEYS, loadConfig, parseValueForKey, suggest, type ConfigKey, type FileConfig } from '../config/config.js';
+import {
+  CONFIG_KEYS,
+  loadConfig,
+  parseValueForKey,
+  suggest,
+  type ConfigKey,
+  type FileConfig,
+} from '../config/config.js';
 import { updateConfigFile } from '../config/write.js';
 import { UsageError } from '../cri/errors.js';
 import { formatTable } from '../output/table.js';
@@ -9,7 +16,9 @@ import { CriCommand } from './cri-command.js';
 function checkKey(key: string): ConfigKey {
   if (key in CONFIG_KEYS) return key as ConfigKey;
   const hint = suggest(key, Object.keys(CONFIG_KEYS));
-  throw new UsageError(`config: unknown key "${key}"${hint ? ` (did you mean ${hint}?)` : ''}; known keys: ${Object.keys(CONFIG_KEYS).join(', ')}`);
+  throw new UsageError(
+    `config: unknown key "${key}"${hint ? ` (did you mean ${hint}?)` : ''}; known keys: ${Object.keys(CONFIG_KEYS).join(', ')}`,
+  );
 }
 
 /** A key as `config --list` shows it: crictl prints its config struct, so a key the file
@@ -36,7 +45,9 @@ export class ConfigCommand extends CriCommand {
   });
 
   get = Option.String('--get', { description: 'show the option value' });
-  set = Option.Array('--set', [], { description: 'set option (can specify multiple or separate values with commas: opt1=val1,opt2=val2)' });
+  set = Option.Array('--set', [], {
+    description: 'set option (can specify multiple or separate values with commas: opt1=val1,opt2=val2)',
+  });
   list = Option.Boolean('--list', false, { description: 'show all option value' });
   args = Option.Rest({ name: 'KEY VALUE' });
 
@@ -50,7 +61,10 @@ export class ConfigCommand extends CriCommand {
       updates.push([key, parseValueForKey(key, item.slice(eq + 1))]);
     }
     if (this.args.length > 0) {
-      if (this.args.length !== 2) throw new UsageError('config: expected KEY VALUE (e.g. crictl config runtime-endpoint unix:///run/containerd/containerd.sock)');
+      if (this.args.length !== 2)
+        throw new UsageError(
+          'config: expected KEY VALUE (e.g. crictl config runtime-endpoint unix:///run/containerd/containerd.sock)',
+        );
       const key = checkKey(this.args[0]);
       updates.push([key, parseValueForKey(key, this.args[1])]);
     }

@@ -1,6 +1,12 @@
 // Container commands: ps, inspect (and the container lifecycle: create, start, stop, rm).
 import { Command, Option } from 'clipanion';
-import type { Container, ContainerState, ContainerStatusResponse, ImageServiceClient, RuntimeServiceClient } from '../cri/client.js';
+import type {
+  Container,
+  ContainerState,
+  ContainerStatusResponse,
+  ImageServiceClient,
+  RuntimeServiceClient,
+} from '../cri/client.js';
 import { UsageError } from '../cri/errors.js';
 import { escapeText } from '../output/escape.js';
 import { ago, goMapString, rfc3339Nano, truncateId, ZERO_TIME_RFC3339 } from '../output/human.js';
@@ -11,7 +17,15 @@ import type { CliContext } from './context.js';
 import { CriCommand } from './cri-command.js';
 import { authOption, credsOption, pullTimeoutOption, usernameOption } from './credentials.js';
 import { allInOrder, printStatusInfo, type StatusWithInfo } from './inspect-output.js';
-import { cancelTimeoutOption, compileRegex, newestFirst, outputOption, parseLabels, parseLast, templateOption } from './list-options.js';
+import {
+  cancelTimeoutOption,
+  compileRegex,
+  newestFirst,
+  outputOption,
+  parseLabels,
+  parseLast,
+  templateOption,
+} from './list-options.js';
 import { mapBlock } from './pods.js';
 import { resolveContainerIds, resolvePodIds } from './resolve.js';
 
@@ -25,10 +39,14 @@ const CONTAINER_STATES: Record<string, ContainerState> = {
 /** Table text for a container state, as crictl shows it. */
 export function containerStateText(state: string): string {
   switch (state) {
-    case 'CONTAINER_CREATED': return 'Created';
-    case 'CONTAINER_RUNNING': return 'Running';
-    case 'CONTAINER_EXITED': return 'Exited';
-    default: return 'Unknown';
+    case 'CONTAINER_CREATED':
+      return 'Created';
+    case 'CONTAINER_RUNNING':
+      return 'Running';
+    case 'CONTAINER_EXITED':
+      return 'Exited';
+    default:
+      return 'Unknown';
   }
 }
 
@@ -58,14 +76,23 @@ export interface ContainerSelection {
  * labels go to the runtime; the --name regex and --image (reference or ID prefix) are matched
  * here. Without -a, --state, --latest or --last only running containers are chosen.
  */
-export async function selectContainers(runtime: RuntimeServiceClient, images: () => Promise<ImageServiceClient>, sel: ContainerSelection): Promise<Container[]> {
+export async function selectContainers(
+  runtime: RuntimeServiceClient,
+  images: () => Promise<ImageServiceClient>,
+  sel: ContainerSelection,
+): Promise<Container[]> {
   const last = parseLast(sel.last);
   let state: ContainerState | undefined;
   if (sel.state) state = parseContainerState(sel.state);
   else if (!sel.all && !sel.latest && last === 0) state = 'CONTAINER_RUNNING';
   const nameRe = compileRegex(sel.name, '--name');
   const namespaceRe = compileRegex(sel.namespace, '--namespace');
-  const filter = { id: sel.id, podSandboxId: sel.pod, state: state ? { state } : undefined, labelSelector: parseLabels(sel.label) };
+  const filter = {
+    id: sel.id,
+    podSandboxId: sel.pod,
+    state: state ? { state } : undefined,
+    labelSelector: parseLabels(sel.label),
+  };
   const { containers } = await runtime.listContainers({ filter });
   let imageIds: Set<string> | undefined;
   if (sel.image) {
@@ -73,9 +100,15 @@ export async function selectContainers(runtime: RuntimeServiceClient, images: ()
     const list = (await (await images()).listImages({})).images;
     imageIds = new Set(list.filter((i) => matchesRef(i, sel.image!)).map((i) => i.id));
   }
-  const byImage = (c: Container) => !imageIds || imageIds.has(c.imageRef) || imageIds.has(c.image?.image ?? '') || c.image?.image === sel.image;
+  const byImage = (c: Container) =>
+    !imageIds || imageIds.has(c.imageRef) || imageIds.has(c.image?.image ?? '') || c.image?.image === sel.image;
   return newestFirst(
-    containers.filter((c) => (!nameRe || nameRe.test(c.metadata?.name ?? '')) && (!namespaceRe || namespaceRe.test(c.labels[POD_NAMESPACE_LABEL] ?? '')) && byImage(c)),
+    containers.filter(
+      (c) =>
+        (!nameRe || nameRe.test(c.metadata?.name ?? '')) &&
+        (!namespaceRe || namespaceRe.test(c.labels[POD_NAMESPACE_LABEL] ?? '')) &&
+        byImage(c),
+    ),
     sel.latest ?? false,
     last,
   );
@@ -88,7 +121,8 @@ export class PsCommand extends CriCommand {
   static override paths = [['ps']];
   static override usage = Command.Usage({
     description: 'List containers',
-    details: 'Lists running containers (all with -a), newest first. ID, pod, state and labels are filtered by the runtime; --name is a regular expression and --image matches an image name or ID prefix.',
+    details:
+      'Lists running containers (all with -a), newest first. ID, pod, state and labels are filtered by the runtime; --name is a regular expression and --image matches an image name or ID prefix.',
     examples: [
       ['All containers', 'crictl ps -a'],
       ['Containers of one pod', 'crictl ps --pod 1f6e'],
@@ -102,16 +136,24 @@ export class PsCommand extends CriCommand {
   name = Option.String('--name', '', { description: 'filter by container name regular expression pattern' });
   namespace = Option.String('--namespace', '', { description: 'Filter by pod namespace regular expression pattern' });
   image = Option.String('--image', '', { description: 'Filter by container image' });
-  state = Option.String('-s,--state', '', { description: 'Filter by container state (created, running, exited, unknown)' });
+  state = Option.String('-s,--state', '', {
+    description: 'Filter by container state (created, running, exited, unknown)',
+  });
   label = Option.Array('--label', [], { description: 'Filter by key=value label' });
   verbose = Option.Boolean('-v,--verbose', false, { description: 'Show verbose information for containers' });
   quiet = Option.Boolean('-q,--quiet', false, { description: 'Only display container IDs' });
   output = outputOption('json, yaml, table, go-template');
   template = templateOption();
-  latest = Option.Boolean('-l,--latest', false, { description: 'Show the most recently created container (includes all states)' });
-  last = Option.String('-n,--last', { description: 'Show last n recently created containers (includes all states). Set 0 for unlimited.' });
+  latest = Option.Boolean('-l,--latest', false, {
+    description: 'Show the most recently created container (includes all states)',
+  });
+  last = Option.String('-n,--last', {
+    description: 'Show last n recently created containers (includes all states). Set 0 for unlimited.',
+  });
   noTrunc = Option.Boolean('--no-trunc', false, { description: 'Show output without truncating the ID' });
-  resolveImagePath = Option.Boolean('-r,--resolve-image-path', false, { description: 'Show image path instead of image id' });
+  resolveImagePath = Option.Boolean('-r,--resolve-image-path', false, {
+    description: 'Show image path instead of image id',
+  });
 
   async execute(): Promise<number> {
     this.checkOutput(this.output, ['json', 'yaml', 'table', 'go-template']);
@@ -120,7 +162,10 @@ export class PsCommand extends CriCommand {
     const imagePath = this.resolveImagePath && this.output === 'table' ? await this.imagePaths(selected) : undefined;
 
     if (this.output !== 'table') {
-      await writeOut(this.context.stdout, `${await renderMessage('runtime.v1.ListContainersResponse', { containers: selected }, this.output as OutputFormat, this.template)}\n`);
+      await writeOut(
+        this.context.stdout,
+        `${await renderMessage('runtime.v1.ListContainersResponse', { containers: selected }, this.output as OutputFormat, this.template)}\n`,
+      );
       return 0;
     }
     if (this.quiet) {
@@ -134,7 +179,9 @@ export class PsCommand extends CriCommand {
     }
     // The kubelet labels every container with its pod's name and namespace, and crictl reads
     // only those; pods are listed just for containers made by hand, which lack them.
-    const unlabelled = selected.some((c) => c.labels[POD_NAME_LABEL] === undefined || c.labels[POD_NAMESPACE_LABEL] === undefined);
+    const unlabelled = selected.some(
+      (c) => c.labels[POD_NAME_LABEL] === undefined || c.labels[POD_NAMESPACE_LABEL] === undefined,
+    );
     const pods = unlabelled ? (await runtime.listPodSandbox({})).items : [];
     const podsById = new Map(pods.map((p) => [p.id, p.metadata]));
     const now = Date.now();
@@ -170,7 +217,6 @@ export class PsCommand extends CriCommand {
   }
 }
 
-
 /**
  * The IMAGE cell: an image ID (a digest go-digest accepts: sha256, sha384 or sha512 and hex of
  * the right length) is cut to 13 hex digits as crictl cuts it; anything else, such as the name a
@@ -194,21 +240,24 @@ export function verboseContainer(c: Container, now = Date.now()): string {
   s += `State: ${containerStateText(c.state)}\n`;
   if (c.image) s += `Image: ${c.image.image}\n`;
   s += `Created: ${ago(c.createdAt, now)}\n`;
-  return s + mapBlock('Labels', c.labels) + mapBlock('Annotations', c.annotations) + '\n';
+  return `${s + mapBlock('Labels', c.labels) + mapBlock('Annotations', c.annotations)}\n`;
 }
 
 export class InspectCommand extends CriCommand {
   static override paths = [['inspect']];
   static override usage = Command.Usage({
     description: 'Display the status of one or more containers',
-    details: 'Shows ContainerStatus with the runtime\'s verbose info decoded into objects. Several containers print as a JSON array. IDs may be unique prefixes or container names. IDs are all resolved first: if one is not found, nothing is done and it is named (crictl would act on the IDs before it).',
+    details:
+      "Shows ContainerStatus with the runtime's verbose info decoded into objects. Several containers print as a JSON array. IDs may be unique prefixes or container names. IDs are all resolved first: if one is not found, nothing is done and it is named (crictl would act on the IDs before it).",
     examples: [
       ['Inspect a container', 'crictl inspect 3a1b'],
       ['The PID of a container', 'crictl inspect -o go-template --template "{{.info.pid}}" 3a1b'],
     ],
   });
 
-  output = Option.String('-o,--output', 'json', { description: 'Output format, One of: json, yaml, go-template, table' });
+  output = Option.String('-o,--output', 'json', {
+    description: 'Output format, One of: json, yaml, go-template, table',
+  });
   quiet = Option.Boolean('-q,--quiet', false, { description: 'Do not show verbose information' });
   template = templateOption();
   // Without IDs, the containers these select (as ps selects them) are inspected.
@@ -218,8 +267,12 @@ export class InspectCommand extends CriCommand {
   image = Option.String('--image', { description: 'Filter by container image' });
   state = Option.String('-s,--state', { description: 'Filter by container state' });
   label = Option.Array('--label', { description: 'Filter by key=value label' });
-  latest = Option.Boolean('-l,--latest', false, { description: 'Show the most recently created container (includes all states)' });
-  last = Option.String('-n,--last', { description: 'Show last n recently created containers (includes all states). Set 0 for unlimited.' });
+  latest = Option.Boolean('-l,--latest', false, {
+    description: 'Show the most recently created container (includes all states)',
+  });
+  last = Option.String('-n,--last', {
+    description: 'Show last n recently created containers (includes all states). Set 0 for unlimited.',
+  });
   all = Option.Boolean('-a,--all', false, { description: 'Show all containers' });
   ids = Option.Rest({ name: 'CONTAINER-ID' });
 
@@ -228,20 +281,32 @@ export class InspectCommand extends CriCommand {
     const runtime = await this.runtime();
     const verbose = !this.quiet;
     // Without IDs, the containers the filters select (as ps selects them); with IDs, those.
-    const selected = this.ids.length > 0 ? undefined : (await selectContainers(runtime, () => this.images(), this)).map((c) => c.id);
-    if (selected?.length === 0) throw new UsageError('No IDs provided or nothing found per filter: crictl inspect CONTAINER-ID [CONTAINER-ID...] or filter flags');
+    const selected =
+      this.ids.length > 0 ? undefined : (await selectContainers(runtime, () => this.images(), this)).map((c) => c.id);
+    if (selected?.length === 0)
+      throw new UsageError(
+        'No IDs provided or nothing found per filter: crictl inspect CONTAINER-ID [CONTAINER-ID...] or filter flags',
+      );
     if (this.output === 'table') {
       // crictl prints each table as its status arrives: a bad ID fails after the ones before it.
       for (const arg of selected ?? this.ids) {
         const [containerId] = selected ? [arg] : await resolveContainerIds(runtime, [arg]);
-        this.context.stdout.write(escapeText(containerStatusTable(await runtime.containerStatus({ containerId, verbose }), verbose)));
+        this.context.stdout.write(
+          escapeText(containerStatusTable(await runtime.containerStatus({ containerId, verbose }), verbose)),
+        );
       }
       return 0;
     }
     // One document for all of them, so any failure means nothing is printed (crictl master).
     const ids = selected ?? (await resolveContainerIds(runtime, this.ids));
     const results = await allInOrder(ids.map((containerId) => runtime.containerStatus({ containerId, verbose })));
-    await printStatusInfo(this.context.stdout, 'runtime.v1.ContainerStatus', results.map(containerStatusItem), this.output as OutputFormat, this.template);
+    await printStatusInfo(
+      this.context.stdout,
+      'runtime.v1.ContainerStatus',
+      results.map(containerStatusItem),
+      this.output as OutputFormat,
+      this.template,
+    );
     return 0;
   }
 }
@@ -284,12 +349,17 @@ export class CreateContainerCommand extends CriCommand {
   static override paths = [['create']];
   static override usage = Command.Usage({
     description: 'Create a new container',
-    details: 'Creates a container in an existing pod from a ContainerConfig file and the PodSandboxConfig the pod was run with, and prints the container ID. Both files are checked against the CRI schema first.',
+    details:
+      'Creates a container in an existing pod from a ContainerConfig file and the PodSandboxConfig the pod was run with, and prints the container ID. Both files are checked against the CRI schema first.',
     examples: [['Create a container in a pod', 'crictl create 1f6e container-config.json pod-config.json']],
   });
 
-  noPull = Option.Boolean('--no-pull', false, { description: 'Do not pull the image (overrides pull-image-on-create=true in config)' });
-  withPull = Option.Boolean('--with-pull', false, { description: 'Pull the image before creating the container (overrides pull-image-on-create=false in config)' });
+  noPull = Option.Boolean('--no-pull', false, {
+    description: 'Do not pull the image (overrides pull-image-on-create=true in config)',
+  });
+  withPull = Option.Boolean('--with-pull', false, {
+    description: 'Pull the image before creating the container (overrides pull-image-on-create=false in config)',
+  });
   creds = credsOption();
   auth = authOption();
   username = usernameOption();
@@ -309,16 +379,22 @@ export class CreateContainerCommand extends CriCommand {
     const settings = await this.context.settings();
     const timeoutMs = await this.callTimeout(this.cancelTimeout);
     if (this.withPull || (settings.pullImageOnCreate && !this.noPull)) {
-      await pullForContainer(this, await this.images(), config.image?.image ?? '', sandboxConfig, timeoutMs, () => this.runtime());
+      await pullForContainer(this, await this.images(), config.image?.image ?? '', sandboxConfig, timeoutMs, () =>
+        this.runtime(),
+      );
     }
     // A signal during CreateContainer: the container it makes is removed again.
     const { Rollback } = await import('./rollback.js');
     const rollback = new Rollback(this.context.stderr);
     try {
-      const { containerId } = await rollback.step('CreateContainer', () => runtime.createContainer({ podSandboxId, config, sandboxConfig }, { timeoutMs }), (r) => ({
-        what: `container ${r.containerId}`,
-        undo: async () => void (await runtime.removeContainer({ containerId: r.containerId }, { timeoutMs })),
-      }));
+      const { containerId } = await rollback.step(
+        'CreateContainer',
+        () => runtime.createContainer({ podSandboxId, config, sandboxConfig }, { timeoutMs }),
+        (r) => ({
+          what: `container ${r.containerId}`,
+          undo: async () => void (await runtime.removeContainer({ containerId: r.containerId }, { timeoutMs })),
+        }),
+      );
       this.out(containerId);
       return 0;
     } finally {
@@ -364,7 +440,8 @@ export class StartContainerCommand extends CriCommand {
   static override paths = [['start']];
   static override usage = Command.Usage({
     description: 'Start one or more created containers',
-    details: 'IDs are all resolved first: if one is not found, nothing is done and it is named (crictl would act on the IDs before it).',
+    details:
+      'IDs are all resolved first: if one is not found, nothing is done and it is named (crictl would act on the IDs before it).',
     examples: [['Start a container', 'crictl start 3a1b']],
   });
 
@@ -375,10 +452,14 @@ export class StartContainerCommand extends CriCommand {
     const runtime = await this.runtime();
     const ids = await resolveContainerIds(runtime, this.ids);
     const timeoutMs = await this.callTimeout();
-    return this.bulk(ids, async (containerId) => {
-      await runtime.startContainer({ containerId }, { timeoutMs });
-      return containerId;
-    }, (id) => `starting container ${id}`);
+    return this.bulk(
+      ids,
+      async (containerId) => {
+        await runtime.startContainer({ containerId }, { timeoutMs });
+        return containerId;
+      },
+      (id) => `starting container ${id}`,
+    );
   }
 }
 
@@ -386,20 +467,30 @@ export class StopContainerCommand extends StartContainerCommand {
   static override paths = [['stop']];
   static override usage = Command.Usage({
     description: 'Stop one or more running containers',
-    details: 'Asks the runtime to stop each container, killing it after --timeout seconds. --all stops every running container. IDs are all resolved first: if one is not found nothing is stopped (crictl would stop those before it).',
-    examples: [['Stop, killing after 10 s', 'crictl stop -t 10 3a1b'], ['Stop every running container', 'crictl stop --all']],
+    details:
+      'Asks the runtime to stop each container, killing it after --timeout seconds. --all stops every running container. IDs are all resolved first: if one is not found nothing is stopped (crictl would stop those before it).',
+    examples: [
+      ['Stop, killing after 10 s', 'crictl stop -t 10 3a1b'],
+      ['Stop every running container', 'crictl stop --all'],
+    ],
   });
 
-  timeout = Option.String('-t,--timeout', '0', { description: 'Seconds to wait to kill the container after a graceful stop is requested' });
+  timeout = Option.String('-t,--timeout', '0', {
+    description: 'Seconds to wait to kill the container after a graceful stop is requested',
+  });
   all = Option.Boolean('-a,--all', false, { description: 'Stop all running containers' });
 
   override async execute(): Promise<number> {
     if (this.all && this.ids.length > 0) throw new UsageError('stop: cannot specify CONTAINER-ID(s) when using --all');
-    if (!this.all && this.ids.length === 0) throw new UsageError('ID cannot be empty: crictl stop CONTAINER-ID [CONTAINER-ID...] (or --all)');
+    if (!this.all && this.ids.length === 0)
+      throw new UsageError('ID cannot be empty: crictl stop CONTAINER-ID [CONTAINER-ID...] (or --all)');
     if (!/^\d+$/.test(this.timeout)) throw new UsageError(`--timeout "${this.timeout}": expected whole seconds`);
     const timeout = Number(this.timeout);
     const { MAX_DURATION_MS } = await import('../config/settings.js');
-    if (timeout * 1000 > MAX_DURATION_MS) throw new UsageError(`--timeout "${this.timeout}": out of range (at most ${Math.floor(MAX_DURATION_MS / 1000)} seconds, about 292 years)`);
+    if (timeout * 1000 > MAX_DURATION_MS)
+      throw new UsageError(
+        `--timeout "${this.timeout}": out of range (at most ${Math.floor(MAX_DURATION_MS / 1000)} seconds, about 292 years)`,
+      );
     const runtime = await this.runtime();
     let ids: string[];
     if (this.all) {
@@ -413,10 +504,17 @@ export class StopContainerCommand extends StartContainerCommand {
       ids = await resolveContainerIds(runtime, this.ids);
     }
     const base = await this.callTimeout();
-    return this.bulk(ids, async (containerId) => {
-      await runtime.stopContainer({ containerId, timeout: String(timeout) }, { timeoutMs: base === 0 ? 0 : base + timeout * 1000 });
-      return containerId;
-    }, (id) => `stopping container ${id}`);
+    return this.bulk(
+      ids,
+      async (containerId) => {
+        await runtime.stopContainer(
+          { containerId, timeout: String(timeout) },
+          { timeoutMs: base === 0 ? 0 : base + timeout * 1000 },
+        );
+        return containerId;
+      },
+      (id) => `stopping container ${id}`,
+    );
   }
 }
 
@@ -424,12 +522,21 @@ export class RemoveContainerCommand extends StartContainerCommand {
   static override paths = [['rm']];
   static override usage = Command.Usage({
     description: 'Remove one or more containers',
-    details: 'A running container is refused unless --force, which stops it first. The container\'s log file and its rotations are removed too (as crictl master does) unless --keep-logs; only regular files are removed. IDs are all resolved first: if one is not found nothing is removed. Failures are listed one per line and the exit code is 1 if any failed.',
-    examples: [['Remove a container', 'crictl rm 3a1b'], ['Remove every container', 'crictl rm -a -f'], ['Keep the log files', 'crictl rm --keep-logs 3a1b']],
+    details:
+      "A running container is refused unless --force, which stops it first. The container's log file and its rotations are removed too (as crictl master does) unless --keep-logs; only regular files are removed. IDs are all resolved first: if one is not found nothing is removed. Failures are listed one per line and the exit code is 1 if any failed.",
+    examples: [
+      ['Remove a container', 'crictl rm 3a1b'],
+      ['Remove every container', 'crictl rm -a -f'],
+      ['Keep the log files', 'crictl rm --keep-logs 3a1b'],
+    ],
   });
 
-  force = Option.Boolean('-f,--force', false, { description: 'Force removal of the container, disregarding if running' });
-  keepLogs = Option.Boolean('-k,--keep-logs', false, { description: 'Preserve the container log file and its rotations' });
+  force = Option.Boolean('-f,--force', false, {
+    description: 'Force removal of the container, disregarding if running',
+  });
+  keepLogs = Option.Boolean('-k,--keep-logs', false, {
+    description: 'Preserve the container log file and its rotations',
+  });
   all = Option.Boolean('-a,--all', false, { description: 'Remove all containers' });
 
   override async execute(): Promise<number> {
@@ -441,24 +548,29 @@ export class RemoveContainerCommand extends StartContainerCommand {
       ids = containers.map((c) => c.id);
       running = new Set(containers.filter((c) => c.state === 'CONTAINER_RUNNING').map((c) => c.id));
     } else {
-      if (this.ids.length === 0) throw new UsageError('ID cannot be empty: crictl rm CONTAINER-ID [CONTAINER-ID...] (or -a)');
+      if (this.ids.length === 0)
+        throw new UsageError('ID cannot be empty: crictl rm CONTAINER-ID [CONTAINER-ID...] (or -a)');
       ids = await resolveContainerIds(runtime, this.ids);
       const { containers } = await runtime.listContainers({ filter: { state: { state: 'CONTAINER_RUNNING' } } });
       running = new Set(containers.map((c) => c.id));
     }
     const timeoutMs = await this.callTimeout();
     const { removeLogFiles } = await import('./log-files.js');
-    return this.bulk(ids, async (containerId) => {
-      if (running.has(containerId)) {
-        if (!this.force) throw new UsageError('container is running, stop it first or use --force');
-        await runtime.stopContainer({ containerId, timeout: '0' }, { timeoutMs });
-      }
-      // The log path is only known while the container exists.
-      const logPath = this.keepLogs ? '' : ((await runtime.containerStatus({ containerId })).status?.logPath ?? '');
-      await runtime.removeContainer({ containerId }, { timeoutMs });
-      for (const problem of removeLogFiles(logPath)) this.warn(`crictl: container ${containerId}: ${problem}`);
-      return containerId;
-    }, (id) => `removing container ${id}`);
+    return this.bulk(
+      ids,
+      async (containerId) => {
+        if (running.has(containerId)) {
+          if (!this.force) throw new UsageError('container is running, stop it first or use --force');
+          await runtime.stopContainer({ containerId, timeout: '0' }, { timeoutMs });
+        }
+        // The log path is only known while the container exists.
+        const logPath = this.keepLogs ? '' : ((await runtime.containerStatus({ containerId })).status?.logPath ?? '');
+        await runtime.removeContainer({ containerId }, { timeoutMs });
+        for (const problem of removeLogFiles(logPath)) this.warn(`crictl: container ${containerId}: ${problem}`);
+        return containerId;
+      },
+      (id) => `removing container ${id}`,
+    );
   }
 }
 
@@ -466,13 +578,20 @@ export class RunContainerCommand extends CriCommand {
   static override paths = [['run']];
   static override usage = Command.Usage({
     description: 'Run a new container inside a sandbox',
-    details: 'Runs a pod from the pod config, creates the container in it and starts it, printing the container ID. If any step fails, what was created is removed again and the error says so.',
+    details:
+      'Runs a pod from the pod config, creates the container in it and starts it, printing the container ID. If any step fails, what was created is removed again and the error says so.',
     examples: [['Run busybox in a new pod', 'crictl run container-config.json pod-config.json']],
   });
 
-  runtimeHandler = Option.String('-r,--runtime', '', { description: 'Runtime handler to use. Available options are defined by the container runtime.' });
-  noPull = Option.Boolean('--no-pull', false, { description: 'Do not pull the image on container creation (overrides disable-pull-on-run=false in config)' });
-  withPull = Option.Boolean('--with-pull', false, { description: 'Pull the image on container creation (overrides disable-pull-on-run=true in config)' });
+  runtimeHandler = Option.String('-r,--runtime', '', {
+    description: 'Runtime handler to use. Available options are defined by the container runtime.',
+  });
+  noPull = Option.Boolean('--no-pull', false, {
+    description: 'Do not pull the image on container creation (overrides disable-pull-on-run=false in config)',
+  });
+  withPull = Option.Boolean('--with-pull', false, {
+    description: 'Pull the image on container creation (overrides disable-pull-on-run=true in config)',
+  });
   creds = credsOption();
   auth = authOption();
   username = usernameOption();
@@ -494,28 +613,36 @@ export class RunContainerCommand extends CriCommand {
       const image = config.image?.image ?? '';
       const present = await (await this.images()).imageStatus({ image: { image } });
       // Pull only what is missing: a node without a registry can still run local images.
-      if (!present.image) await pullForContainer(this, await this.images(), image, sandboxConfig, timeoutMs, () => this.runtime());
+      if (!present.image)
+        await pullForContainer(this, await this.images(), image, sandboxConfig, timeoutMs, () => this.runtime());
     }
     // Leave nothing half-done, on failure or signal: the pod we made (and its container) goes.
     const { Rollback } = await import('./rollback.js');
     const rollback = new Rollback(this.context.stderr);
     try {
       const pod = { what: '', undo: async () => undefined };
-      const { podSandboxId } = await rollback.step('RunPodSandbox', () => runtime.runPodSandbox({ config: sandboxConfig, runtimeHandler: this.runtimeHandler }, { timeoutMs }), (r) =>
-        Object.assign(pod, {
-          what: `pod sandbox ${r.podSandboxId}`,
-          undo: async () => {
-            await runtime.stopPodSandbox({ podSandboxId: r.podSandboxId }, { timeoutMs });
-            await runtime.removePodSandbox({ podSandboxId: r.podSandboxId }, { timeoutMs });
-          },
-        }),
+      const { podSandboxId } = await rollback.step(
+        'RunPodSandbox',
+        () => runtime.runPodSandbox({ config: sandboxConfig, runtimeHandler: this.runtimeHandler }, { timeoutMs }),
+        (r) =>
+          Object.assign(pod, {
+            what: `pod sandbox ${r.podSandboxId}`,
+            undo: async () => {
+              await runtime.stopPodSandbox({ podSandboxId: r.podSandboxId }, { timeoutMs });
+              await runtime.removePodSandbox({ podSandboxId: r.podSandboxId }, { timeoutMs });
+            },
+          }),
       );
       try {
         // Removing the pod removes its container.
-        const { containerId } = await rollback.step('CreateContainer', () => runtime.createContainer({ podSandboxId, config, sandboxConfig }, { timeoutMs }), (r) => {
-          pod.what += ` and its container ${r.containerId}`;
-          return undefined;
-        });
+        const { containerId } = await rollback.step(
+          'CreateContainer',
+          () => runtime.createContainer({ podSandboxId, config, sandboxConfig }, { timeoutMs }),
+          (r) => {
+            pod.what += ` and its container ${r.containerId}`;
+            return undefined;
+          },
+        );
         await rollback.step('StartContainer', () => runtime.startContainer({ containerId }, { timeoutMs }));
         this.out(containerId);
         return 0;

@@ -7,13 +7,23 @@ import { UsageError } from '../cri/errors.js';
 const ARGV_WARNING = 'A value given on the command line is visible to every user of this machine (ps, /proc); prefer';
 
 export const credsOption = () =>
-  Option.String('--creds', { description: `Use \`USERNAME[:PASSWORD]\` for accessing the registry [$CRICTL_CREDS]. ${ARGV_WARNING} CRICTL_CREDS or --username` });
+  Option.String('--creds', {
+    description: `Use \`USERNAME[:PASSWORD]\` for accessing the registry [$CRICTL_CREDS]. ${ARGV_WARNING} CRICTL_CREDS or --username`,
+  });
 export const authOption = () =>
-  Option.String('--auth', { description: `Use \`AUTH_STRING\` for accessing the registry. AUTH_STRING is a base64 encoded 'USERNAME[:PASSWORD]' [$CRICTL_AUTH]. ${ARGV_WARNING} CRICTL_AUTH` });
+  Option.String('--auth', {
+    description: `Use \`AUTH_STRING\` for accessing the registry. AUTH_STRING is a base64 encoded 'USERNAME[:PASSWORD]' [$CRICTL_AUTH]. ${ARGV_WARNING} CRICTL_AUTH`,
+  });
 export const usernameOption = () =>
-  Option.String('-u,--username', { description: 'Use `USERNAME` for accessing the registry. The password is asked for without echo on a terminal, otherwise read from the first line of stdin' });
+  Option.String('-u,--username', {
+    description:
+      'Use `USERNAME` for accessing the registry. The password is asked for without echo on a terminal, otherwise read from the first line of stdin',
+  });
 export const pullTimeoutOption = () =>
-  Option.String('--pull-timeout,--pt', { description: 'Maximum time to be used for pulling the image, disabled if set to 0s (e.g. 30s, 5m) [$CRICTL_PULL_TIMEOUT]' });
+  Option.String('--pull-timeout,--pt', {
+    description:
+      'Maximum time to be used for pulling the image, disabled if set to 0s (e.g. 30s, 5m) [$CRICTL_PULL_TIMEOUT]',
+  });
 
 /** The credential flags a pulling command declares. */
 export interface CredentialFlags {
@@ -31,7 +41,11 @@ export interface PasswordIo {
  * The AuthConfig to send, or undefined for none. Flags win over the environment; two flags that
  * both give credentials are refused rather than one silently chosen.
  */
-export async function resolveAuth(flags: CredentialFlags, env: NodeJS.ProcessEnv, io: PasswordIo): Promise<DeepPartial<AuthConfig> | undefined> {
+export async function resolveAuth(
+  flags: CredentialFlags,
+  env: NodeJS.ProcessEnv,
+  io: PasswordIo,
+): Promise<DeepPartial<AuthConfig> | undefined> {
   const given = (['username', 'creds', 'auth'] as const).filter((k) => flags[k] !== undefined);
   if (given.length > 1) throw new UsageError(`${given.map((k) => `--${k}`).join(' and ')} given: use one`);
   if (flags.username !== undefined) {
@@ -62,7 +76,10 @@ function authAuth(auth: string, source: string): DeepPartial<AuthConfig> {
 }
 
 /** --pull-timeout (or CRICTL_PULL_TIMEOUT) in milliseconds; undefined when not given, 0 for none. */
-export async function resolvePullTimeout(flag: string | undefined, env: NodeJS.ProcessEnv): Promise<number | undefined> {
+export async function resolvePullTimeout(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<number | undefined> {
   const raw = flag ?? (env.CRICTL_PULL_TIMEOUT || undefined);
   if (raw === undefined) return undefined;
   const what = flag !== undefined ? '--pull-timeout' : 'CRICTL_PULL_TIMEOUT';
@@ -102,7 +119,8 @@ export function readPassword(io: PasswordIo): Promise<string> {
         text += data;
         const nl = text.indexOf('\n');
         if (nl >= 0) return finish(undefined, text.slice(0, nl).replace(/\r$/, ''));
-        if (Buffer.byteLength(text) > MAX_PASSWORD_BYTES) finish(new UsageError(`--username: the password read from stdin is longer than ${MAX_PASSWORD_BYTES} bytes`));
+        if (Buffer.byteLength(text) > MAX_PASSWORD_BYTES)
+          finish(new UsageError(`--username: the password read from stdin is longer than ${MAX_PASSWORD_BYTES} bytes`));
         return;
       }
       for (const ch of data) {
@@ -114,7 +132,10 @@ export function readPassword(io: PasswordIo): Promise<string> {
         else if (ch >= ' ') text += ch;
       }
     };
-    const onEnd = () => (!tty && text !== '' ? finish(undefined, text.replace(/\r?\n?$/, '')) : finish(new UsageError('--username: no password given (stdin ended)')));
+    const onEnd = () =>
+      !tty && text !== ''
+        ? finish(undefined, text.replace(/\r?\n?$/, ''))
+        : finish(new UsageError('--username: no password given (stdin ended)'));
     const onError = (err: Error) => finish(new UsageError(`--username: cannot read the password: ${err.message}`));
     if (tty) stdin.setRawMode!(true);
     stdin.on('data', onData);

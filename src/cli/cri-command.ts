@@ -38,20 +38,32 @@ export abstract class CriCommand extends Command<CliContext> {
    * Applies `op` to every item, a few at a time, past failures (one stderr line each). Returns
    * the exit code: 0, 1 if any failed, 130 if interrupted.
    */
-  protected async bulk<T>(items: readonly T[], op: (item: T) => Promise<string | undefined>, label: (item: T) => string, concurrency?: number): Promise<number> {
+  protected async bulk<T>(
+    items: readonly T[],
+    op: (item: T) => Promise<string | undefined>,
+    label: (item: T) => string,
+    concurrency?: number,
+  ): Promise<number> {
     const { runBulk, bulkExitCode, BULK_CONCURRENCY } = await import('./bulk.js');
-    const r = await runBulk(items, concurrency ?? BULK_CONCURRENCY, op, this.context.stdout, this.context.stderr, label);
+    const r = await runBulk(
+      items,
+      concurrency ?? BULK_CONCURRENCY,
+      op,
+      this.context.stdout,
+      this.context.stderr,
+      label,
+    );
     return bulkExitCode(r);
   }
 
   protected out(text: string): void {
-    this.context.stdout.write(text.endsWith('\n') ? text : text + '\n');
+    this.context.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 
   /** A warning line; it may carry runtime text, so control characters are shown escaped. */
   protected warn(text: string): void {
     const line = escapeText(text);
-    this.context.stderr.write(line.endsWith('\n') ? line : line + '\n');
+    this.context.stderr.write(line.endsWith('\n') ? line : `${line}\n`);
   }
 
   /** Rejects an --output value this command does not offer. */

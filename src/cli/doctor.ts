@@ -28,17 +28,36 @@ export class DoctorCommand extends CriCommand {
     ],
   });
 
-  checks = Option.Array('--check', { description: 'Run only these checks (comma-separated or repeated): endpoint, runtime, cgroups, cni, sandbox-image, image-fs, workloads' });
-  since = Option.String('--since', '1h', { description: 'How far back an exited container counts as a failure (Go duration, e.g. 30m)' });
+  checks = Option.Array('--check', {
+    description:
+      'Run only these checks (comma-separated or repeated): endpoint, runtime, cgroups, cni, sandbox-image, image-fs, workloads',
+  });
+  since = Option.String('--since', '1h', {
+    description: 'How far back an exited container counts as a failure (Go duration, e.g. 30m)',
+  });
   output = Option.String('-o,--output', 'table', { description: 'Output format, One of: table, json' });
 
   async execute(): Promise<number> {
-    const { CHECK_NAMES, checkCgroups, checkCni, checkEndpoint, checkImageFs, checkRuntime, checkSandboxImage, checkWorkloads } = await import('../doctor/checks.js');
+    const {
+      CHECK_NAMES,
+      checkCgroups,
+      checkCni,
+      checkEndpoint,
+      checkImageFs,
+      checkRuntime,
+      checkSandboxImage,
+      checkWorkloads,
+    } = await import('../doctor/checks.js');
     type Name = (typeof CHECK_NAMES)[number];
-    if (this.output !== 'table' && this.output !== 'json') throw new UsageError(`unsupported output format "${this.output}": use one of table, json`);
+    if (this.output !== 'table' && this.output !== 'json')
+      throw new UsageError(`unsupported output format "${this.output}": use one of table, json`);
     const wanted = new Set<Name>();
-    for (const name of (this.checks ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean)) {
-      if (!(CHECK_NAMES as readonly string[]).includes(name)) throw new UsageError(`--check ${name}: unknown check; expected one of ${CHECK_NAMES.join(', ')}`);
+    for (const name of (this.checks ?? [])
+      .flatMap((c) => c.split(','))
+      .map((c) => c.trim())
+      .filter(Boolean)) {
+      if (!(CHECK_NAMES as readonly string[]).includes(name))
+        throw new UsageError(`--check ${name}: unknown check; expected one of ${CHECK_NAMES.join(', ')}`);
       wanted.add(name as Name);
     }
     const runs = (name: Name) => wanted.size === 0 || wanted.has(name);
@@ -53,7 +72,8 @@ export class DoctorCommand extends CriCommand {
     const findings = runs('endpoint') ? checkEndpoint(endpoint) : [];
     const rest = CHECK_NAMES.filter((n) => n !== 'endpoint' && runs(n));
     if (!endpoint.version.ok) {
-      for (const check of rest) findings.push({ check, status: 'SKIP', summary: 'the runtime does not answer', evidence: [] });
+      for (const check of rest)
+        findings.push({ check, status: 'SKIP', summary: 'the runtime does not answer', evidence: [] });
     } else if (rest.length > 0) {
       const runtime = await gatherRuntime(cri, sinceMs, 5);
       const host = gatherHost(runtime);
@@ -67,7 +87,11 @@ export class DoctorCommand extends CriCommand {
 
     const { exitCode, reportJson, reportTable } = await import('../doctor/report.js');
     const stdout = this.context.stdout as NodeJS.WriteStream;
-    this.context.stdout.write(this.output === 'json' ? reportJson(findings) : reportTable(findings, { colour: Boolean(stdout.isTTY), width: stdout.columns || 120 }));
+    this.context.stdout.write(
+      this.output === 'json'
+        ? reportJson(findings)
+        : reportTable(findings, { colour: Boolean(stdout.isTTY), width: stdout.columns || 120 }),
+    );
     return exitCode(findings);
   }
 }

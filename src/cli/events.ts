@@ -9,10 +9,11 @@ export class EventsCommand extends CriCommand {
   static override paths = [['events'], ['event']];
   static override usage = Command.Usage({
     description: 'Stream the events of containers',
-    details: 'Consumes the runtime\'s event stream (GetContainerEvents: created, started, stopped, deleted) and prints each event as it comes. The runtime must support the stream (containerd >= 1.7 with evented PLEG; containerd 1.6 answers UNIMPLEMENTED).',
+    details:
+      "Consumes the runtime's event stream (GetContainerEvents: created, started, stopped, deleted) and prints each event as it comes. The runtime must support the stream (containerd >= 1.7 with evented PLEG; containerd 1.6 answers UNIMPLEMENTED).",
     examples: [
       ['Watch events as JSON', 'crictl events'],
-      ['One line per event', 'crictl events -o go-template --template \'{{.containerEventType}} {{.containerId}}\''],
+      ['One line per event', "crictl events -o go-template --template '{{.containerEventType}} {{.containerId}}'"],
     ],
   });
 
@@ -28,7 +29,12 @@ export class EventsCommand extends CriCommand {
     process.once('SIGTERM', stop);
     try {
       for await (const event of stream) {
-        const text = await renderMessage('runtime.v1.ContainerEventResponse', event, this.output as OutputFormat, this.template);
+        const text = await renderMessage(
+          'runtime.v1.ContainerEventResponse',
+          event,
+          this.output as OutputFormat,
+          this.template,
+        );
         this.out(this.output === 'yaml' ? `---\n${text}` : text);
       }
     } finally {

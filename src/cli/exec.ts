@@ -13,16 +13,16 @@ export class ExecCommand extends CriCommand {
   static override usage = Command.Usage({
     description: 'Run a command in a running container',
     details: [
-      'Exits with the command\'s own exit code. Without -s the command\'s output streams over the runtime\'s streaming server, by default over SPDY (which passes the end of piped input on to the command); `--transport websocket` uses the WebSocket channel protocol instead, where servers older than v5.channel.k8s.io (containerd 1.6, for one) cannot be told that input ended, so a command that reads stdin to its end keeps waiting.',
+      "Exits with the command's own exit code. Without -s the command's output streams over the runtime's streaming server, by default over SPDY (which passes the end of piped input on to the command); `--transport websocket` uses the WebSocket channel protocol instead, where servers older than v5.channel.k8s.io (containerd 1.6, for one) cannot be told that input ended, so a command that reads stdin to its end keeps waiting.",
       'With -t the local terminal is in raw mode until the command ends, and its size follows the window.',
     ].join('\n\n'),
     examples: [
       ['Run and wait', 'crictl exec -s 3a1b echo hi'],
-      ['Stream output, exit with the command\'s code', 'crictl exec 3a1b sh -c \'echo hi; exit 3\''],
-      ['Feed piped input', 'printf \'hi\\n\' | crictl exec -i 3a1b cat'],
+      ["Stream output, exit with the command's code", "crictl exec 3a1b sh -c 'echo hi; exit 3'"],
+      ['Feed piped input', "printf 'hi\\n' | crictl exec -i 3a1b cat"],
       ['An interactive shell', 'crictl exec -it 3a1b sh'],
       ['Over WebSocket', 'crictl exec -r websocket 3a1b ls /'],
-      ['In every running container named web-*', 'crictl exec -s --name \'^web-\' cat /etc/hostname'],
+      ['In every running container named web-*', "crictl exec -s --name '^web-' cat /etc/hostname"],
       ['In all containers of a pod at once, going on past failures', 'crictl exec -s -x -e --pod 1f6e uptime'],
     ],
   });
@@ -35,7 +35,9 @@ export class ExecCommand extends CriCommand {
   tlsCa = tlsCaOption();
   tlsCert = tlsCertOption();
   tlsKey = tlsKeyOption();
-  transport = Option.String('-r,--transport', 'spdy', { description: 'Transport protocol to be used, must be one of: spdy, websocket' });
+  transport = Option.String('-r,--transport', 'spdy', {
+    description: 'Transport protocol to be used, must be one of: spdy, websocket',
+  });
   // Run in every container a selection matches (crictl HEAD); then all arguments are the command.
   name = Option.String('--name', { description: 'Run in the containers whose name matches this regular expression' });
   pod = Option.String('-p,--pod', { description: 'Run in the containers of this pod (ID)' });
@@ -44,22 +46,35 @@ export class ExecCommand extends CriCommand {
   label = Option.Array('--label', { description: 'Run in containers with this key=value label' });
   latest = Option.Boolean('-l,--latest', false, { description: 'Run in the most recently created container' });
   last = Option.String('-n,--last', { description: 'Run in the last n recently created containers' });
-  quiet = Option.Boolean('-q,--quiet', false, { description: 'With several containers, do not print a header before each one\'s output' });
-  ignoreErrors = Option.Boolean('-e,--ignore-errors', false, { description: 'With several containers, go on after a failure or non-zero exit' });
-  parallel = Option.Boolean('-x,--parallel', false, { description: 'With several containers, run in all at once (output is printed per container as each ends)' });
+  quiet = Option.Boolean('-q,--quiet', false, {
+    description: "With several containers, do not print a header before each one's output",
+  });
+  ignoreErrors = Option.Boolean('-e,--ignore-errors', false, {
+    description: 'With several containers, go on after a failure or non-zero exit',
+  });
+  parallel = Option.Boolean('-x,--parallel', false, {
+    description: 'With several containers, run in all at once (output is printed per container as each ends)',
+  });
   // A positional first, so flags before it are parsed; everything after it is passed through.
   first = Option.String({ name: 'CONTAINER-ID' });
   rest = Option.Proxy({ name: 'COMMAND [ARG...]' });
 
   /** Whether any selection flag was given (then there is no CONTAINER-ID argument). */
   private get selecting(): boolean {
-    return [this.name, this.pod, this.image, this.state, this.last].some((v) => v !== undefined) || (this.label?.length ?? 0) > 0 || this.latest;
+    return (
+      [this.name, this.pod, this.image, this.state, this.last].some((v) => v !== undefined) ||
+      (this.label?.length ?? 0) > 0 ||
+      this.latest
+    );
   }
 
   async execute(): Promise<number> {
     const id = this.first;
     const cmd = this.selecting ? [this.first, ...this.rest] : this.rest;
-    if (cmd.length === 0) throw new UsageError('exec: command is required: crictl exec [-s] CONTAINER-ID COMMAND [ARG...] (or selection flags and COMMAND)');
+    if (cmd.length === 0)
+      throw new UsageError(
+        'exec: command is required: crictl exec [-s] CONTAINER-ID COMMAND [ARG...] (or selection flags and COMMAND)',
+      );
     if (!/^\d+$/.test(this.timeout)) throw new UsageError(`--timeout "${this.timeout}": expected whole seconds`);
     if (!this.sync) {
       const { parseTransport } = await import('../stream/remotecommand.js');
@@ -73,13 +88,18 @@ export class ExecCommand extends CriCommand {
     const { selectContainers } = await import('./containers.js');
     const targets = await selectContainers(runtime, () => this.images(), { ...this, label: this.label ?? [] });
     if (targets.length === 0) throw new UsageError('exec: no container matches the selection');
-    if (targets.length > 1 && (this.tty || this.interactive)) throw new UsageError('exec: -i and -t need a single container; narrow the selection (e.g. --latest)');
-    return this.runInMany(targets.map((c) => ({ id: c.id, name: c.metadata?.name ?? '' })), cmd);
+    if (targets.length > 1 && (this.tty || this.interactive))
+      throw new UsageError('exec: -i and -t need a single container; narrow the selection (e.g. --latest)');
+    return this.runInMany(
+      targets.map((c) => ({ id: c.id, name: c.metadata?.name ?? '' })),
+      cmd,
+    );
   }
 
   /** Runs the command in several containers, each block of output under a header line. */
   private async runInMany(targets: { id: string; name: string }[], cmd: string[]): Promise<number> {
-    const header = (t: { id: string; name: string }) => (this.quiet || targets.length === 1 ? '' : `==> ${truncateId(t.id)} (${t.name}) <==\n`);
+    const header = (t: { id: string; name: string }) =>
+      this.quiet || targets.length === 1 ? '' : `==> ${truncateId(t.id)} (${t.name}) <==\n`;
     let firstFailure = 0;
     const runOne = async (t: { id: string; name: string }, stdio: Stdio): Promise<number> => {
       try {
@@ -91,14 +111,16 @@ export class ExecCommand extends CriCommand {
     };
     if (this.parallel) {
       // Output is buffered per container so blocks do not interleave.
-      await Promise.all(targets.map(async (t) => {
-        const out = new Capture();
-        const err = new Capture();
-        const code = await runOne(t, { stdin: this.context.stdin, stdout: out, stderr: err });
-        this.context.stdout.write(header(t) + out.text());
-        this.context.stderr.write(err.text());
-        if (code !== 0 && firstFailure === 0) firstFailure = code;
-      }));
+      await Promise.all(
+        targets.map(async (t) => {
+          const out = new Capture();
+          const err = new Capture();
+          const code = await runOne(t, { stdin: this.context.stdin, stdout: out, stderr: err });
+          this.context.stdout.write(header(t) + out.text());
+          this.context.stderr.write(err.text());
+          if (code !== 0 && firstFailure === 0) firstFailure = code;
+        }),
+      );
       return firstFailure;
     }
     for (const t of targets) {

@@ -88,11 +88,19 @@ export function commandShape(commandClass: CommandClass<CliContext>): CommandSha
     addOption: (o) => {
       const names = o.names as string[];
       const description = String(o.description ?? '');
-      options.push({ names, arity: Number(o.arity ?? 0), description, hidden: Boolean(o.hidden), required: Boolean(o.required), valueName: valueNameOf(names, description) });
+      options.push({
+        names,
+        arity: Number(o.arity ?? 0),
+        description,
+        hidden: Boolean(o.hidden),
+        required: Boolean(o.required),
+        valueName: valueNameOf(names, description),
+      });
     },
     addPositional: (p) => positionals.push({ name: String(p.name), required: p.required !== false, rest: false }),
     addRest: (p) => positionals.push({ name: String(p.name), required: Number(p.required ?? 0) > 0, rest: true }),
-    addProxy: (p) => positionals.push({ name: String(p.name), required: Number(p.required ?? 0) > 0, rest: true, proxy: true }),
+    addProxy: (p) =>
+      positionals.push({ name: String(p.name), required: Number(p.required ?? 0) > 0, rest: true, proxy: true }),
   };
   const builder = new Proxy(recorder, { get: (target, key: string) => target[key] ?? (() => undefined) });
   const instance = new (commandClass as unknown as new () => Record<string, unknown>)();
@@ -167,7 +175,15 @@ export function commandHelp(commandClass: CommandClass<CliContext>): string {
   const options = shape.options.filter((o) => !o.hidden);
   out += `\nOPTIONS:\n${rows([...options.map((o) => [optionLabel(o), o.description.trim()] as const), ['-h,--help', 'show help']])}\n`;
   if (shape.examples.length > 0) {
-    out += `\nEXAMPLES:\n${shape.examples.map(([label, cmd]) => `   ${label}\n${cmd.split('\n').map((l) => `     $ ${l}`).join('\n')}`).join('\n\n')}\n`;
+    out += `\nEXAMPLES:\n${shape.examples
+      .map(
+        ([label, cmd]) =>
+          `   ${label}\n${cmd
+            .split('\n')
+            .map((l) => `     $ ${l}`)
+            .join('\n')}`,
+      )
+      .join('\n\n')}\n`;
   }
   return out;
 }
@@ -202,9 +218,14 @@ Run 'crictl COMMAND --help' for a command's flags and examples.
 }
 
 /** The registered command whose path is the longest prefix of `argv`'s words. */
-function commandFor(argv: readonly string[], commands: readonly CommandClass<CliContext>[]): [CommandClass<CliContext>, string[]] | undefined {
+function commandFor(
+  argv: readonly string[],
+  commands: readonly CommandClass<CliContext>[],
+): [CommandClass<CliContext>, string[]] | undefined {
   let best: [CommandClass<CliContext>, string[]] | undefined;
-  for (const c of commands) for (const p of c.paths ?? []) if (p.every((w, i) => argv[i] === w) && (!best || p.length > best[1].length)) best = [c, p];
+  for (const c of commands)
+    for (const p of c.paths ?? [])
+      if (p.every((w, i) => argv[i] === w) && (!best || p.length > best[1].length)) best = [c, p];
   return best;
 }
 
@@ -229,7 +250,12 @@ function missingArguments(shape: CommandShape, args: readonly string[]): string[
 }
 
 /** One line for a command line clipanion could not match: what is wrong, and the usage line. */
-export function describeParseError(err: unknown, argv: readonly string[], cli: Cli<CliContext>, commands: readonly CommandClass<CliContext>[] = []): string {
+export function describeParseError(
+  err: unknown,
+  argv: readonly string[],
+  cli: Cli<CliContext>,
+  commands: readonly CommandClass<CliContext>[] = [],
+): string {
   const e = err as Error & { candidates?: { usage: string; reason: string | null }[] };
   const names = cli.definitions().map((d) => d.path.split(' ').slice(1).join(' '));
   const word = argv[0] ?? '';
@@ -246,7 +272,10 @@ export function describeParseError(err: unknown, argv: readonly string[], cli: C
   const usage = `usage: ${usageLine(shape, path)}`;
   const flag = /Unsupported option name \("([^"]+)"\)/.exec(reason ?? '')?.[1];
   if (flag) {
-    const hint = suggest(flag, shape.options.flatMap((o) => o.names));
+    const hint = suggest(
+      flag,
+      shape.options.flatMap((o) => o.names),
+    );
     return `${name}: unknown flag ${flag}${hint ? ` (did you mean ${hint}?)` : ''}; ${usage}`;
   }
   const needsValue = /Not enough arguments to option (\S+?)\.?$/.exec(reason ?? '')?.[1];

@@ -26,8 +26,14 @@ abstract class ContainerdCommand extends CriCommand {
     const { runtimeName } = await (await this.runtime()).version({});
     const hint = ELSEWHERE[command];
     const refuse = (name: string) => {
-      const tool = /cri-o/i.test(name) ? hint.crio : /docker/i.test(name) ? hint.docker : `${hint.crio} on CRI-O, ${hint.docker} on cri-dockerd`;
-      return new UsageError(`${command} needs containerd's image API, but the runtime at ${endpoint} is ${name || 'unnamed'}: use ${tool}`);
+      const tool = /cri-o/i.test(name)
+        ? hint.crio
+        : /docker/i.test(name)
+          ? hint.docker
+          : `${hint.crio} on CRI-O, ${hint.docker} on cri-dockerd`;
+      return new UsageError(
+        `${command} needs containerd's image API, but the runtime at ${endpoint} is ${name || 'unnamed'}: use ${tool}`,
+      );
     };
     if (runtimeName !== 'containerd') throw refuse(runtimeName);
     const { ContainerdClient, CRI_NAMESPACE } = await import('../containerd/client.js');
@@ -40,9 +46,13 @@ abstract class ContainerdCommand extends CriCommand {
     } catch (err) {
       client.close();
       const { isNotFound } = await import('../containerd/client.js');
-      if (isNotFound(err)) throw new UsageError(`containerd at ${endpoint} has no "${CRI_NAMESPACE}" namespace (is its CRI plugin enabled?)`);
+      if (isNotFound(err))
+        throw new UsageError(
+          `containerd at ${endpoint} has no "${CRI_NAMESPACE}" namespace (is its CRI plugin enabled?)`,
+        );
       // Says it is containerd, but does not serve containerd's API there (a proxy, a shim).
-      if (err instanceof CriError && err.code === GrpcCode.UNIMPLEMENTED) throw refuse(`${runtimeName} without containerd's API on that socket`);
+      if (err instanceof CriError && err.code === GrpcCode.UNIMPLEMENTED)
+        throw refuse(`${runtimeName} without containerd's API on that socket`);
       throw err;
     }
     return client;
@@ -64,7 +74,10 @@ abstract class ContainerdCommand extends CriCommand {
   }
 
   /** The containerd record behind a CRI image reference: its root descriptor and the CRI's view. */
-  protected async findImage(client: ContainerdClient, ref: string): Promise<{ id: string; tags: string[]; target: JsonDescriptor }> {
+  protected async findImage(
+    client: ContainerdClient,
+    ref: string,
+  ): Promise<{ id: string; tags: string[]; target: JsonDescriptor }> {
     const service = await this.images();
     const id = await resolveImageRef(service, ref);
     const { image } = await service.imageStatus({ image: { image: id } });
@@ -74,7 +87,12 @@ abstract class ContainerdCommand extends CriCommand {
       try {
         const r = await client.images.get({ name });
         const t = r.image?.target;
-        if (t) return { id: image.id, tags: image.repoTags, target: { mediaType: t.mediaType, digest: t.digest, size: Number(t.size), annotations: t.annotations } };
+        if (t)
+          return {
+            id: image.id,
+            tags: image.repoTags,
+            target: { mediaType: t.mediaType, digest: t.digest, size: Number(t.size), annotations: t.annotations },
+          };
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }
@@ -118,27 +136,43 @@ export class LoadCommand extends ContainerdCommand {
   });
 
   input = Option.String('-i,--input', '-', { description: 'Archive to read (default: standard input)' });
-  names = Option.Array('--name', [], { description: 'Name the loaded image NAME instead of the names the archive carries (repeatable)' });
-  platform = Option.Array('--platform', [], { description: 'Platform (os/arch[/variant]) to load from multi-platform images (repeatable)' });
-  allPlatforms = Option.Boolean('--all-platforms', false, { description: 'Load every platform of multi-platform images' });
+  names = Option.Array('--name', [], {
+    description: 'Name the loaded image NAME instead of the names the archive carries (repeatable)',
+  });
+  platform = Option.Array('--platform', [], {
+    description: 'Platform (os/arch[/variant]) to load from multi-platform images (repeatable)',
+  });
+  allPlatforms = Option.Boolean('--all-platforms', false, {
+    description: 'Load every platform of multi-platform images',
+  });
   quiet = Option.Boolean('-q,--quiet', false, { description: 'Show no progress' });
 
   async execute(): Promise<number> {
     const { userName } = await import('../containerd/names.js');
     const { parsePlatform } = await import('../containerd/oci.js');
     const names = this.names.map((n) => userName(n, '--name'));
-    const platforms = this.platform.map((p) => parsePlatform(p) ?? (() => { throw new UsageError(`--platform "${p}": expected os/arch[/variant], e.g. linux/amd64`); })());
+    const platforms = this.platform.map(
+      (p) =>
+        parsePlatform(p) ??
+        (() => {
+          throw new UsageError(`--platform "${p}": expected os/arch[/variant], e.g. linux/amd64`);
+        })(),
+    );
     const fromStdin = this.input === '-';
-    if (fromStdin && (this.context.stdin as NodeJS.ReadStream).isTTY) throw new UsageError('load: no archive: give -i FILE, or pipe one into standard input');
+    if (fromStdin && (this.context.stdin as NodeJS.ReadStream).isTTY)
+      throw new UsageError('load: no archive: give -i FILE, or pipe one into standard input');
     const label = fromStdin ? 'stdin' : this.input;
     let input: AsyncIterable<Buffer>;
     if (fromStdin) input = this.context.stdin as AsyncIterable<Buffer>;
     else {
       try {
-        if (statSync(this.input).isDirectory()) throw new UsageError(`${this.input}: is a directory, expected an image archive (tar)`);
+        if (statSync(this.input).isDirectory())
+          throw new UsageError(`${this.input}: is a directory, expected an image archive (tar)`);
       } catch (err) {
         if (err instanceof UsageError) throw err;
-        throw new UsageError(`${this.input}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+        throw new UsageError(
+          `${this.input}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+        );
       }
       input = createReadStream(this.input, { highWaterMark: 1024 * 1024 });
     }
@@ -156,7 +190,10 @@ export class LoadCommand extends ContainerdCommand {
           names,
           platforms: this.allPlatforms ? 'all' : platforms.length > 0 ? platforms : undefined,
           signal,
-          progress: board && { blob: (name, done, total) => board.set(name, name.replace(/^blobs\/sha256\//, '').slice(0, 12), done, total) },
+          progress: board && {
+            blob: (name, done, total) =>
+              board.set(name, name.replace(/^blobs\/sha256\//, '').slice(0, 12), done, total),
+          },
         });
       });
       board?.end();
@@ -181,7 +218,8 @@ export class TagCommand extends ContainerdCommand {
   static override paths = [['tag']];
   static override usage = Command.Usage({
     description: 'Give an image more names (containerd only)',
-    details: 'Creates TARGET names for the image SOURCE (a name, ID or unique ID prefix). A TARGET that names another image already is moved to this one.',
+    details:
+      'Creates TARGET names for the image SOURCE (a name, ID or unique ID prefix). A TARGET that names another image already is moved to this one.',
     examples: [['Tag busybox for a local registry', 'crictl tag busybox:1.33.1 registry.example:5000/busybox:1.33.1']],
   });
 
@@ -208,7 +246,8 @@ export class SaveCommand extends ContainerdCommand {
   static override paths = [['save'], ['export']];
   static override usage = Command.Usage({
     description: 'Save images to an archive (containerd only)',
-    details: 'Writes IMAGEs (names, IDs or unique ID prefixes) as an OCI image layout tar, which `crictl load`, `ctr images import`, `podman load` and `skopeo` read; `--format docker` adds the manifest.json that `docker load` needs. The file appears only when complete.',
+    details:
+      'Writes IMAGEs (names, IDs or unique ID prefixes) as an OCI image layout tar, which `crictl load`, `ctr images import`, `podman load` and `skopeo` read; `--format docker` adds the manifest.json that `docker load` needs. The file appears only when complete.',
     examples: [
       ['Save busybox', 'crictl save -o busybox.tar busybox:1.33.1'],
       ['For docker load', 'crictl save --format docker -o images.tar busybox:1.33.1 registry.k8s.io/pause:3.6'],
@@ -216,21 +255,31 @@ export class SaveCommand extends ContainerdCommand {
   });
 
   output = Option.String('-o,--output', { required: true, description: 'Archive to write ("-": standard output)' });
-  format = Option.String('--format', 'oci', { description: 'oci (OCI image layout) or docker (OCI layout plus docker save\'s manifest.json)' });
-  platform = Option.String('--platform', '', { description: 'Platform (os/arch[/variant]) to save of multi-platform images (default: this machine\'s)' });
+  format = Option.String('--format', 'oci', {
+    description: "oci (OCI image layout) or docker (OCI layout plus docker save's manifest.json)",
+  });
+  platform = Option.String('--platform', '', {
+    description: "Platform (os/arch[/variant]) to save of multi-platform images (default: this machine's)",
+  });
   quiet = Option.Boolean('-q,--quiet', false, { description: 'Show no progress' });
   refs = Option.Rest({ name: 'IMAGE', required: 1 });
 
   async execute(): Promise<number> {
-    if (this.format !== 'oci' && this.format !== 'docker') throw new UsageError(`--format "${this.format}": expected oci or docker`);
+    if (this.format !== 'oci' && this.format !== 'docker')
+      throw new UsageError(`--format "${this.format}": expected oci or docker`);
     const { parsePlatform } = await import('../containerd/oci.js');
     const platform = this.platform ? parsePlatform(this.platform) : undefined;
-    if (platform === null) throw new UsageError(`--platform "${this.platform}": expected os/arch[/variant], e.g. linux/amd64`);
+    if (platform === null)
+      throw new UsageError(`--platform "${this.platform}": expected os/arch[/variant], e.g. linux/amd64`);
     const toStdout = this.output === '-';
-    if (toStdout && (this.context.stdout as NodeJS.WriteStream).isTTY) throw new UsageError('save: refusing to write an archive to a terminal: give -o FILE or redirect standard output');
+    if (toStdout && (this.context.stdout as NodeJS.WriteStream).isTTY)
+      throw new UsageError(
+        'save: refusing to write an archive to a terminal: give -o FILE or redirect standard output',
+      );
     if (!toStdout) {
       try {
-        if (statSync(this.output).isDirectory()) throw new UsageError(`-o ${this.output}: is a directory, expected a file name`);
+        if (statSync(this.output).isDirectory())
+          throw new UsageError(`-o ${this.output}: is a directory, expected a file name`);
       } catch (err) {
         if (err instanceof UsageError) throw err;
       }
@@ -239,7 +288,9 @@ export class SaveCommand extends ContainerdCommand {
     const client = await this.containerd('save');
     // A temporary file beside the target, created exclusively (never one that was there), renamed
     // into place once complete.
-    const temp = toStdout ? '' : join(dirname(this.output), `.${basename(this.output)}.${randomBytes(6).toString('hex')}.tmp`);
+    const temp = toStdout
+      ? ''
+      : join(dirname(this.output), `.${basename(this.output)}.${randomBytes(6).toString('hex')}.tmp`);
     let out: NodeJS.WritableStream & import('node:stream').Writable = this.context.stdout as NodeJS.WriteStream;
     let finished = false;
     try {
@@ -258,8 +309,17 @@ export class SaveCommand extends ContainerdCommand {
       const tty = !toStdout && !this.quiet && Boolean((this.context.stdout as NodeJS.WriteStream).isTTY);
       const { ProgressBoard } = await import('./transfer-progress.js');
       const board = tty ? new ProgressBoard(this.context.stdout) : undefined;
-      const progress = board && { blob: (digest: string, done: number, total: number) => board.set(digest, digest.slice(7, 19), done, total) };
-      const r = await interruptible((signal) => saveImages(client, images, out, { format: this.format as 'oci' | 'docker', platform: platform ?? undefined, signal, progress }));
+      const progress = board && {
+        blob: (digest: string, done: number, total: number) => board.set(digest, digest.slice(7, 19), done, total),
+      };
+      const r = await interruptible((signal) =>
+        saveImages(client, images, out, {
+          format: this.format as 'oci' | 'docker',
+          platform: platform ?? undefined,
+          signal,
+          progress,
+        }),
+      );
       board?.end();
       if (r.code !== undefined) {
         this.warn('crictl: save interrupted: nothing was written');
@@ -272,7 +332,8 @@ export class SaveCommand extends ContainerdCommand {
       finished = true;
       return 0;
     } catch (err) {
-      if (typeof (err as NodeJS.ErrnoException).code === 'string' && (err as NodeJS.ErrnoException).syscall) throw new UsageError(`-o ${this.output}: ${(err as Error).message}`);
+      if (typeof (err as NodeJS.ErrnoException).code === 'string' && (err as NodeJS.ErrnoException).syscall)
+        throw new UsageError(`-o ${this.output}: ${(err as Error).message}`);
       throw err;
     } finally {
       client.close();

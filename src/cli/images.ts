@@ -1,6 +1,14 @@
 // Image commands: images (image, img), inspecti, imagefsinfo (and pull, rmi).
 import { Command, Option } from 'clipanion';
-import type { AuthConfig, DeepPartial, FilesystemUsage, Image, ImageFsInfoResponse, ImageServiceClient, ImageStatusResponse } from '../cri/client.js';
+import type {
+  AuthConfig,
+  DeepPartial,
+  FilesystemUsage,
+  Image,
+  ImageFsInfoResponse,
+  ImageServiceClient,
+  ImageStatusResponse,
+} from '../cri/client.js';
 import { UsageError } from '../cri/errors.js';
 import { escapeText } from '../output/escape.js';
 import { goStringCompare } from '../output/go-json.js';
@@ -51,9 +59,13 @@ function parseImageFilters(filters: readonly string[]): ImageFilter {
     const eq = f.indexOf('=');
     const key = f.slice(0, eq);
     const value = f.slice(eq + 1);
-    if (eq <= 0) throw new UsageError(`--filter "${f}": expected key=value (dangling=true|false, reference=REGEX, before=IMAGE, since=IMAGE)`);
+    if (eq <= 0)
+      throw new UsageError(
+        `--filter "${f}": expected key=value (dangling=true|false, reference=REGEX, before=IMAGE, since=IMAGE)`,
+      );
     if (key === 'dangling') {
-      if (value !== 'true' && value !== 'false') throw new UsageError(`--filter "${f}": dangling must be true or false`);
+      if (value !== 'true' && value !== 'false')
+        throw new UsageError(`--filter "${f}": dangling must be true or false`);
       out.dangling = value === 'true';
     } else if (key === 'reference') {
       try {
@@ -91,7 +103,9 @@ export function matchesRef(image: Image, ref: string): boolean {
   const colon = ref.lastIndexOf(':');
   const hasTag = colon > ref.lastIndexOf('/');
   const repo = normalizeRepo(hasTag ? ref.slice(0, colon) : ref);
-  return image.repoTags.some((t) => (hasTag ? t === `${repo}${ref.slice(colon)}` : t.slice(0, t.lastIndexOf(':')) === repo));
+  return image.repoTags.some((t) =>
+    hasTag ? t === `${repo}${ref.slice(colon)}` : t.slice(0, t.lastIndexOf(':')) === repo,
+  );
 }
 
 /** Applies --filter to the runtime's list, keeping its order (before/since are positions in it, as in crictl). */
@@ -128,7 +142,10 @@ export class ImagesCommand extends CriCommand {
 
   digests = Option.Boolean('--digests', false, { description: 'Show digests' });
   pinned = Option.Boolean('--pinned', false, { description: 'Show whether the image is pinned or not' });
-  filter = Option.Array('-f,--filter', [], { description: 'Filter output based on provided conditions: dangling=(true|false), reference=REGEX, before=IMAGE, since=IMAGE (IMAGE: NAME[:TAG], ID or NAME@DIGEST)' });
+  filter = Option.Array('-f,--filter', [], {
+    description:
+      'Filter output based on provided conditions: dangling=(true|false), reference=REGEX, before=IMAGE, since=IMAGE (IMAGE: NAME[:TAG], ID or NAME@DIGEST)',
+  });
   noTrunc = Option.Boolean('--no-trunc', false, { description: 'Show output without truncating the ID' });
   output = outputOption('json, yaml, table, go-template');
   template = templateOption();
@@ -144,7 +161,10 @@ export class ImagesCommand extends CriCommand {
     // crictl master sorts, then applies --filter (before/since count in that order).
     const selected = filterImages(sortImages(images), filter).filter((i) => !this.ref || matchesRef(i, this.ref));
     if (this.output !== 'table') {
-      await writeOut(this.context.stdout, `${await renderMessage('runtime.v1.ListImagesResponse', { images: selected }, this.output as OutputFormat, this.template)}\n`);
+      await writeOut(
+        this.context.stdout,
+        `${await renderMessage('runtime.v1.ListImagesResponse', { images: selected }, this.output as OutputFormat, this.template)}\n`,
+      );
       return 0;
     }
     if (this.quiet) {
@@ -155,7 +175,14 @@ export class ImagesCommand extends CriCommand {
       await writeOut(this.context.stdout, escapeText(selected.map(verboseImage).join('')));
       return 0;
     }
-    const header = ['IMAGE', 'TAG', ...(this.digests ? ['DIGEST'] : []), 'IMAGE ID', 'SIZE', ...(this.pinned ? ['PINNED'] : [])];
+    const header = [
+      'IMAGE',
+      'TAG',
+      ...(this.digests ? ['DIGEST'] : []),
+      'IMAGE ID',
+      'SIZE',
+      ...(this.pinned ? ['PINNED'] : []),
+    ];
     const rows = [header];
     for (const image of selected) {
       const [repo, digest] = repoAndDigest(image);
@@ -163,7 +190,14 @@ export class ImagesCommand extends CriCommand {
       const shownDigest = this.noTrunc ? digest : truncateId(digest.replace(/^sha256:/, ''));
       const size = humanSize(Number(image.size), 3);
       for (const [name, tag] of repoTagPairs(image, repo)) {
-        rows.push([name, tag, ...(this.digests ? [shownDigest] : []), id, size, ...(this.pinned ? [String(image.pinned)] : [])]);
+        rows.push([
+          name,
+          tag,
+          ...(this.digests ? [shownDigest] : []),
+          id,
+          size,
+          ...(this.pinned ? [String(image.pinned)] : []),
+        ]);
       }
     }
     await writeOut(this.context.stdout, formatTable(rows));
@@ -202,7 +236,7 @@ export function verboseImage(image: Image): string {
   if (image.uid) s += `Uid: &Int64Value{Value:${image.uid.value},}\n`;
   if (image.username) s += `Username: ${image.username}\n`;
   if (image.pinned) s += 'Pinned: true\n';
-  return s + '\n';
+  return `${s}\n`;
 }
 
 /** crictl's outputImageStatusTable. */
@@ -220,16 +254,22 @@ export class InspectImageCommand extends CriCommand {
   static override paths = [['inspecti']];
   static override usage = Command.Usage({
     description: 'Return the status of one or more images',
-    details: 'Shows ImageStatus with the runtime\'s verbose info decoded into objects. Images may be named by reference, full ID or unique ID prefix. IDs are all resolved first: if one is not found, nothing is done and it is named (crictl would act on the IDs before it).',
+    details:
+      "Shows ImageStatus with the runtime's verbose info decoded into objects. Images may be named by reference, full ID or unique ID prefix. IDs are all resolved first: if one is not found, nothing is done and it is named (crictl would act on the IDs before it).",
     examples: [['Inspect busybox', 'crictl inspecti busybox:1.33.1']],
   });
 
-  output = Option.String('-o,--output', 'json', { description: 'Output format, One of: json, yaml, go-template, table' });
+  output = Option.String('-o,--output', 'json', {
+    description: 'Output format, One of: json, yaml, go-template, table',
+  });
   quiet = Option.Boolean('-q,--quiet', false, { description: 'Do not show verbose information' });
   template = templateOption();
   // Without IDs, the images these select are inspected.
   name = Option.String('--name', { description: 'Filter by image name' });
-  filter = Option.Array('-f,--filter', [], { description: 'Filter by conditions, as images --filter: dangling=(true|false), reference=REGEX, before=IMAGE, since=IMAGE' });
+  filter = Option.Array('-f,--filter', [], {
+    description:
+      'Filter by conditions, as images --filter: dangling=(true|false), reference=REGEX, before=IMAGE, since=IMAGE',
+  });
   refs = Option.Rest({ name: 'IMAGE-ID' });
 
   async execute(): Promise<number> {
@@ -240,8 +280,13 @@ export class InspectImageCommand extends CriCommand {
     let refs = this.refs;
     if (refs.length === 0) {
       const { images } = await service.listImages({ filter: this.name ? { image: { image: this.name } } : undefined });
-      refs = filterImages(sortImages(images), filter).filter((i) => !this.name || matchesRef(i, this.name)).map((i) => i.id);
-      if (refs.length === 0) throw new UsageError('No IDs provided or nothing found per filter: crictl inspecti IMAGE-ID [IMAGE-ID...] or --name/--filter');
+      refs = filterImages(sortImages(images), filter)
+        .filter((i) => !this.name || matchesRef(i, this.name))
+        .map((i) => i.id);
+      if (refs.length === 0)
+        throw new UsageError(
+          'No IDs provided or nothing found per filter: crictl inspecti IMAGE-ID [IMAGE-ID...] or --name/--filter',
+        );
     }
     const items: StatusWithInfo[] = [];
     for (const ref of refs) {
@@ -252,7 +297,8 @@ export class InspectImageCommand extends CriCommand {
       if (this.output === 'table') this.context.stdout.write(escapeText(imageStatusTable(r, verbose)));
       else items.push({ status: r.image, info: r.info });
     }
-    if (this.output !== 'table') await printStatusInfo(this.context.stdout, 'runtime.v1.Image', items, this.output as OutputFormat, this.template);
+    if (this.output !== 'table')
+      await printStatusInfo(this.context.stdout, 'runtime.v1.Image', items, this.output as OutputFormat, this.template);
     return 0;
   }
 }
@@ -264,7 +310,9 @@ export class ImageFsInfoCommand extends CriCommand {
     examples: [['Image filesystem usage as JSON', 'crictl imagefsinfo']],
   });
 
-  output = Option.String('-o,--output', 'json', { description: 'Output format, One of: json, yaml, go-template, table' });
+  output = Option.String('-o,--output', 'json', {
+    description: 'Output format, One of: json, yaml, go-template, table',
+  });
   template = templateOption();
 
   async execute(): Promise<number> {
@@ -275,7 +323,13 @@ export class ImageFsInfoCommand extends CriCommand {
       return 0;
     }
     // crictl master prints the whole reply as the status of an inspect-style document.
-    await printStatusInfo(this.context.stdout, 'runtime.v1.ImageFsInfoResponse', [{ status: r, info: {} }], this.output as OutputFormat, this.template);
+    await printStatusInfo(
+      this.context.stdout,
+      'runtime.v1.ImageFsInfoResponse',
+      [{ status: r, info: {} }],
+      this.output as OutputFormat,
+      this.template,
+    );
     return 0;
   }
 }
@@ -284,7 +338,10 @@ export class ImageFsInfoCommand extends CriCommand {
 export function imageFsInfoTable(r: ImageFsInfoResponse): string {
   const block = (label: string, list: readonly FilesystemUsage[]) =>
     `${label} Filesystem \n${list
-      .map((fs, i) => `TimeStamp[${i}]: ${fs.timestamp}\nDisk[${i}]: ${humanSize(Number(fs.usedBytes?.value ?? 0))}\nInodes[${i}]: ${fs.inodesUsed?.value ?? '0'}\nMountpoint[${i}]: ${fs.fsId?.mountpoint ?? ''}\n`)
+      .map(
+        (fs, i) =>
+          `TimeStamp[${i}]: ${fs.timestamp}\nDisk[${i}]: ${humanSize(Number(fs.usedBytes?.value ?? 0))}\nInodes[${i}]: ${fs.inodesUsed?.value ?? '0'}\nMountpoint[${i}]: ${fs.fsId?.mountpoint ?? ''}\n`,
+      )
       .join('')}`;
   return block('Container', r.containerFilesystems) + block('Image', r.imageFilesystems);
 }
@@ -302,11 +359,17 @@ export interface PullOptions {
 /** Pulls `ref`, with credentials when given; returns the image reference. */
 export async function pullImage(service: ImageServiceClient, ref: string, opts: PullOptions): Promise<string> {
   const progress = await opts.progress?.();
-  const r = await service.pullImage(
-    { image: { image: ref, annotations: opts.annotations ?? {} }, auth: opts.auth, sandboxConfig: opts.sandboxConfig },
-    // Pulls take as long as the image is big: no deadline unless the caller sets one.
-    { timeoutMs: opts.timeoutMs ?? 0 },
-  ).finally(() => progress?.stop());
+  const r = await service
+    .pullImage(
+      {
+        image: { image: ref, annotations: opts.annotations ?? {} },
+        auth: opts.auth,
+        sandboxConfig: opts.sandboxConfig,
+      },
+      // Pulls take as long as the image is big: no deadline unless the caller sets one.
+      { timeoutMs: opts.timeoutMs ?? 0 },
+    )
+    .finally(() => progress?.stop());
   return r.imageRef;
 }
 
@@ -314,11 +377,15 @@ export class PullCommand extends CriCommand {
   static override paths = [['pull']];
   static override usage = Command.Usage({
     description: 'Pull an image from a registry',
-    details: 'Asks the image service to pull IMAGE. Credentials go to the runtime only and never appear in --debug output. --creds and --auth on the command line are visible to every user of the machine (ps, /proc): prefer --username (the password is asked for, or read from stdin) or the CRICTL_CREDS / CRICTL_AUTH environment variables.',
+    details:
+      'Asks the image service to pull IMAGE. Credentials go to the runtime only and never appear in --debug output. --creds and --auth on the command line are visible to every user of the machine (ps, /proc): prefer --username (the password is asked for, or read from stdin) or the CRICTL_CREDS / CRICTL_AUTH environment variables.',
     examples: [
       ['Pull busybox', 'crictl pull busybox:1.33.1'],
       ['From a private registry, asking for the password', 'crictl pull -u user registry.example:5000/app:v1'],
-      ['Password from a file, not on the command line', 'crictl pull -u user registry.example:5000/app:v1 < password.txt'],
+      [
+        'Password from a file, not on the command line',
+        'crictl pull -u user registry.example:5000/app:v1 < password.txt',
+      ],
       ['Give up after 5 minutes', 'crictl pull --pull-timeout 5m busybox:1.33.1'],
     ],
   });
@@ -327,8 +394,12 @@ export class PullCommand extends CriCommand {
   auth = authOption();
   username = usernameOption();
   pullTimeout = pullTimeoutOption();
-  podConfig = Option.String('-p,--pod-config', '', { description: 'Use `pod-config.[json|yaml]` to override the pull context' });
-  annotation = Option.Array('-a,--annotation', [], { description: 'Annotation to be set on the pulled image (key=value)' });
+  podConfig = Option.String('-p,--pod-config', '', {
+    description: 'Use `pod-config.[json|yaml]` to override the pull context',
+  });
+  annotation = Option.Array('-a,--annotation', [], {
+    description: 'Annotation to be set on the pulled image (key=value)',
+  });
   image = Option.String({ name: 'IMAGE' });
 
   async execute(): Promise<number> {
@@ -341,8 +412,15 @@ export class PullCommand extends CriCommand {
     const { resolveAuth, resolvePullTimeout } = await import('./credentials.js');
     const timeoutMs = await resolvePullTimeout(this.pullTimeout, this.context.env);
     const auth = await resolveAuth(this, this.context.env, this.context);
-    const progress = () => import('./pull-progress.js').then((m) => m.watchPull(this.context, () => this.runtime(), this.image));
-    const ref = await pullImage(await this.images(), this.image, { auth, sandboxConfig, annotations, timeoutMs, progress });
+    const progress = () =>
+      import('./pull-progress.js').then((m) => m.watchPull(this.context, () => this.runtime(), this.image));
+    const ref = await pullImage(await this.images(), this.image, {
+      auth,
+      sandboxConfig,
+      annotations,
+      timeoutMs,
+      progress,
+    });
     this.out(escapeText(`Image is up to date for ${ref}`));
     return 0;
   }
@@ -352,12 +430,20 @@ export class RemoveImageCommand extends CriCommand {
   static override paths = [['rmi']];
   static override usage = Command.Usage({
     description: 'Remove one or more images',
-    details: 'Removes images by reference or ID (an image goes with all its tags). --prune (-q, as in crictl) removes every image no container uses; --all every image. Both keep the runtime\'s sandbox (pause) image, pinned images and images any container uses, and say on stderr what they kept and why (crictl would delete pause, which containerd 1.6 does not pin). IDs are all resolved first: if one is not found nothing is removed.',
-    examples: [['Remove busybox', 'crictl rmi busybox:1.33.1'], ['Remove unused images', 'crictl rmi --prune']],
+    details:
+      "Removes images by reference or ID (an image goes with all its tags). --prune (-q, as in crictl) removes every image no container uses; --all every image. Both keep the runtime's sandbox (pause) image, pinned images and images any container uses, and say on stderr what they kept and why (crictl would delete pause, which containerd 1.6 does not pin). IDs are all resolved first: if one is not found nothing is removed.",
+    examples: [
+      ['Remove busybox', 'crictl rmi busybox:1.33.1'],
+      ['Remove unused images', 'crictl rmi --prune'],
+    ],
   });
 
-  all = Option.Boolean('-a,--all', false, { description: 'Remove all images (except the sandbox image, pinned and used ones)' });
-  prune = Option.Boolean('-q,--prune', false, { description: 'Remove all unused images (except the sandbox image and pinned ones)' });
+  all = Option.Boolean('-a,--all', false, {
+    description: 'Remove all images (except the sandbox image, pinned and used ones)',
+  });
+  prune = Option.Boolean('-q,--prune', false, {
+    description: 'Remove all unused images (except the sandbox image and pinned ones)',
+  });
   quiet = Option.Boolean('--quiet', false, { description: 'Do not show the removed references' });
   refs = Option.Rest({ name: 'IMAGE-ID' });
 
@@ -365,14 +451,17 @@ export class RemoveImageCommand extends CriCommand {
     const service = await this.images();
     let targets: { id: string; tags: string[] }[];
     if (this.all || this.prune) {
-      if (this.refs.length > 0) throw new UsageError(`rmi: give image IDs or ${this.all ? '--all' : '--prune'}, not both`);
+      if (this.refs.length > 0)
+        throw new UsageError(`rmi: give image IDs or ${this.all ? '--all' : '--prune'}, not both`);
       const { selectPrunable } = await import('./prune.js');
       const { remove, kept, warnings } = await selectPrunable(service, await this.runtime());
       for (const w of warnings) this.warn(`crictl: ${w}`);
-      for (const { image, why } of kept) this.warn(`Kept: ${image.repoTags[0] ?? image.repoDigests[0] ?? image.id} (${why})`);
+      for (const { image, why } of kept)
+        this.warn(`Kept: ${image.repoTags[0] ?? image.repoDigests[0] ?? image.id} (${why})`);
       targets = remove.map((i) => ({ id: i.id, tags: [...i.repoTags] }));
     } else {
-      if (this.refs.length === 0) throw new UsageError('ID cannot be empty: crictl rmi IMAGE-ID [IMAGE-ID...] (or -a, --prune)');
+      if (this.refs.length === 0)
+        throw new UsageError('ID cannot be empty: crictl rmi IMAGE-ID [IMAGE-ID...] (or -a, --prune)');
       targets = [];
       for (const ref of this.refs) {
         const id = await resolveImageRef(service, ref);
@@ -380,10 +469,14 @@ export class RemoveImageCommand extends CriCommand {
         targets.push({ id, tags: status.image?.repoTags ?? [] });
       }
     }
-    return this.bulk(targets, async ({ id, tags }) => {
-      await service.removeImage({ image: { image: id } });
-      if (this.quiet) return undefined;
-      return (tags.length > 0 ? tags : [id]).map((t) => `Deleted: ${t}`).join('\n');
-    }, (t) => `removing image ${t.tags[0] ?? t.id}`);
+    return this.bulk(
+      targets,
+      async ({ id, tags }) => {
+        await service.removeImage({ image: { image: id } });
+        if (this.quiet) return undefined;
+        return (tags.length > 0 ? tags : [id]).map((t) => `Deleted: ${t}`).join('\n');
+      },
+      (t) => `removing image ${t.tags[0] ?? t.id}`,
+    );
   }
 }

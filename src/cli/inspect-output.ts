@@ -32,7 +32,8 @@ export async function statusInfoValue(statusType: string, item: StatusWithInfo):
     // jsonpb's text has every field (unset messages as null); protojson with EmitDefaultValues
     // leaves unset messages out, so nulls are dropped below the top level.
     const status = dropNulls(JSON.parse(messageToJson(statusType, item.status))) as Record<string, unknown>;
-    if (item.allFields) for (const field of messageType(statusType).fieldsArray) if (!field.partOf) status[field.name] ??= null;
+    if (item.allFields)
+      for (const field of messageType(statusType).fieldsArray) if (!field.partOf) status[field.name] ??= null;
     for (const [k, v] of Object.entries(item.overrides ?? {})) status[k] = v;
     doc.set('status', status);
   }
@@ -43,7 +44,9 @@ export async function statusInfoValue(statusType: string, item: StatusWithInfo):
       try {
         doc.set(k, JSON.parse(v));
       } catch (err) {
-        throw new UsageError(`the runtime's info "${k}" starts like a JSON object but is not one: ${(err as Error).message}`);
+        throw new UsageError(
+          `the runtime's info "${k}" starts like a JSON object but is not one: ${(err as Error).message}`,
+        );
       }
     } else {
       doc.set(k, trimQuotes(v));

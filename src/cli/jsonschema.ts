@@ -17,7 +17,10 @@ abstract class JsonSchemaBase extends CriCommand {
 }
 
 export class RunPodJsonSchemaCommand extends JsonSchemaBase {
-  static override paths = [['runp', 'jsonschema'], ['runp', 'js']];
+  static override paths = [
+    ['runp', 'jsonschema'],
+    ['runp', 'js'],
+  ];
   static override usage = Command.Usage({
     description: 'Print the JSON Schema of pod configs',
     examples: [['Save it for your editor', 'crictl runp jsonschema > pod-config.schema.json']],
@@ -40,15 +43,24 @@ abstract class PodOrContainerSchema extends JsonSchemaBase {
 }
 
 export class CreateJsonSchemaCommand extends PodOrContainerSchema {
-  static override paths = [['create', 'jsonschema'], ['create', 'js']];
+  static override paths = [
+    ['create', 'jsonschema'],
+    ['create', 'js'],
+  ];
   static override usage = Command.Usage({
     description: 'Print the JSON Schema of container configs (or --pod for pod configs)',
-    examples: [['Container config schema', 'crictl create jsonschema'], ['Pod config schema', 'crictl create jsonschema --pod']],
+    examples: [
+      ['Container config schema', 'crictl create jsonschema'],
+      ['Pod config schema', 'crictl create jsonschema --pod'],
+    ],
   });
 }
 
 export class RunJsonSchemaCommand extends PodOrContainerSchema {
-  static override paths = [['run', 'jsonschema'], ['run', 'js']];
+  static override paths = [
+    ['run', 'jsonschema'],
+    ['run', 'js'],
+  ];
   static override usage = Command.Usage({
     description: 'Print the JSON Schema of container configs (or --pod for pod configs)',
     examples: [['Container config schema', 'crictl run jsonschema --container']],
@@ -56,7 +68,10 @@ export class RunJsonSchemaCommand extends PodOrContainerSchema {
 }
 
 export class PullJsonSchemaCommand extends JsonSchemaBase {
-  static override paths = [['pull', 'jsonschema'], ['pull', 'js']];
+  static override paths = [
+    ['pull', 'jsonschema'],
+    ['pull', 'js'],
+  ];
   static override usage = Command.Usage({
     description: 'Print the JSON Schema of registry auth configs',
     examples: [['Auth config schema', 'crictl pull jsonschema']],

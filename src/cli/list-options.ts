@@ -51,8 +51,12 @@ export const outputOption = (formats: string) =>
   Option.String('-o,--output', 'table', { description: `Output format, One of: ${formats}` });
 
 export const templateOption = () =>
-  Option.String('--template', '', { description: 'The template string is only used when output is go-template; The Template format is golang template' });
+  Option.String('--template', '', {
+    description: 'The template string is only used when output is go-template; The Template format is golang template',
+  });
 
 /** How long runp, create and run wait for the runtime. */
 export const cancelTimeoutOption = () =>
-  Option.String('-T,--cancel-timeout', '', { description: 'Seconds to wait for the runtime before giving up (0 = the global --timeout)' });
+  Option.String('-T,--cancel-timeout', '', {
+    description: 'Seconds to wait for the runtime before giving up (0 = the global --timeout)',
+  });

@@ -6,7 +6,8 @@ import { basename, dirname, isAbsolute, join } from 'node:path';
 
 /** Removes LOG and LOG.* (rotations) that are regular files; returns one line per failure. */
 export function removeLogFiles(logPath: string): string[] {
-  if (!logPath || !isAbsolute(logPath) || logPath.endsWith('/')) return logPath ? [`log path "${logPath}" is not an absolute file path; left alone`] : [];
+  if (!logPath || !isAbsolute(logPath) || logPath.endsWith('/'))
+    return logPath ? [`log path "${logPath}" is not an absolute file path; left alone`] : [];
   const dir = dirname(logPath);
   const name = basename(logPath);
   let entries: string[];

@@ -14,7 +14,9 @@ export async function parseSince(raw: string, now = Date.now()): Promise<bigint>
   try {
     return BigInt(Math.round((now - parseDuration(raw, '--since')) * 1e6));
   } catch {
-    throw new UsageError(`--since "${raw}": expected an RFC 3339 time (2024-01-02T15:04:05Z) or a duration (42m, 1h30m)`);
+    throw new UsageError(
+      `--since "${raw}": expected an RFC 3339 time (2024-01-02T15:04:05Z) or a duration (42m, 1h30m)`,
+    );
   }
 }
 
@@ -31,7 +33,8 @@ export class LogsCommand extends CriCommand {
   static override paths = [['logs']];
   static override usage = Command.Usage({
     description: 'Fetch the logs of a container',
-    details: 'Reads the container\'s log file directly (CRI or Docker JSON format). --tail reads backwards from the end, so it is fast on huge files; --follow keeps reading across log rotation until the container exits.',
+    details:
+      "Reads the container's log file directly (CRI or Docker JSON format). --tail reads backwards from the end, so it is fast on huge files; --follow keeps reading across log rotation until the container exits.",
     examples: [
       ['The last 100 lines with timestamps', 'crictl logs --tail 100 -t 3a1b'],
       ['Follow', 'crictl logs -f 3a1b'],
@@ -41,19 +44,28 @@ export class LogsCommand extends CriCommand {
 
   follow = Option.Boolean('-f,--follow', false, { description: 'Follow log output' });
   tail = Option.String('--tail', '-1', { description: 'Number of lines to show from the end of the logs (-1: all)' });
-  since = Option.String('--since', '', { description: 'Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)' });
+  since = Option.String('--since', '', {
+    description: 'Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)',
+  });
   timestamps = Option.Boolean('-t,--timestamps', false, { description: 'Show timestamps' });
   limitBytes = Option.String('--limit-bytes', '-1', { description: 'Maximum bytes of logs to return (-1: no limit)' });
-  previous = Option.Boolean('-p,--previous', false, { description: 'Print the logs of the previous instance of the container' });
-  reopen = Option.Boolean('-r,--reopen', false, { description: 'Reopen the container logs for the provided container' });
-  reverse = Option.Boolean('--reverse', false, { description: 'Reverse the log output (newest first; not with --follow)' });
+  previous = Option.Boolean('-p,--previous', false, {
+    description: 'Print the logs of the previous instance of the container',
+  });
+  reopen = Option.Boolean('-r,--reopen', false, {
+    description: 'Reopen the container logs for the provided container',
+  });
+  reverse = Option.Boolean('--reverse', false, {
+    description: 'Reverse the log output (newest first; not with --follow)',
+  });
   stream = Option.String('-s,--stream', '', { description: 'Only this stream: stdout or stderr' });
   id = Option.String({ name: 'CONTAINER-ID' });
 
   async execute(): Promise<number> {
     const tail = parseCount(this.tail, '--tail');
     const limitBytes = parseCount(this.limitBytes, '--limit-bytes');
-    if (this.stream && this.stream !== 'stdout' && this.stream !== 'stderr') throw new UsageError(`--stream "${this.stream}": must be stdout or stderr`);
+    if (this.stream && this.stream !== 'stdout' && this.stream !== 'stderr')
+      throw new UsageError(`--stream "${this.stream}": must be stdout or stderr`);
     if (this.reverse && this.follow) throw new UsageError('--reverse cannot be combined with --follow');
     const sinceNanos = this.since ? await parseSince(this.since) : undefined;
 
@@ -79,10 +91,20 @@ export class LogsCommand extends CriCommand {
     const { describeFsError } = await import('../config/config.js');
     const { printLog, followLog, LogFormatError } = await import('../logs/reader.js');
     const { PairedOutput } = await import('../output/write.js');
-    const opts = { tail, sinceNanos, timestamps: this.timestamps, limitBytes, stream: (this.stream || undefined) as 'stdout' | 'stderr' | undefined };
+    const opts = {
+      tail,
+      sinceNanos,
+      timestamps: this.timestamps,
+      limitBytes,
+      stream: (this.stream || undefined) as 'stdout' | 'stderr' | undefined,
+    };
     // Ctrl-c (and SIGTERM, SIGHUP) ends reading at the next block; the exit code says which.
     const abort = new AbortController();
-    const sink = new PairedOutput({ stdout: this.context.stdout, stderr: this.context.stderr }, undefined, abort.signal);
+    const sink = new PairedOutput(
+      { stdout: this.context.stdout, stderr: this.context.stderr },
+      undefined,
+      abort.signal,
+    );
     let signalled: (typeof STOP_SIGNALS)[number] | undefined;
     const onSignal = (signal: (typeof STOP_SIGNALS)[number]) => {
       signalled ??= signal;
@@ -104,7 +126,8 @@ export class LogsCommand extends CriCommand {
             return r.status?.state === 'CONTAINER_RUNNING';
           } catch (err) {
             failingSince ??= Date.now();
-            if (Date.now() - failingSince > lostRuntimeMs()) throw new UsageError(`logs: lost the runtime while following ${containerId}: ${(err as Error).message}`);
+            if (Date.now() - failingSince > lostRuntimeMs())
+              throw new UsageError(`logs: lost the runtime while following ${containerId}: ${(err as Error).message}`);
             return true;
           }
         };

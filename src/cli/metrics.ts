@@ -8,8 +8,12 @@ import { templateOption } from './list-options.js';
 export class PodMetricsCommand extends CriCommand {
   static override paths = [['metricsp']];
   static override usage = Command.Usage({
-    description: 'List pod metrics. Metrics are unstructured key/value pairs gathered by CRI meant to replace cAdvisor\'s /metrics/cadvisor endpoint.',
-    examples: [['All pod metrics', 'crictl metricsp'], ['Every half second until ctrl-c', 'crictl metricsp --watch']],
+    description:
+      "List pod metrics. Metrics are unstructured key/value pairs gathered by CRI meant to replace cAdvisor's /metrics/cadvisor endpoint.",
+    examples: [
+      ['All pod metrics', 'crictl metricsp'],
+      ['Every half second until ctrl-c', 'crictl metricsp --watch'],
+    ],
   });
 
   output = Option.String('-o,--output', 'json', { description: 'Output format, One of: json, yaml, go-template' });
@@ -21,7 +25,9 @@ export class PodMetricsCommand extends CriCommand {
     const runtime = await this.runtime();
     for (;;) {
       const r = await runtime.listPodSandboxMetrics({});
-      this.out(await renderMessage('runtime.v1.ListPodSandboxMetricsResponse', r, this.output as OutputFormat, this.template));
+      this.out(
+        await renderMessage('runtime.v1.ListPodSandboxMetricsResponse', r, this.output as OutputFormat, this.template),
+      );
       if (!this.watch) return 0;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
@@ -41,7 +47,9 @@ export class MetricDescriptorsCommand extends CriCommand {
   async execute(): Promise<number> {
     this.checkOutput(this.output, ['json', 'yaml', 'go-template']);
     const r = await (await this.runtime()).listMetricDescriptors({});
-    this.out(await renderMessage('runtime.v1.ListMetricDescriptorsResponse', r, this.output as OutputFormat, this.template));
+    this.out(
+      await renderMessage('runtime.v1.ListMetricDescriptorsResponse', r, this.output as OutputFormat, this.template),
+    );
     return 0;
   }
 }

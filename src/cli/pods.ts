@@ -9,7 +9,15 @@ import { renderMessage, type OutputFormat } from '../output/render.js';
 import { formatTable } from '../output/table.js';
 import { writeOut } from '../output/write.js';
 import { CriCommand } from './cri-command.js';
-import { cancelTimeoutOption, compileRegex, newestFirst, outputOption, parseLabels, parseLast, templateOption } from './list-options.js';
+import {
+  cancelTimeoutOption,
+  compileRegex,
+  newestFirst,
+  outputOption,
+  parseLabels,
+  parseLast,
+  templateOption,
+} from './list-options.js';
 import { allInOrder, printStatusInfo, type StatusWithInfo } from './inspect-output.js';
 import { resolvePodIds } from './resolve.js';
 
@@ -24,7 +32,8 @@ export class PodsCommand extends CriCommand {
   static override paths = [['pods']];
   static override usage = Command.Usage({
     description: 'List pod sandboxes',
-    details: 'Lists pod sandboxes, newest first. ID, state and labels are filtered by the runtime; --name and --namespace are regular expressions matched here.',
+    details:
+      'Lists pod sandboxes, newest first. ID, state and labels are filtered by the runtime; --name and --namespace are regular expressions matched here.',
     examples: [
       ['List ready pods', 'crictl pods --state ready'],
       ['IDs of pods in namespace kube-system', 'crictl pods --namespace kube-system -q'],
@@ -34,7 +43,9 @@ export class PodsCommand extends CriCommand {
 
   id = Option.String('--id', '', { description: 'filter by pod sandbox id' });
   name = Option.String('--name', '', { description: 'filter by pod sandbox name regular expression pattern' });
-  namespace = Option.String('--namespace', '', { description: 'filter by pod sandbox namespace regular expression pattern' });
+  namespace = Option.String('--namespace', '', {
+    description: 'filter by pod sandbox namespace regular expression pattern',
+  });
   state = Option.String('-s,--state', '', { description: 'filter by pod sandbox state (ready or notready)' });
   label = Option.Array('--label', [], { description: 'filter by key=value label' });
   verbose = Option.Boolean('-v,--verbose', false, { description: 'show verbose info for pod sandboxes' });
@@ -50,7 +61,10 @@ export class PodsCommand extends CriCommand {
     const pods = await selectPods(await this.runtime(), this);
 
     if (this.output !== 'table') {
-      await writeOut(this.context.stdout, `${await renderMessage('runtime.v1.ListPodSandboxResponse', { items: pods }, this.output as OutputFormat, this.template)}\n`);
+      await writeOut(
+        this.context.stdout,
+        `${await renderMessage('runtime.v1.ListPodSandboxResponse', { items: pods }, this.output as OutputFormat, this.template)}\n`,
+      );
       return 0;
     }
     if (this.quiet) {
@@ -104,7 +118,11 @@ export async function selectPods(runtime: RuntimeServiceClient, sel: PodSelectio
   const filter = { id: sel.id, state: state ? { state } : undefined, labelSelector: parseLabels(sel.label) };
   const { items } = await runtime.listPodSandbox({ filter });
   return newestFirst(
-    items.filter((p) => (!nameRe || nameRe.test(p.metadata?.name ?? '')) && (!namespaceRe || namespaceRe.test(p.metadata?.namespace ?? ''))),
+    items.filter(
+      (p) =>
+        (!nameRe || nameRe.test(p.metadata?.name ?? '')) &&
+        (!namespaceRe || namespaceRe.test(p.metadata?.namespace ?? '')),
+    ),
     sel.latest ?? false,
     last,
   );
@@ -135,14 +153,17 @@ export class InspectPodCommand extends CriCommand {
   static override paths = [['inspectp']];
   static override usage = Command.Usage({
     description: 'Display the status of one or more pods',
-    details: 'Shows PodSandboxStatus with the runtime\'s verbose info decoded into objects. Several pods print as a JSON array. IDs may be unique prefixes or pod names. IDs are all resolved first: if one is not found, nothing is done and it is named (crictl would act on the IDs before it).',
+    details:
+      "Shows PodSandboxStatus with the runtime's verbose info decoded into objects. Several pods print as a JSON array. IDs may be unique prefixes or pod names. IDs are all resolved first: if one is not found, nothing is done and it is named (crictl would act on the IDs before it).",
     examples: [
       ['Inspect a pod', 'crictl inspectp 1f6e'],
       ['The pod IP only', 'crictl inspectp -o go-template --template "{{.status.network.ip}}" 1f6e'],
     ],
   });
 
-  output = Option.String('-o,--output', 'json', { description: 'Output format, One of: json, yaml, go-template, table' });
+  output = Option.String('-o,--output', 'json', {
+    description: 'Output format, One of: json, yaml, go-template, table',
+  });
   quiet = Option.Boolean('-q,--quiet', false, { description: 'Do not show verbose information' });
   template = templateOption();
   // Without IDs, the pods these select (as pods selects them) are inspected.
@@ -160,19 +181,30 @@ export class InspectPodCommand extends CriCommand {
     const verbose = !this.quiet;
     // Without IDs, the pods the filters select (as pods selects them); with IDs, those.
     const selected = this.ids.length > 0 ? undefined : (await selectPods(runtime, this)).map((p) => p.id);
-    if (selected?.length === 0) throw new UsageError('No IDs provided or nothing found per filter: crictl inspectp POD-ID [POD-ID...] or filter flags');
+    if (selected?.length === 0)
+      throw new UsageError(
+        'No IDs provided or nothing found per filter: crictl inspectp POD-ID [POD-ID...] or filter flags',
+      );
     if (this.output === 'table') {
       // crictl prints each table as its status arrives: a bad ID fails after the ones before it.
       for (const arg of selected ?? this.ids) {
         const [podSandboxId] = selected ? [arg] : await resolvePodIds(runtime, [arg]);
-        this.context.stdout.write(escapeText(podStatusTable(await runtime.podSandboxStatus({ podSandboxId, verbose }), verbose)));
+        this.context.stdout.write(
+          escapeText(podStatusTable(await runtime.podSandboxStatus({ podSandboxId, verbose }), verbose)),
+        );
       }
       return 0;
     }
     // One document for all of them, so any failure means nothing is printed (crictl master).
     const ids = selected ?? (await resolvePodIds(runtime, this.ids));
     const results = await allInOrder(ids.map((podSandboxId) => runtime.podSandboxStatus({ podSandboxId, verbose })));
-    await printStatusInfo(this.context.stdout, 'runtime.v1.PodSandboxStatus', results.map(podStatusItem), this.output as OutputFormat, this.template);
+    await printStatusInfo(
+      this.context.stdout,
+      'runtime.v1.PodSandboxStatus',
+      results.map(podStatusItem),
+      this.output as OutputFormat,
+      this.template,
+    );
     return 0;
   }
 }
@@ -207,14 +239,17 @@ export class RunPodCommand extends CriCommand {
   static override paths = [['runp']];
   static override usage = Command.Usage({
     description: 'Run a new pod',
-    details: 'Creates and starts a pod sandbox from a PodSandboxConfig file (JSON or YAML; snake_case or lowerCamelCase fields) and prints its ID. The file is checked against the CRI schema first: unknown fields and wrong types are errors.',
+    details:
+      'Creates and starts a pod sandbox from a PodSandboxConfig file (JSON or YAML; snake_case or lowerCamelCase fields) and prints its ID. The file is checked against the CRI schema first: unknown fields and wrong types are errors.',
     examples: [
       ['Run a pod', 'crictl runp pod-config.json'],
       ['With a runtime handler', 'crictl runp --runtime runc pod-config.yaml'],
     ],
   });
 
-  runtimeHandler = Option.String('-r,--runtime', '', { description: 'Runtime handler to use. Available options are defined by the container runtime.' });
+  runtimeHandler = Option.String('-r,--runtime', '', {
+    description: 'Runtime handler to use. Available options are defined by the container runtime.',
+  });
   cancelTimeout = cancelTimeoutOption();
   file = Option.String({ name: 'pod-config.[json|yaml]' });
 
@@ -228,13 +263,17 @@ export class RunPodCommand extends CriCommand {
     const { Rollback } = await import('./rollback.js');
     const rollback = new Rollback(this.context.stderr);
     try {
-      const { podSandboxId } = await rollback.step('RunPodSandbox', () => runtime.runPodSandbox({ config, runtimeHandler: this.runtimeHandler }, { timeoutMs }), (r) => ({
-        what: `pod sandbox ${r.podSandboxId}`,
-        undo: async () => {
-          await runtime.stopPodSandbox({ podSandboxId: r.podSandboxId }, { timeoutMs });
-          await runtime.removePodSandbox({ podSandboxId: r.podSandboxId }, { timeoutMs });
-        },
-      }));
+      const { podSandboxId } = await rollback.step(
+        'RunPodSandbox',
+        () => runtime.runPodSandbox({ config, runtimeHandler: this.runtimeHandler }, { timeoutMs }),
+        (r) => ({
+          what: `pod sandbox ${r.podSandboxId}`,
+          undo: async () => {
+            await runtime.stopPodSandbox({ podSandboxId: r.podSandboxId }, { timeoutMs });
+            await runtime.removePodSandbox({ podSandboxId: r.podSandboxId }, { timeoutMs });
+          },
+        }),
+      );
       this.out(podSandboxId);
       return 0;
     } finally {
@@ -247,7 +286,8 @@ export class StopPodCommand extends CriCommand {
   static override paths = [['stopp']];
   static override usage = Command.Usage({
     description: 'Stop one or more running pods',
-    details: 'IDs are all resolved first: if one is not found, nothing is done and it is named (crictl would act on the IDs before it).',
+    details:
+      'IDs are all resolved first: if one is not found, nothing is done and it is named (crictl would act on the IDs before it).',
     examples: [['Stop a pod', 'crictl stopp 1f6e']],
   });
 
@@ -258,10 +298,14 @@ export class StopPodCommand extends CriCommand {
     const runtime = await this.runtime();
     const ids = await resolvePodIds(runtime, this.ids);
     const timeoutMs = await this.callTimeout();
-    return this.bulk(ids, async (podSandboxId) => {
-      await runtime.stopPodSandbox({ podSandboxId }, { timeoutMs });
-      return `Stopped sandbox ${podSandboxId}`;
-    }, (id) => `stopping pod sandbox ${id}`);
+    return this.bulk(
+      ids,
+      async (podSandboxId) => {
+        await runtime.stopPodSandbox({ podSandboxId }, { timeoutMs });
+        return `Stopped sandbox ${podSandboxId}`;
+      },
+      (id) => `stopping pod sandbox ${id}`,
+    );
   }
 }
 
@@ -269,11 +313,17 @@ export class RemovePodCommand extends CriCommand {
   static override paths = [['rmp']];
   static override usage = Command.Usage({
     description: 'Remove one or more pods',
-    details: 'A ready pod is refused unless --force, which stops it first. With --all, every pod is removed; failures are listed one per line and the exit code is 1 if any failed. IDs are all resolved first: if one is not found, nothing is done and it is named (crictl would act on the IDs before it).',
-    examples: [['Remove a stopped pod', 'crictl rmp 1f6e'], ['Remove every pod', 'crictl rmp -a -f']],
+    details:
+      'A ready pod is refused unless --force, which stops it first. With --all, every pod is removed; failures are listed one per line and the exit code is 1 if any failed. IDs are all resolved first: if one is not found, nothing is done and it is named (crictl would act on the IDs before it).',
+    examples: [
+      ['Remove a stopped pod', 'crictl rmp 1f6e'],
+      ['Remove every pod', 'crictl rmp -a -f'],
+    ],
   });
 
-  force = Option.Boolean('-f,--force', false, { description: 'Force removal of the pod sandbox, disregarding if running' });
+  force = Option.Boolean('-f,--force', false, {
+    description: 'Force removal of the pod sandbox, disregarding if running',
+  });
   all = Option.Boolean('-a,--all', false, { description: 'Remove all pods' });
   ids = Option.Rest({ name: 'POD-ID' });
 
@@ -285,16 +335,25 @@ export class RemovePodCommand extends CriCommand {
     } else {
       if (this.ids.length === 0) throw new UsageError('ID cannot be empty: crictl rmp POD-ID [POD-ID...] (or -a)');
       const ids = await resolvePodIds(runtime, this.ids);
-      pods = await Promise.all(ids.map(async (id) => ({ id, ready: (await runtime.podSandboxStatus({ podSandboxId: id })).status?.state === 'SANDBOX_READY' })));
+      pods = await Promise.all(
+        ids.map(async (id) => ({
+          id,
+          ready: (await runtime.podSandboxStatus({ podSandboxId: id })).status?.state === 'SANDBOX_READY',
+        })),
+      );
     }
     const timeoutMs = await this.callTimeout();
-    return this.bulk(pods, async ({ id, ready }) => {
-      if (ready) {
-        if (!this.force) throw new UsageError('pod sandbox is running, stop it first or use --force');
-        await runtime.stopPodSandbox({ podSandboxId: id }, { timeoutMs });
-      }
-      await runtime.removePodSandbox({ podSandboxId: id }, { timeoutMs });
-      return `Removed sandbox ${id}`;
-    }, (p) => `removing pod sandbox ${p.id}`);
+    return this.bulk(
+      pods,
+      async ({ id, ready }) => {
+        if (ready) {
+          if (!this.force) throw new UsageError('pod sandbox is running, stop it first or use --force');
+          await runtime.stopPodSandbox({ podSandboxId: id }, { timeoutMs });
+        }
+        await runtime.removePodSandbox({ podSandboxId: id }, { timeoutMs });
+        return `Removed sandbox ${id}`;
+      },
+      (p) => `removing pod sandbox ${p.id}`,
+    );
   }
 }

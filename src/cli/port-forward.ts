@@ -9,11 +9,11 @@ export class PortForwardCommand extends CriCommand {
   static override usage = Command.Usage({
     description: 'Forward local ports to a pod',
     details: [
-      'Listens on 127.0.0.1 and carries each connection to the port inside the pod through the runtime\'s streaming server, until interrupted. A spec is LOCAL:REMOTE, or PORT for the same port on both sides; LOCAL 0 (or empty, as in :80) picks a free port, and the one chosen is printed.',
-      'SPDY (the default) carries all connections over one streaming connection; `--transport websocket` opens one per connection and cannot pass on a client\'s half-close (the connection ends when either side closes).',
+      "Listens on 127.0.0.1 and carries each connection to the port inside the pod through the runtime's streaming server, until interrupted. A spec is LOCAL:REMOTE, or PORT for the same port on both sides; LOCAL 0 (or empty, as in :80) picks a free port, and the one chosen is printed.",
+      "SPDY (the default) carries all connections over one streaming connection; `--transport websocket` opens one per connection and cannot pass on a client's half-close (the connection ends when either side closes).",
     ].join('\n\n'),
     examples: [
-      ['Local 8080 to the pod\'s 80', 'crictl port-forward 3a1b 8080:80'],
+      ["Local 8080 to the pod's 80", 'crictl port-forward 3a1b 8080:80'],
       ['Same port both sides, and a random local port for 9090', 'crictl port-forward 3a1b 5000 :9090'],
     ],
   });
@@ -22,7 +22,9 @@ export class PortForwardCommand extends CriCommand {
   tlsCa = tlsCaOption();
   tlsCert = tlsCertOption();
   tlsKey = tlsKeyOption();
-  transport = Option.String('-r,--transport', 'spdy', { description: 'Transport protocol to be used, must be one of: spdy, websocket' });
+  transport = Option.String('-r,--transport', 'spdy', {
+    description: 'Transport protocol to be used, must be one of: spdy, websocket',
+  });
   id = Option.String({ name: 'POD-ID' });
   ports = Option.Rest({ name: 'LOCAL:REMOTE', required: 1 });
 

@@ -36,7 +36,10 @@ export function sandboxImagesFromInfo(info: Record<string, string>): string[] {
   return [...found];
 }
 
-export async function selectPrunable(images: ImageServiceClient, runtime: RuntimeServiceClient): Promise<PruneSelection> {
+export async function selectPrunable(
+  images: ImageServiceClient,
+  runtime: RuntimeServiceClient,
+): Promise<PruneSelection> {
   const warnings: string[] = [];
   const [{ images: list }, { containers }, sandboxImages] = await Promise.all([
     images.listImages({}),
@@ -44,7 +47,9 @@ export async function selectPrunable(images: ImageServiceClient, runtime: Runtim
     runtime.status({ verbose: true }).then(
       (r) => sandboxImagesFromInfo(r.info),
       (e: Error) => {
-        warnings.push(`cannot ask the runtime for its sandbox image (${e.message}); keeping pinned and used images only`);
+        warnings.push(
+          `cannot ask the runtime for its sandbox image (${e.message}); keeping pinned and used images only`,
+        );
         return [] as string[];
       },
     ),
@@ -59,11 +64,18 @@ export async function selectPrunable(images: ImageServiceClient, runtime: Runtim
   return { remove, kept, warnings };
 }
 
-function keepReason(image: Image, containers: readonly Container[], sandboxImages: readonly string[]): string | undefined {
+function keepReason(
+  image: Image,
+  containers: readonly Container[],
+  sandboxImages: readonly string[],
+): string | undefined {
   const sandbox = sandboxImages.find((ref) => matchesRef(image, ref));
   if (sandbox) return `the runtime's sandbox image (${sandbox}); removing it breaks every new pod`;
   if (image.pinned) return 'pinned by the runtime';
-  const users = containers.filter((c) => c.imageRef === image.id || c.image?.image === image.id || (c.image?.image && matchesRef(image, c.image.image)));
+  const users = containers.filter(
+    (c) =>
+      c.imageRef === image.id || c.image?.image === image.id || (c.image?.image && matchesRef(image, c.image.image)),
+  );
   if (users.length > 0) return `used by ${users.length} container${users.length === 1 ? '' : 's'}`;
   return undefined;
 }

@@ -23,7 +23,11 @@ function label(ref: string): string {
  * undefined otherwise (piped output gets nothing extra). Never fails the pull: a progress source
  * that does not answer just shows nothing.
  */
-export async function watchPull(context: CliContext, runtime: () => Promise<RuntimeServiceClient>, image: string): Promise<PullWatch | undefined> {
+export async function watchPull(
+  context: CliContext,
+  runtime: () => Promise<RuntimeServiceClient>,
+  image: string,
+): Promise<PullWatch | undefined> {
   const out = context.stdout as NodeJS.WriteStream;
   if (!out.isTTY) return undefined;
   const settings = await context.settings();

@@ -16,8 +16,13 @@ export function pickOne(kind: string, arg: string, candidates: readonly Named[])
   if (matches.length === 0) matches = candidates.filter((c) => c.name === arg);
   if (matches.length === 1) return matches[0].id;
   if (matches.length === 0) throw new UsageError(`${kind} "${arg}" not found`);
-  const list = matches.slice(0, 10).map((m) => `${m.id.slice(0, 13)} (${m.name})`).join(', ');
-  throw new UsageError(`${kind} "${arg}" is ambiguous: matches ${matches.length}: ${list}${matches.length > 10 ? ', …' : ''}`);
+  const list = matches
+    .slice(0, 10)
+    .map((m) => `${m.id.slice(0, 13)} (${m.name})`)
+    .join(', ');
+  throw new UsageError(
+    `${kind} "${arg}" is ambiguous: matches ${matches.length}: ${list}${matches.length > 10 ? ', …' : ''}`,
+  );
 }
 
 const FULL_ID = /^[0-9a-f]{64}$/;
@@ -46,5 +51,7 @@ export async function resolveImageRef(image: ImageServiceClient, arg: string): P
   const matches = images.filter((i) => i.id.replace(/^sha256:/, '').startsWith(bare));
   if (matches.length === 1) return matches[0].id;
   if (matches.length === 0) throw new UsageError(`image "${arg}" not found`);
-  throw new UsageError(`image "${arg}" is ambiguous: matches ${matches.map((m) => m.id.replace(/^sha256:/, '').slice(0, 13)).join(', ')}`);
+  throw new UsageError(
+    `image "${arg}" is ambiguous: matches ${matches.map((m) => m.id.replace(/^sha256:/, '').slice(0, 13)).join(', ')}`,
+  );
 }

@@ -28,7 +28,9 @@ export class Rollback {
         // Nothing made and nothing being made (say, a pull in flight): nothing to wait for.
         if (this.made.length === 0 && this.inFlight === undefined) return 'exit';
         const waiting = this.inFlight ? `letting ${this.inFlight} finish, then ` : '';
-        this.stderr.write(`crictl: ${signal}: ${waiting}removing what this command made (signal again to exit at once)\n`);
+        this.stderr.write(
+          `crictl: ${signal}: ${waiting}removing what this command made (signal again to exit at once)\n`,
+        );
         return undefined;
       },
       onForce: () => {
@@ -56,7 +58,10 @@ export class Rollback {
     if (this.signal) {
       const signal = this.signal;
       const undone = await this.undo();
-      throw new InterruptedError(`interrupted by ${signal}: ${undone || 'nothing was left to remove'}`, STOP_SIGNALS[signal]);
+      throw new InterruptedError(
+        `interrupted by ${signal}: ${undone || 'nothing was left to remove'}`,
+        STOP_SIGNALS[signal],
+      );
     }
     return result;
   }

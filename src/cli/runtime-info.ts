@@ -12,7 +12,10 @@ export class VersionCommand extends CriCommand {
   static override paths = [['version']];
   static override usage = Command.Usage({
     description: 'Display runtime version information',
-    examples: [['Runtime name and version', 'crictl version'], ['As JSON', 'crictl version -o json']],
+    examples: [
+      ['Runtime name and version', 'crictl version'],
+      ['As JSON', 'crictl version -o json'],
+    ],
   });
 
   output = Option.String('-o,--output', '', { description: 'Output format, One of: json, yaml, go-template' });
@@ -25,7 +28,11 @@ export class VersionCommand extends CriCommand {
       this.out(await renderMessage('runtime.v1.VersionResponse', r, this.output as OutputFormat, this.template));
       return 0;
     }
-    this.out(escapeText(`Version:  ${VERSION}\nRuntimeName:  ${r.runtimeName}\nRuntimeVersion:  ${r.runtimeVersion}\nRuntimeApiVersion:  ${r.runtimeApiVersion}`));
+    this.out(
+      escapeText(
+        `Version:  ${VERSION}\nRuntimeName:  ${r.runtimeName}\nRuntimeVersion:  ${r.runtimeVersion}\nRuntimeApiVersion:  ${r.runtimeApiVersion}`,
+      ),
+    );
     return 0;
   }
 }
@@ -34,10 +41,14 @@ export class InfoCommand extends CriCommand {
   static override paths = [['info']];
   static override usage = Command.Usage({
     description: 'Display information of the container runtime',
-    details: 'Shows the runtime\'s conditions (RuntimeReady, NetworkReady), its runtime handlers and features, and its verbose info map (config, CNI, …) decoded into objects.',
+    details:
+      "Shows the runtime's conditions (RuntimeReady, NetworkReady), its runtime handlers and features, and its verbose info map (config, CNI, …) decoded into objects.",
     examples: [
       ['Everything', 'crictl info'],
-      ['Is the network ready?', 'crictl info -o go-template --template \'{{range .status.conditions}}{{.type}}={{.status}} {{end}}\''],
+      [
+        'Is the network ready?',
+        "crictl info -o go-template --template '{{range .status.conditions}}{{.type}}={{.status}} {{end}}'",
+      ],
     ],
   });
 
@@ -57,7 +68,13 @@ export class InfoCommand extends CriCommand {
       const { messageToJson } = await import('../output/protojson.js');
       extra.features = messageToJson('runtime.v1.RuntimeFeatures', r.features);
     }
-    await printStatusInfo(this.context.stdout, 'runtime.v1.RuntimeStatus', [{ status: r.status, info: r.info, extra }], this.output as OutputFormat, this.template);
+    await printStatusInfo(
+      this.context.stdout,
+      'runtime.v1.RuntimeStatus',
+      [{ status: r.status, info: r.info, extra }],
+      this.output as OutputFormat,
+      this.template,
+    );
     return 0;
   }
 }
@@ -70,7 +87,9 @@ export class RuntimeConfigCommand extends CriCommand {
     examples: [['The cgroup driver', 'crictl runtime-config']],
   });
 
-  output = Option.String('-o,--output', 'table', { description: 'Output format, One of: json, yaml, go-template, table' });
+  output = Option.String('-o,--output', 'table', {
+    description: 'Output format, One of: json, yaml, go-template, table',
+  });
   template = templateOption();
 
   async execute(): Promise<number> {
@@ -89,15 +108,19 @@ export class UpdateRuntimeConfigCommand extends CriCommand {
   static override paths = [['update-runtime-config']];
   static override usage = Command.Usage({
     description: 'Update the runtime configuration',
-    details: 'Sends UpdateRuntimeConfig; today the only setting is the pod CIDR the runtime hands to its network plugin.',
+    details:
+      'Sends UpdateRuntimeConfig; today the only setting is the pod CIDR the runtime hands to its network plugin.',
     examples: [['Set the pod CIDR', 'crictl update-runtime-config --pod-cidr 10.88.0.0/16']],
   });
 
-  podCidr = Option.String('-p,--pod-cidr', { description: 'The new Classless Inter-Domain Routing (CIDR) value to be used for pod IP addresses' });
+  podCidr = Option.String('-p,--pod-cidr', {
+    description: 'The new Classless Inter-Domain Routing (CIDR) value to be used for pod IP addresses',
+  });
 
   async execute(): Promise<number> {
     if (!this.podCidr) throw new UsageError('update-runtime-config: --pod-cidr is required');
-    if (!/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(this.podCidr)) throw new UsageError(`--pod-cidr "${this.podCidr}": expected a CIDR such as 10.88.0.0/16`);
+    if (!/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(this.podCidr))
+      throw new UsageError(`--pod-cidr "${this.podCidr}": expected a CIDR such as 10.88.0.0/16`);
     await (await this.runtime()).updateRuntimeConfig({ runtimeConfig: { networkConfig: { podCidr: this.podCidr } } });
     return 0;
   }

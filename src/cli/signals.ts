@@ -11,7 +11,7 @@ export type StopSignal = keyof typeof STOP_SIGNALS;
 export interface Interruptible {
   /** The first stop signal: start nothing new; calls in flight finish. 'exit' when there is
    *  nothing to finish: the program then exits at once (if every registered work agrees). */
-  onSignal(signal: StopSignal): 'exit' | undefined | void;
+  onSignal(signal: StopSignal): 'exit' | undefined | undefined;
   /** A second stop signal: the program exits right after this returns (say what is left). */
   onForce?(signal: StopSignal): void;
 }

@@ -16,7 +16,8 @@ import { resolveContainerIds, resolvePodIds } from './resolve.js';
  *  wait is made of several. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 async function sleep(ms: number): Promise<void> {
-  for (let left = ms; left > 0; left -= MAX_TIMER_MS) await new Promise((r) => setTimeout(r, Math.min(left, MAX_TIMER_MS)));
+  for (let left = ms; left > 0; left -= MAX_TIMER_MS)
+    await new Promise((r) => setTimeout(r, Math.min(left, MAX_TIMER_MS)));
 }
 
 /**
@@ -42,8 +43,12 @@ export function sortById<T extends { attributes?: { id: string } | null }>(stats
 }
 
 function parseSeconds(raw: string): number {
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`--seconds "${raw}": expected a whole number of seconds >= 1`);
-  if (Number(raw) * 1000 > MAX_DURATION_MS) throw new UsageError(`--seconds "${raw}": out of range (at most ${Math.floor(MAX_DURATION_MS / 1000)}, about 292 years)`);
+  if (!/^\d+$/.test(raw) || Number(raw) < 1)
+    throw new UsageError(`--seconds "${raw}": expected a whole number of seconds >= 1`);
+  if (Number(raw) * 1000 > MAX_DURATION_MS)
+    throw new UsageError(
+      `--seconds "${raw}": out of range (at most ${Math.floor(MAX_DURATION_MS / 1000)}, about 292 years)`,
+    );
   return Number(raw) * 1000;
 }
 
@@ -54,7 +59,11 @@ abstract class StatsBase extends CriCommand {
   watch = Option.Boolean('-w,--watch', false, { description: 'Watch pod resources' });
   label = Option.Array('--label', [], { description: 'Filter by key=value label' });
 
-  protected abstract sample(): Promise<{ typeName: string; response: object; rows: (previous: Map<string, unknown> | undefined) => { rows: string[][]; keep: Map<string, unknown> } }>;
+  protected abstract sample(): Promise<{
+    typeName: string;
+    response: object;
+    rows: (previous: Map<string, unknown> | undefined) => { rows: string[][]; keep: Map<string, unknown> };
+  }>;
 
   async execute(): Promise<number> {
     this.checkOutput(this.output, ['json', 'yaml', 'table', 'go-template']);
@@ -88,7 +97,10 @@ export class StatsCommand extends StatsBase {
   static override usage = Command.Usage({
     description: 'List container(s) resource usage statistics',
     details: 'Shows CPU %, memory working set, writable layer bytes and inodes of running containers (all with -a).',
-    examples: [['All running containers', 'crictl stats'], ['One container, refreshed', 'crictl stats --watch 3a1b']],
+    examples: [
+      ['All running containers', 'crictl stats'],
+      ['One container, refreshed', 'crictl stats --watch 3a1b'],
+    ],
   });
 
   all = Option.Boolean('-a,--all', false, { description: 'Show all containers (default shows just running)' });
@@ -100,7 +112,9 @@ export class StatsCommand extends StatsBase {
     const runtime = await this.runtime();
     const wanted = [...this.ids, ...(this.id ? [this.id] : [])];
     const [id] = wanted.length > 0 ? await resolveContainerIds(runtime, wanted) : [''];
-    const listed = await runtime.listContainerStats({ filter: { id, podSandboxId: this.pod, labelSelector: parseLabels(this.label) } });
+    const listed = await runtime.listContainerStats({
+      filter: { id, podSandboxId: this.pod, labelSelector: parseLabels(this.label) },
+    });
     const response = { ...listed, stats: sortById(listed.stats) };
     // crictl's displayStats: running containers only (unless -a), and only those present in
     // both samples.
@@ -138,9 +152,14 @@ export class StatsCommand extends StatsBase {
 export class PodStatsCommand extends StatsBase {
   static override paths = [['statsp']];
   static override usage = Command.Usage({
-    description: 'List pod statistics. Stats represent a structured API that will fulfill the Kubelet\'s /stats/summary endpoint.',
-    details: 'Shows CPU % and memory working set per pod sandbox. The runtime only reports pod stats for pods whose config set linux.cgroup_parent.',
-    examples: [['All pods', 'crictl statsp'], ['One pod as JSON', 'crictl statsp -o json 1f6e']],
+    description:
+      "List pod statistics. Stats represent a structured API that will fulfill the Kubelet's /stats/summary endpoint.",
+    details:
+      'Shows CPU % and memory working set per pod sandbox. The runtime only reports pod stats for pods whose config set linux.cgroup_parent.',
+    examples: [
+      ['All pods', 'crictl statsp'],
+      ['One pod as JSON', 'crictl statsp -o json 1f6e'],
+    ],
   });
 
   id = Option.String('--id', '', { description: 'Filter by pod id' });
@@ -160,14 +179,17 @@ export class PodStatsCommand extends StatsBase {
       const hint = 'pod stats need linux.cgroup_parent in the pod config';
       const reason = `${err.message.replace(/^[^:]*: [A-Z_]+: /, '')} (${hint})`;
       if (id) throw new UsageError(reason);
-      const { items } = await runtime.listPodSandbox({ filter: { state: { state: 'SANDBOX_READY' }, labelSelector: filter.labelSelector } });
+      const { items } = await runtime.listPodSandbox({
+        filter: { state: { state: 'SANDBOX_READY' }, labelSelector: filter.labelSelector },
+      });
       const stats: PodSandboxStats[] = [];
       for (const pod of items) {
         try {
           const r = await runtime.podSandboxStats({ podSandboxId: pod.id });
           if (r.stats) stats.push(r.stats);
         } catch {
-          if (!this.warned.has(pod.id)) this.warn(`WARN: no stats for pod ${pod.metadata?.name ?? ''} (${truncateId(pod.id)}): ${hint}`);
+          if (!this.warned.has(pod.id))
+            this.warn(`WARN: no stats for pod ${pod.metadata?.name ?? ''} (${truncateId(pod.id)}): ${hint}`);
           this.warned.add(pod.id);
         }
       }
@@ -184,7 +206,8 @@ export class PodStatsCommand extends StatsBase {
       for (const s of response.stats) {
         const key = s.attributes?.id ?? '';
         keep.set(key, s);
-        if (s.linux && s.windows) throw new UsageError(`pod "${truncateId(key)}" has both linux and windows stats which is not supported`);
+        if (s.linux && s.windows)
+          throw new UsageError(`pod "${truncateId(key)}" has both linux and windows stats which is not supported`);
         const figures = s.linux ?? s.windows;
         const cpu = figures?.cpu;
         const mem = figures?.memory?.workingSetBytes?.value ?? '0';

@@ -6,10 +6,16 @@ import { describeFsError } from '../config/config.js';
 import { UsageError } from '../cri/errors.js';
 import type { StreamTls } from '../stream/tls.js';
 
-export const tlsSniOption = () => Option.String('--tls-sni,--tls-server-name', { description: 'Server name for TLS SNI and certificate verification of the streaming server' });
-export const tlsCaOption = () => Option.String('--tls-ca', { description: 'PEM CA bundle to verify the streaming server (enables verification)' });
-export const tlsCertOption = () => Option.String('--tls-cert', { description: 'PEM client certificate for the streaming server (with --tls-key)' });
-export const tlsKeyOption = () => Option.String('--tls-key', { description: 'PEM client key for the streaming server (with --tls-cert)' });
+export const tlsSniOption = () =>
+  Option.String('--tls-sni,--tls-server-name', {
+    description: 'Server name for TLS SNI and certificate verification of the streaming server',
+  });
+export const tlsCaOption = () =>
+  Option.String('--tls-ca', { description: 'PEM CA bundle to verify the streaming server (enables verification)' });
+export const tlsCertOption = () =>
+  Option.String('--tls-cert', { description: 'PEM client certificate for the streaming server (with --tls-key)' });
+export const tlsKeyOption = () =>
+  Option.String('--tls-key', { description: 'PEM client key for the streaming server (with --tls-cert)' });
 
 function readPem(file: string, flag: string): Buffer {
   try {
@@ -20,9 +26,15 @@ function readPem(file: string, flag: string): Buffer {
 }
 
 /** The TLS options given, read from their files; undefined when none was given. */
-export function loadStreamTls(flags: { tlsSni?: string; tlsCa?: string; tlsCert?: string; tlsKey?: string }): StreamTls | undefined {
+export function loadStreamTls(flags: {
+  tlsSni?: string;
+  tlsCa?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+}): StreamTls | undefined {
   if (!flags.tlsSni && !flags.tlsCa && !flags.tlsCert && !flags.tlsKey) return undefined;
-  if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey)) throw new UsageError('--tls-cert and --tls-key go together: give both or neither');
+  if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey))
+    throw new UsageError('--tls-cert and --tls-key go together: give both or neither');
   return {
     servername: flags.tlsSni,
     ca: flags.tlsCa ? readPem(flags.tlsCa, '--tls-ca') : undefined,

@@ -72,9 +72,13 @@ export class TemplateCommand extends CriCommand {
   static override paths = [['template']];
   static override usage = Command.Usage({
     description: 'Print a commented starter pod or container config (crictl-ts only)',
-    details: 'Prints a config that runs as it is on a node with the pause and busybox images; edit it from there. YAML (the default) carries comments on each field; JSON has none.',
+    details:
+      'Prints a config that runs as it is on a node with the pause and busybox images; edit it from there. YAML (the default) carries comments on each field; JSON has none.',
     examples: [
-      ['Run the starter pod and container', 'crictl template pod > pod.yaml && crictl template container > container.yaml && crictl run container.yaml pod.yaml'],
+      [
+        'Run the starter pod and container',
+        'crictl template pod > pod.yaml && crictl template container > container.yaml && crictl run container.yaml pod.yaml',
+      ],
       ['As JSON', 'crictl template container -o json'],
     ],
   });

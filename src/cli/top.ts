@@ -28,15 +28,20 @@ export class TopCommand extends CriCommand {
 
   interval = Option.String('--interval', '2s', { description: 'Time between refreshes (Go duration, at least 200ms)' });
   pods = Option.Boolean('--pods', false, { description: 'One row per pod instead of per container' });
-  once = Option.Boolean('--once', false, { description: 'Print one table and exit (also what happens when stdout is not a terminal)' });
+  once = Option.Boolean('--once', false, {
+    description: 'Print one table and exit (also what happens when stdout is not a terminal)',
+  });
   sort = Option.String('--sort', 'cpu', { description: 'Sort by cpu (default), mem, name or age' });
-  filter = Option.String('--filter', '', { description: 'Only rows matching: name regex, pod=RE, ns=RE, label=KEY=VALUE (space-separated, all must match)' });
+  filter = Option.String('--filter', '', {
+    description: 'Only rows matching: name regex, pod=RE, ns=RE, label=KEY=VALUE (space-separated, all must match)',
+  });
   all = Option.Boolean('-a,--all', false, { description: 'Include exited containers and not-ready pods' });
 
   async execute(): Promise<number> {
     const model = await import('../top/model.js');
     const { parseDuration } = await import('../config/settings.js');
-    if (!(model.SORT_KEYS as readonly string[]).includes(this.sort)) throw new UsageError(`--sort ${this.sort}: expected one of ${model.SORT_KEYS.join(', ')}`);
+    if (!(model.SORT_KEYS as readonly string[]).includes(this.sort))
+      throw new UsageError(`--sort ${this.sort}: expected one of ${model.SORT_KEYS.join(', ')}`);
     const intervalMs = parseDuration(this.interval, '--interval');
     if (intervalMs < 200) throw new UsageError(`--interval ${this.interval}: expected at least 200ms`);
     const filter = model.parseFilter(this.filter);
@@ -52,13 +57,21 @@ export class TopCommand extends CriCommand {
       const second = await sample(runtime, this.pods);
       const build = this.pods ? model.podRows : model.containerRows;
       const rows = build(second, first, new Map(), 1).filter((r) => (this.all || isLive(r.state)) && filter.test(r));
-      this.context.stdout.write(snapshotTable(model.sortRows(rows, this.sort as (typeof model.SORT_KEYS)[number]), this.pods));
+      this.context.stdout.write(
+        snapshotTable(model.sortRows(rows, this.sort as (typeof model.SORT_KEYS)[number]), this.pods),
+      );
       return 0;
     }
     return this.interactive(runtime, stdout, stdin, intervalMs, filter);
   }
 
-  private async interactive(runtime: RuntimeServiceClient, stdout: NodeJS.WriteStream, stdin: NodeJS.ReadStream, intervalMs: number, initialFilter: import('../top/model.js').Filter): Promise<number> {
+  private async interactive(
+    runtime: RuntimeServiceClient,
+    stdout: NodeJS.WriteStream,
+    stdin: NodeJS.ReadStream,
+    intervalMs: number,
+    initialFilter: import('../top/model.js').Filter,
+  ): Promise<number> {
     const model = await import('../top/model.js');
     const { layout } = await import('../top/render.js');
     const { Screen } = await import('../top/terminal.js');
@@ -91,12 +104,30 @@ export class TopCommand extends CriCommand {
     const done = new Promise<number>((resolve) => (finish = resolve));
 
     const apply = () => {
-      state.rows = model.sortRows(state.allRows.filter((r) => (state.all || isLive(r.state)) && state.filter.test(r)), state.sort);
+      state.rows = model.sortRows(
+        state.allRows.filter((r) => (state.all || isLive(r.state)) && state.filter.test(r)),
+        state.sort,
+      );
       if (!state.rows.some((r) => r.id === state.selectedId)) state.selectedId = state.rows[0]?.id ?? '';
     };
     const draw = () => {
-      const selected = Math.max(0, state.rows.findIndex((r) => r.id === state.selectedId));
-      const view = { title, rows: state.rows, selected, sort: state.sort, pods: state.pods, filter: state.filter.text, typing: state.typing, note: state.note, events: state.events, details: state.details, sparkWidth: (stdout.columns || 80) >= 140 ? 20 : 10 };
+      const selected = Math.max(
+        0,
+        state.rows.findIndex((r) => r.id === state.selectedId),
+      );
+      const view = {
+        title,
+        rows: state.rows,
+        selected,
+        sort: state.sort,
+        pods: state.pods,
+        filter: state.filter.text,
+        typing: state.typing,
+        note: state.note,
+        events: state.events,
+        details: state.details,
+        sparkWidth: (stdout.columns || 80) >= 140 ? 20 : 10,
+      };
       screen.draw(layout(view, stdout.columns || 80, stdout.rows || 24));
     };
     const details = async (): Promise<Details | undefined> => {
@@ -105,12 +136,28 @@ export class TopCommand extends CriCommand {
       if (state.pods) {
         const s = (await runtime.podSandboxStatus({ podSandboxId: row.id }).catch(() => undefined))?.status;
         const ip = s?.network?.ip;
-        return { id: row.id, image: `${row.namespace}/${row.name}`, state: row.state, restarts: row.attempt, facts: ip ? [`IP ${ip}`] : [], lastLines: [] };
+        return {
+          id: row.id,
+          image: `${row.namespace}/${row.name}`,
+          state: row.state,
+          restarts: row.attempt,
+          facts: ip ? [`IP ${ip}`] : [],
+          lastLines: [],
+        };
       }
       const s = (await runtime.containerStatus({ containerId: row.id }).catch(() => undefined))?.status;
       const facts: string[] = [];
       if (s && s.state === 'CONTAINER_EXITED') facts.push(`exit code ${s.exitCode}${s.reason ? ` (${s.reason})` : ''}`);
-      return { id: row.id, image: row.image, state: row.state, restarts: row.attempt, facts, lastLines: s?.logPath ? lastLogLines(s.logPath, Math.max(1, Math.min(6, Math.floor((stdout.rows || 24) / 5) - 2))) : [] };
+      return {
+        id: row.id,
+        image: row.image,
+        state: row.state,
+        restarts: row.attempt,
+        facts,
+        lastLines: s?.logPath
+          ? lastLogLines(s.logPath, Math.max(1, Math.min(6, Math.floor((stdout.rows || 24) / 5) - 2)))
+          : [],
+      };
     };
 
     let timer: NodeJS.Timeout | undefined;
@@ -135,7 +182,7 @@ export class TopCommand extends CriCommand {
 
     const move = (by: number) => {
       const i = state.rows.findIndex((r) => r.id === state.selectedId);
-      const next = Math.min(state.rows.length - 1, Math.max(0, (i < 0 ? 0 : i) + by));
+      const next = Math.min(state.rows.length - 1, Math.max(0, Math.max(i, 0) + by));
       state.selectedId = state.rows[next]?.id ?? '';
       void details().then((d) => {
         state.details = d;
@@ -182,8 +229,10 @@ export class TopCommand extends CriCommand {
           if (c === 'q') return finish(0);
           if (c === 'k') move(-1);
           else if (c === 'j') move(1);
-          else if (c === 'c' || c === 'm' || c === 'n' || c === 'a') state.sort = ({ c: 'cpu', m: 'mem', n: 'name', a: 'age' } as const)[c];
-          else if (c === 's') state.sort = model.SORT_KEYS[(model.SORT_KEYS.indexOf(state.sort) + 1) % model.SORT_KEYS.length];
+          else if (c === 'c' || c === 'm' || c === 'n' || c === 'a')
+            state.sort = ({ c: 'cpu', m: 'mem', n: 'name', a: 'age' } as const)[c];
+          else if (c === 's')
+            state.sort = model.SORT_KEYS[(model.SORT_KEYS.indexOf(state.sort) + 1) % model.SORT_KEYS.length];
           else if (c === '/') state.typing = state.filter.text;
           else if (c === 'x') state.all = !state.all;
           else if (c === 'p') {
@@ -229,7 +278,10 @@ async function followEvents(
       state.streamedEvents = true;
       const name = e.containersStatuses.find((c) => c.id === e.containerId)?.metadata?.name ?? '';
       const what = e.containerEventType.replace(/^CONTAINER_|_EVENT$/g, '').toLowerCase();
-      state.events.push({ at: Number(BigInt(e.createdAt || '0') / 1_000_000n) || Date.now(), text: `container ${name} (${e.containerId.slice(0, 13)}) ${what}` });
+      state.events.push({
+        at: Number(BigInt(e.createdAt || '0') / 1_000_000n) || Date.now(),
+        text: `container ${name} (${e.containerId.slice(0, 13)}) ${what}`,
+      });
       draw();
     }
   } catch (e) {

@@ -20,7 +20,11 @@ const size = (n: number): string => humanSize(n, 4);
 
 function duration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
-  return s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return s < 60
+    ? `${s}s`
+    : s < 3600
+      ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+      : `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
 export class ProgressBoard {
@@ -29,7 +33,10 @@ export class ProgressBoard {
   private lastDraw = 0;
   private readonly started: number;
 
-  constructor(private readonly out: NodeJS.WritableStream, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    private readonly now: () => number = Date.now,
+  ) {
     this.started = now();
   }
 
@@ -38,7 +45,14 @@ export class ProgressBoard {
     let item = this.items.get(key);
     if (!item) {
       // Labels come from archives and the runtime: no control characters reach the terminal.
-      item = { label: label.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?'), done, total, started: this.now(), firstDone: done, finished: false };
+      item = {
+        label: label.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?'),
+        done,
+        total,
+        started: this.now(),
+        firstDone: done,
+        finished: false,
+      };
       this.items.set(key, item);
     }
     item.done = done;

@@ -45,7 +45,11 @@ export interface LoadedConfig {
  * Which file to use: `--config` > `CRI_CONFIG_FILE` > /etc/crictl.yaml, and, when that is absent,
  * a `crictl.yaml` beside the executable.
  */
-export function resolveConfigPath(flag: string | undefined, env: NodeJS.ProcessEnv, executable: string): { path: string; explicit: boolean } {
+export function resolveConfigPath(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  executable: string,
+): { path: string; explicit: boolean } {
   // Only --config must exist: a CRI_CONFIG_FILE that is absent is ignored, as crictl does.
   if (flag) return { path: flag, explicit: true };
   if (env.CRI_CONFIG_FILE) return { path: env.CRI_CONFIG_FILE, explicit: false };
@@ -71,10 +75,14 @@ export async function loadConfig(path: string, explicit: boolean): Promise<Loade
 
 export function describeFsError(e: NodeJS.ErrnoException): string {
   switch (e.code) {
-    case 'ENOENT': return 'no such file';
-    case 'EACCES': return 'permission denied';
-    case 'EISDIR': return 'is a directory, expected a file';
-    default: return e.message;
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory, expected a file';
+    default:
+      return e.message;
   }
 }
 
@@ -93,7 +101,8 @@ export async function parseConfigText(text: string, path: string): Promise<{ val
   const values: FileConfig = {};
   const warnings: string[] = [];
   if (doc.contents === null) return { values, warnings };
-  if (!isMap(doc.contents)) throw new UsageError(`${at(doc.contents.range?.[0])}: expected a mapping of key: value pairs`);
+  if (!isMap(doc.contents))
+    throw new UsageError(`${at(doc.contents.range?.[0])}: expected a mapping of key: value pairs`);
   const seen = new Set<string>();
   for (const pair of doc.contents.items) {
     const keyNode = pair.key;
@@ -121,16 +130,21 @@ export async function parseConfigText(text: string, path: string): Promise<{ val
 /** Validates one value for a key: `{value}` or the reason it is wrong. */
 export function checkValue(key: ConfigKey, value: unknown): { value: string | number | boolean } | string {
   const want = CONFIG_KEYS[key];
-  const shown = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'object' ? 'a nested value' : String(value);
+  const shown =
+    typeof value === 'string' ? JSON.stringify(value) : typeof value === 'object' ? 'a nested value' : String(value);
   switch (want) {
     case 'string':
       return typeof value === 'string' ? { value } : `expected a string, got ${shown}`;
     case 'integer':
-      return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? { value } : `expected a whole number of seconds (>= 0), got ${shown}`;
+      return typeof value === 'number' && Number.isInteger(value) && value >= 0
+        ? { value }
+        : `expected a whole number of seconds (>= 0), got ${shown}`;
     case 'boolean':
       return typeof value === 'boolean' ? { value } : `expected true or false, got ${shown}`;
     case 'signed integer':
-      return typeof value === 'number' && Number.isSafeInteger(value) ? { value } : `expected a whole number (negative: no limit), got ${shown}`;
+      return typeof value === 'number' && Number.isSafeInteger(value)
+        ? { value }
+        : `expected a whole number (negative: no limit), got ${shown}`;
   }
 }
 

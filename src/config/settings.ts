@@ -32,14 +32,23 @@ export interface Settings {
 
 export const DEFAULT_MAX_RETRIES = 3;
 
-const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_UNITS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
 
 /** The longest Go duration (int64 nanoseconds, about 292 years), in milliseconds: crictl refuses
  *  longer ones, and gRPC cannot express a deadline much beyond it. */
 export const MAX_DURATION_MS = 9_223_372_036_854;
 
 function inRange(ms: number, raw: string, what: string): number {
-  if (!(ms <= MAX_DURATION_MS)) throw new UsageError(`invalid ${what} "${raw}": out of range (at most 2562047h, about 292 years)`);
+  if (!(ms <= MAX_DURATION_MS))
+    throw new UsageError(`invalid ${what} "${raw}": out of range (at most 2562047h, about 292 years)`);
   return ms;
 }
 
@@ -60,7 +69,11 @@ export function parseDuration(raw: string, what = 'duration'): number {
   return inRange(total, raw, what);
 }
 
-export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv, configFile: { path: string; explicit: boolean }): Promise<Settings> {
+export async function resolveSettings(
+  flags: GlobalFlags,
+  env: NodeJS.ProcessEnv,
+  configFile: { path: string; explicit: boolean },
+): Promise<Settings> {
   const { path, explicit } = configFile;
   const config = await loadConfig(path, explicit);
   const file = config.values;
@@ -81,7 +94,10 @@ export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv
   let timeoutMs = 2000;
   if (flags.timeout !== undefined) timeoutMs = parseDuration(flags.timeout, '--timeout');
   else if (file.timeout !== undefined) {
-    if (file.timeout * 1000 > MAX_DURATION_MS) throw new UsageError(`${path}: timeout: ${file.timeout} seconds is out of range (at most ${Math.floor(MAX_DURATION_MS / 1000)}, about 292 years)`);
+    if (file.timeout * 1000 > MAX_DURATION_MS)
+      throw new UsageError(
+        `${path}: timeout: ${file.timeout} seconds is out of range (at most ${Math.floor(MAX_DURATION_MS / 1000)}, about 292 years)`,
+      );
     timeoutMs = file.timeout * 1000;
   }
 
@@ -89,7 +105,10 @@ export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv
   // the key; 3 only when there is no config file at all.
   let maxRetries = config.exists ? (file['max-retries'] ?? 0) : DEFAULT_MAX_RETRIES;
   if (flags.maxRetries !== undefined) {
-    if (!/^-?\d+$/.test(flags.maxRetries)) throw new UsageError(`--max-retries "${flags.maxRetries}": expected a whole number (0: no retries, negative: no limit)`);
+    if (!/^-?\d+$/.test(flags.maxRetries))
+      throw new UsageError(
+        `--max-retries "${flags.maxRetries}": expected a whole number (0: no retries, negative: no limit)`,
+      );
     maxRetries = Number(flags.maxRetries);
   }
 

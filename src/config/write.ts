@@ -3,7 +3,23 @@
 // and owner, and concurrent writers take turns through a lock file. It runs as root in
 // directories others may write to: the temp file has a random name and is created exclusively.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fchownSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  fchmodSync,
+  fchownSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  type Stats,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../cri/errors.js';
 import { describeFsError, type ConfigKey } from './config.js';
@@ -73,7 +89,10 @@ function cannotWrite(path: string, e: NodeJS.ErrnoException): UsageError {
 }
 
 /** Sets keys in the config file at `path`, creating it if needed. */
-export async function updateConfigFile(path: string, updates: ReadonlyArray<[ConfigKey, string | number | boolean]>): Promise<void> {
+export async function updateConfigFile(
+  path: string,
+  updates: ReadonlyArray<[ConfigKey, string | number | boolean]>,
+): Promise<void> {
   const { parseDocument, isMap, isScalar } = await yamlLib();
   let target: string;
   try {
@@ -94,12 +113,14 @@ export async function updateConfigFile(path: string, updates: ReadonlyArray<[Con
     }
     // uniqueKeys: false: the library's check is quadratic in the number of keys; a Set does it here.
     const doc = parseDocument(text, { uniqueKeys: false });
-    if (doc.errors.length > 0) throw new UsageError(`${path}: invalid YAML, not changing it: ${doc.errors[0].message.split('\n')[0]}`);
+    if (doc.errors.length > 0)
+      throw new UsageError(`${path}: invalid YAML, not changing it: ${doc.errors[0].message.split('\n')[0]}`);
     if (isMap(doc.contents)) {
       const seen = new Set<unknown>();
       for (const { key } of doc.contents.items) {
         const k = isScalar(key) ? key.value : key;
-        if (seen.has(k)) throw new UsageError(`${path}: invalid YAML, not changing it: duplicate key ${JSON.stringify(String(k))}`);
+        if (seen.has(k))
+          throw new UsageError(`${path}: invalid YAML, not changing it: duplicate key ${JSON.stringify(String(k))}`);
         seen.add(k);
       }
     }

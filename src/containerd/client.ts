@@ -56,7 +56,8 @@ const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.
 function forDebug(value: unknown): unknown {
   if (value instanceof Uint8Array) return `<${value.byteLength} bytes>`;
   if (Array.isArray(value)) return value.map(forDebug);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, forDebug(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, forDebug(v)]));
   return value;
 }
 
@@ -103,9 +104,19 @@ export class ContainerdClient {
     const method = schema().lookupService('containerd.services.content.v1.Content').methods.Write;
     const { serialize, deserialize } = this.codecs(method);
     const label = 'Content.Write';
-    const call = this.grpcClient.makeBidiStreamRequest(`/containerd.services.content.v1.Content/Write`, serialize, deserialize, this.metadata(options), {});
+    const call = this.grpcClient.makeBidiStreamRequest(
+      `/containerd.services.content.v1.Content/Write`,
+      serialize,
+      deserialize,
+      this.metadata(options),
+      {},
+    );
     options.signal?.addEventListener('abort', () => call.cancel(), { once: true });
-    return new ContentWriter(call as grpc.ClientDuplexStream<object, Content_WriteContentResponse>, (dir, body) => this.log(dir, label, body), (err) => this.toError(err, label, 0));
+    return new ContentWriter(
+      call as grpc.ClientDuplexStream<object, Content_WriteContentResponse>,
+      (dir, body) => this.log(dir, label, body),
+      (err) => this.toError(err, label, 0),
+    );
   }
 
   private service<R extends { [K in keyof R]: Spec }>(name: ContainerdServiceName): ContainerdService<R> {
@@ -153,12 +164,20 @@ export class ContainerdClient {
       const timeoutMs = options.timeoutMs ?? this.timeoutMs;
       this.log('request', label, request);
       return new Promise((resolve, reject) => {
-        const call = this.grpcClient.makeUnaryRequest(path, serialize, deserialize, request, this.metadata(options), timeoutMs > 0 ? { deadline: Date.now() + timeoutMs } : {}, (err, response) => {
-          options.signal?.removeEventListener('abort', onAbort);
-          if (err) return reject(this.toError(err, label, timeoutMs));
-          this.log('response', label, response);
-          resolve(response);
-        });
+        const call = this.grpcClient.makeUnaryRequest(
+          path,
+          serialize,
+          deserialize,
+          request,
+          this.metadata(options),
+          timeoutMs > 0 ? { deadline: Date.now() + timeoutMs } : {},
+          (err, response) => {
+            options.signal?.removeEventListener('abort', onAbort);
+            if (err) return reject(this.toError(err, label, timeoutMs));
+            this.log('response', label, response);
+            resolve(response);
+          },
+        );
         const onAbort = () => call.cancel();
         options.signal?.addEventListener('abort', onAbort, { once: true });
       });
@@ -171,7 +190,14 @@ export class ContainerdClient {
     return (request: object, options: CallOptions = {}): AsyncIterable<unknown> => ({
       async *[Symbol.asyncIterator]() {
         client.log('request', label, request);
-        const stream = client.grpcClient.makeServerStreamRequest(path, serialize, deserialize, request, client.metadata(options), {});
+        const stream = client.grpcClient.makeServerStreamRequest(
+          path,
+          serialize,
+          deserialize,
+          request,
+          client.metadata(options),
+          {},
+        );
         const onAbort = () => stream.cancel();
         options.signal?.addEventListener('abort', onAbort, { once: true });
         try {
@@ -233,5 +259,6 @@ export class ContentWriter {
 }
 
 /** Whether an error is containerd's "already exists" (a blob or image that is there already). */
-export const isAlreadyExists = (err: unknown): boolean => err instanceof CriError && err.code === GrpcCode.ALREADY_EXISTS;
+export const isAlreadyExists = (err: unknown): boolean =>
+  err instanceof CriError && err.code === GrpcCode.ALREADY_EXISTS;
 export const isNotFound = (err: unknown): boolean => err instanceof CriError && err.code === GrpcCode.NOT_FOUND;

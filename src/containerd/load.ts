@@ -9,8 +9,20 @@ import { ArchiveError, readTar, shownPath, type TarEntry } from '../archive/tar.
 import { isAlreadyExists, isNotFound, type ContainerdClient } from './client.js';
 import { fullName, isReference } from './names.js';
 import {
-  childLabels, CRI_IMAGE_LABEL, formatPlatform, GC_EXPIRE, hostPlatform, isIndex, MEDIA, parseImageDoc, platformMatches, readBlob, toDescriptor,
-  type IndexJson, type JsonDescriptor, type ManifestJson, type Platform,
+  childLabels,
+  CRI_IMAGE_LABEL,
+  formatPlatform,
+  GC_EXPIRE,
+  hostPlatform,
+  MEDIA,
+  parseImageDoc,
+  platformMatches,
+  readBlob,
+  toDescriptor,
+  type IndexJson,
+  type JsonDescriptor,
+  type ManifestJson,
+  type Platform,
 } from './oci.js';
 
 /** Content Write messages in flight (each is one chunk of the input, up to 1 MiB). */
@@ -52,7 +64,11 @@ interface StoredFile {
   head: Buffer;
 }
 
-export async function loadArchive(client: ContainerdClient, input: AsyncIterable<Buffer | Uint8Array | string>, opts: LoadOptions): Promise<LoadedImage[]> {
+export async function loadArchive(
+  client: ContainerdClient,
+  input: AsyncIterable<Buffer | Uint8Array | string>,
+  opts: LoadOptions,
+): Promise<LoadedImage[]> {
   const expire = new Date(Date.now() + 24 * 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
   const leaseId = `crictl-ts-load-${process.pid}-${randomBytes(6).toString('hex')}`;
   await client.leases.create({ id: leaseId, labels: { [GC_EXPIRE]: expire } });
@@ -79,7 +95,11 @@ class LoadSession {
   private counter = 0;
   private sinceCollect = 0;
 
-  constructor(private readonly client: ContainerdClient, private readonly lease: string, private readonly opts: LoadOptions) {}
+  constructor(
+    private readonly client: ContainerdClient,
+    private readonly lease: string,
+    private readonly opts: LoadOptions,
+  ) {}
 
   async run(input: AsyncIterable<Buffer | Uint8Array | string>): Promise<LoadedImage[]> {
     const label = this.opts.label;
@@ -87,7 +107,8 @@ class LoadSession {
       if (this.opts.signal?.aborted) throw new Error('interrupted');
       if (entry.type === '2' || entry.type === '1') {
         // docker save links a layer that repeats to its first copy.
-        const target = entry.type === '2' ? joinPath(dirOf(entry.name), entry.linkName) : entry.linkName.replace(/^(\.\/)+/, '');
+        const target =
+          entry.type === '2' ? joinPath(dirOf(entry.name), entry.linkName) : entry.linkName.replace(/^(\.\/)+/, '');
         this.links.set(entry.name, target);
       } else if (entry.type === '0') {
         if (METADATA.has(entry.name)) this.metadata.set(entry.name, await readSmall(entry, label));
@@ -102,7 +123,8 @@ class LoadSession {
 
     const { names } = this.opts;
     if (names && names.length > 0) {
-      if (images.length !== 1) throw new ArchiveError(`${label}: holds ${images.length} images; --name needs an archive with exactly one`);
+      if (images.length !== 1)
+        throw new ArchiveError(`${label}: holds ${images.length} images; --name needs an archive with exactly one`);
       images[0].names = names;
     }
     const out: LoadedImage[] = [];
@@ -127,7 +149,8 @@ class LoadSession {
     const m = /^blobs\/sha256\/([0-9a-f]{64})$/.exec(entry.name);
     const expected = m ? `sha256:${m[1]}` : undefined;
     const label = this.opts.label;
-    if (!expected && /^blobs\//.test(entry.name)) throw new ArchiveError(`${label}: ${shownPath(entry.name)}: expected blobs/sha256/<64 hex digits>`);
+    if (!expected && /^blobs\//.test(entry.name))
+      throw new ArchiveError(`${label}: ${shownPath(entry.name)}: expected blobs/sha256/<64 hex digits>`);
     const ref = `${this.lease}-${++this.counter}`;
     const total = entry.size;
     const hash = createHash('sha256');
@@ -165,7 +188,8 @@ class LoadSession {
       }
       await Promise.all(inFlight);
       const digest = `sha256:${hash.digest('hex')}`;
-      if (expected && digest !== expected) throw new ArchiveError(`${label}: ${entry.name}: content does not match its digest (it hashes to ${digest})`);
+      if (expected && digest !== expected)
+        throw new ArchiveError(`${label}: ${entry.name}: content does not match its digest (it hashes to ${digest})`);
       if (!exists) {
         try {
           await writer.send({ action: 'COMMIT', ref, offset: String(offset), total: String(total), expected: digest });
@@ -190,7 +214,10 @@ class LoadSession {
     let p = path.replace(/^(\.\/)+/, '');
     for (let hops = 0; hops < 10 && this.links.has(p); hops++) p = this.links.get(p)!;
     const f = this.files.get(p);
-    if (!f) throw new ArchiveError(`${this.opts.label}: ${what} names ${JSON.stringify(path)}, which the archive does not contain`);
+    if (!f)
+      throw new ArchiveError(
+        `${this.opts.label}: ${what} names ${JSON.stringify(path)}, which the archive does not contain`,
+      );
     return f;
   }
 
@@ -209,17 +236,21 @@ class LoadSession {
     if (!Array.isArray(list)) throw new ArchiveError(`${this.opts.label}: manifest.json: expected a JSON array`);
     return list.map((e: { Config?: unknown; RepoTags?: unknown; Layers?: unknown }, i) => {
       const where = `manifest.json[${i}]`;
-      if (typeof e?.Config !== 'string') throw new ArchiveError(`${this.opts.label}: ${where}.Config: expected a file name`);
-      if (!Array.isArray(e.Layers) || !e.Layers.every((l) => typeof l === 'string')) throw new ArchiveError(`${this.opts.label}: ${where}.Layers: expected a list of file names`);
+      if (typeof e?.Config !== 'string')
+        throw new ArchiveError(`${this.opts.label}: ${where}.Config: expected a file name`);
+      if (!Array.isArray(e.Layers) || !e.Layers.every((l) => typeof l === 'string'))
+        throw new ArchiveError(`${this.opts.label}: ${where}.Layers: expected a list of file names`);
       const tags = e.RepoTags == null ? [] : e.RepoTags;
-      if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string' && isReference(t))) throw new ArchiveError(`${this.opts.label}: ${where}.RepoTags: expected a list of image references`);
+      if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string' && isReference(t)))
+        throw new ArchiveError(`${this.opts.label}: ${where}.RepoTags: expected a list of image references`);
       return { config: e.Config, tags: tags.map(fullName), layers: e.Layers as string[] };
     });
   }
 
   private async fromOciLayout(): Promise<{ target: JsonDescriptor; names: string[] }[]> {
     const index = this.json<IndexJson>('index.json');
-    if (!index || !Array.isArray(index.manifests)) throw new ArchiveError(`${this.opts.label}: index.json: expected an OCI image index (a "manifests" list)`);
+    if (!index || !Array.isArray(index.manifests))
+      throw new ArchiveError(`${this.opts.label}: index.json: expected an OCI image index (a "manifests" list)`);
     parseImageDoc(this.metadata.get('index.json')!, `${this.opts.label}: index.json`, MEDIA.ociIndex);
     const tagsByConfig = new Map<string, string[]>();
     for (const e of this.dockerEntries()) {
@@ -233,7 +264,7 @@ class LoadSession {
       const full = a['io.containerd.image.name'];
       const ref = a['org.opencontainers.image.ref.name'];
       if (full && isReference(full)) names.push(fullName(full));
-      else if (ref && ref.includes('/') && isReference(ref)) names.push(fullName(ref));
+      else if (ref?.includes('/') && isReference(ref)) names.push(fullName(ref));
       return { target: d, names };
     });
   }
@@ -271,7 +302,14 @@ class LoadSession {
     try {
       await writer.send({ action: 'STAT', ref, total: String(bytes.length), expected: digest });
       await writer.send({ action: 'WRITE', ref, offset: '0', data: bytes });
-      await writer.send({ action: 'COMMIT', ref, offset: String(bytes.length), total: String(bytes.length), expected: digest, labels });
+      await writer.send({
+        action: 'COMMIT',
+        ref,
+        offset: String(bytes.length),
+        total: String(bytes.length),
+        expected: digest,
+        labels,
+      });
       this.stored.add(digest);
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
@@ -312,17 +350,20 @@ class LoadSession {
     const doc = await this.doc(d, depth === 0 ? 'image' : 'manifest');
     if ('manifests' in doc) {
       const want = this.opts.platforms ?? [hostPlatform()];
-      const selected = want === 'all' ? doc.manifests : doc.manifests.filter((m) => want.some((p) => platformMatches(m.platform, p)));
+      const selected =
+        want === 'all' ? doc.manifests : doc.manifests.filter((m) => want.some((p) => platformMatches(m.platform, p)));
       if (selected.length === 0) {
         const have = doc.manifests.map((m) => formatPlatform(m.platform)).join(', ');
         const asked = want === 'all' ? 'any' : want.map(formatPlatform).join(', ');
-        throw new ArchiveError(`${this.opts.label}: image ${d.digest} has no manifest for ${asked} (it has: ${have}); use --platform`);
+        throw new ArchiveError(
+          `${this.opts.label}: image ${d.digest} has no manifest for ${asked} (it has: ${have}); use --platform`,
+        );
       }
       const ids: string[] = [];
       for (const m of selected) ids.push(await this.prepare(m, `manifest ${m.digest}`, depth + 1));
       await this.setLabels(d.digest, childLabels({ manifests: selected }));
       const host = selected.findIndex((m) => platformMatches(m.platform, hostPlatform()));
-      return ids[host < 0 ? 0 : host];
+      return ids[Math.max(host, 0)];
     }
     const manifest = doc;
     const config = this.small.get(manifest.config.digest);
@@ -334,7 +375,8 @@ class LoadSession {
         throw new ArchiveError(`${this.opts.label}: config ${manifest.config.digest}: not JSON`);
       }
     }
-    for (const [i, layer] of manifest.layers.entries()) await this.present(layer.digest, `layer ${i + 1} of ${d.digest}:`);
+    for (const [i, layer] of manifest.layers.entries())
+      await this.present(layer.digest, `layer ${i + 1} of ${d.digest}:`);
     await this.setLabels(d.digest, childLabels(manifest));
     return manifest.config.digest;
   }
@@ -361,7 +403,8 @@ export async function createRecords(client: ContainerdClient, target: JsonDescri
 }
 
 async function readSmall(entry: TarEntry, label: string): Promise<Buffer> {
-  if (entry.size > 16 * 1024 * 1024) throw new ArchiveError(`${label}: ${shownPath(entry.name)} is ${entry.size} bytes (expected a small JSON file)`);
+  if (entry.size > 16 * 1024 * 1024)
+    throw new ArchiveError(`${label}: ${shownPath(entry.name)} is ${entry.size} bytes (expected a small JSON file)`);
   const parts: Buffer[] = [];
   for await (const c of entry.body) parts.push(c);
   return Buffer.concat(parts);

@@ -4,8 +4,11 @@ import { UsageError } from '../cri/errors.js';
 import { normalizeRepo } from '../cli/images.js';
 
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const DOMAIN = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?)';
-const REFERENCE = new RegExp(`^(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$`);
+const DOMAIN =
+  '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?)';
+const REFERENCE = new RegExp(
+  `^(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$`,
+);
 
 /** Whether `ref` is a valid image reference (name[:tag][@digest]). */
 export function isReference(ref: string): boolean {
@@ -29,6 +32,9 @@ export function fullName(ref: string): string {
 
 /** A name the user gave (--name, tag TARGET): checked, then fully qualified. */
 export function userName(ref: string, what: string): string {
-  if (!isReference(ref)) throw new UsageError(`${what} "${ref}": not a valid image reference (expected [REGISTRY/]REPOSITORY[:TAG], lower case)`);
+  if (!isReference(ref))
+    throw new UsageError(
+      `${what} "${ref}": not a valid image reference (expected [REGISTRY/]REPOSITORY[:TAG], lower case)`,
+    );
   return fullName(ref);
 }

@@ -46,12 +46,22 @@ export interface IndexJson {
   manifests: JsonDescriptor[];
 }
 
-export const isIndex = (mediaType: string | undefined): boolean => mediaType === MEDIA.ociIndex || mediaType === MEDIA.dockerList;
-export const isManifest = (mediaType: string | undefined): boolean => mediaType === MEDIA.ociManifest || mediaType === MEDIA.dockerManifest;
+export const isIndex = (mediaType: string | undefined): boolean =>
+  mediaType === MEDIA.ociIndex || mediaType === MEDIA.dockerList;
+export const isManifest = (mediaType: string | undefined): boolean =>
+  mediaType === MEDIA.ociManifest || mediaType === MEDIA.dockerManifest;
 
 /** This machine's platform as OCI names it. */
 export function hostPlatform(): Platform {
-  const arch: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
+  const arch: Record<string, string> = {
+    x64: 'amd64',
+    arm64: 'arm64',
+    arm: 'arm',
+    ia32: '386',
+    ppc64: 'ppc64le',
+    s390x: 's390x',
+    riscv64: 'riscv64',
+  };
   return { os: 'linux', architecture: arch[process.arch] ?? process.arch };
 }
 
@@ -62,7 +72,8 @@ export function parsePlatform(text: string): Platform | null {
   return { os: parts[0], architecture: parts[1], variant: parts[2] };
 }
 
-export const formatPlatform = (p: Platform | undefined): string => (p ? [p.os, p.architecture, p.variant].filter(Boolean).join('/') : 'unknown');
+export const formatPlatform = (p: Platform | undefined): string =>
+  p ? [p.os, p.architecture, p.variant].filter(Boolean).join('/') : 'unknown';
 
 /** Whether a manifest's platform satisfies what was asked for (an unset variant matches any). */
 export function platformMatches(have: Platform | undefined, want: Platform): boolean {
@@ -75,11 +86,11 @@ export function platformMatches(have: Platform | undefined, want: Platform): boo
 export function childLabels(doc: ManifestJson | IndexJson): Record<string, string> {
   const labels: Record<string, string> = {};
   if ('manifests' in doc && Array.isArray(doc.manifests)) {
-    doc.manifests.forEach((m, i) => (labels[`containerd.io/gc.ref.content.m.${i}`] = m.digest));
+    for (const [i, m] of doc.manifests.entries()) labels[`containerd.io/gc.ref.content.m.${i}`] = m.digest;
   } else {
     const m = doc as ManifestJson;
     labels['containerd.io/gc.ref.content.config'] = m.config.digest;
-    m.layers.forEach((l, i) => (labels[`containerd.io/gc.ref.content.l.${i}`] = l.digest));
+    for (const [i, l] of m.layers.entries()) labels[`containerd.io/gc.ref.content.l.${i}`] = l.digest;
   }
   return labels;
 }
@@ -90,8 +101,10 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 function badDescriptor(d: unknown): string | undefined {
   const x = d as Partial<JsonDescriptor> | null;
   if (!x || typeof x !== 'object') return 'not an object';
-  if (typeof x.digest !== 'string' || !DIGEST.test(x.digest)) return `digest ${JSON.stringify(x.digest)} is not sha256:<64 hex>`;
-  if (typeof x.size !== 'number' || !Number.isSafeInteger(x.size) || x.size < 0) return `size ${JSON.stringify(x.size)} is not a whole number`;
+  if (typeof x.digest !== 'string' || !DIGEST.test(x.digest))
+    return `digest ${JSON.stringify(x.digest)} is not sha256:<64 hex>`;
+  if (typeof x.size !== 'number' || !Number.isSafeInteger(x.size) || x.size < 0)
+    return `size ${JSON.stringify(x.size)} is not a whole number`;
   return undefined;
 }
 

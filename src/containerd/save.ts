@@ -5,8 +5,15 @@ import type { Writable } from 'node:stream';
 import { TAR_END, tarHeader, tarPadding } from '../archive/tar.js';
 import { isNotFound, type ContainerdClient } from './client.js';
 import {
-  formatPlatform, hostPlatform, parseImageDoc, platformMatches, readBlob,
-  type IndexJson, type JsonDescriptor, type ManifestJson, type Platform,
+  formatPlatform,
+  hostPlatform,
+  parseImageDoc,
+  platformMatches,
+  readBlob,
+  type IndexJson,
+  type JsonDescriptor,
+  type ManifestJson,
+  type Platform,
 } from './oci.js';
 
 export interface SaveImage {
@@ -31,7 +38,12 @@ interface Planned {
 }
 
 /** Writes an archive of `images` to `out` (which the caller opens and closes). */
-export async function saveImages(client: ContainerdClient, images: SaveImage[], out: Writable, opts: SaveOptions): Promise<void> {
+export async function saveImages(
+  client: ContainerdClient,
+  images: SaveImage[],
+  out: Writable,
+  opts: SaveOptions,
+): Promise<void> {
   const blobs = new Map<string, number>();
   const plans: Planned[] = [];
   for (const image of images) plans.push(await plan(client, image, opts.platform ?? hostPlatform(), blobs));
@@ -40,8 +52,14 @@ export async function saveImages(client: ContainerdClient, images: SaveImage[], 
     if (opts.signal?.aborted) throw new Error('interrupted');
     if (out.write(chunk)) return undefined;
     return new Promise((resolve, reject) => {
-      const onDrain = () => { out.off('error', onError); resolve(); };
-      const onError = (e: Error) => { out.off('drain', onDrain); reject(e); };
+      const onDrain = () => {
+        out.off('error', onError);
+        resolve();
+      };
+      const onError = (e: Error) => {
+        out.off('drain', onDrain);
+        reject(e);
+      };
       out.once('drain', onDrain);
       out.once('error', onError);
     });
@@ -67,7 +85,8 @@ export async function saveImages(client: ContainerdClient, images: SaveImage[], 
       await write(b);
       opts.progress?.blob(digest, done, size);
     }
-    if (done !== size || `sha256:${hash.digest('hex')}` !== digest) throw new Error(`content ${digest}: the content store returned ${done} bytes that do not match it`);
+    if (done !== size || `sha256:${hash.digest('hex')}` !== digest)
+      throw new Error(`content ${digest}: the content store returned ${done} bytes that do not match it`);
     await write(tarPadding(size));
   }
 
@@ -75,11 +94,23 @@ export async function saveImages(client: ContainerdClient, images: SaveImage[], 
   for (const p of plans) {
     const names = p.names.length > 0 ? p.names : [''];
     for (const name of names) {
-      const annotations: Record<string, string> = name ? { 'io.containerd.image.name': name, 'org.opencontainers.image.ref.name': tagOf(name) } : {};
-      manifests.push({ mediaType: p.root.mediaType, digest: p.root.digest, size: p.root.size, ...(p.root.platform ? { platform: p.root.platform } : {}), ...(name ? { annotations } : {}) });
+      const annotations: Record<string, string> = name
+        ? { 'io.containerd.image.name': name, 'org.opencontainers.image.ref.name': tagOf(name) }
+        : {};
+      manifests.push({
+        mediaType: p.root.mediaType,
+        digest: p.root.digest,
+        size: p.root.size,
+        ...(p.root.platform ? { platform: p.root.platform } : {}),
+        ...(name ? { annotations } : {}),
+      });
     }
   }
-  const index: IndexJson & { mediaType: string } = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests };
+  const index: IndexJson & { mediaType: string } = {
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    manifests,
+  };
   await file('index.json', Buffer.from(JSON.stringify(index)));
   if (opts.format === 'docker') {
     const list = plans.map((p) => ({
@@ -114,9 +145,18 @@ async function present(client: ContainerdClient, digest: string): Promise<boolea
  * are in the store; otherwise (a pull fetches one platform) the archive's root is the manifest for
  * the platform asked for.
  */
-async function plan(client: ContainerdClient, image: SaveImage, platform: Platform, blobs: Map<string, number>): Promise<Planned> {
+async function plan(
+  client: ContainerdClient,
+  image: SaveImage,
+  platform: Platform,
+  blobs: Map<string, number>,
+): Promise<Planned> {
   const what = image.names[0] ?? image.target.digest;
-  const doc = parseImageDoc(await readBlob(client, image.target.digest), `${what}: ${image.target.digest}`, image.target.mediaType);
+  const doc = parseImageDoc(
+    await readBlob(client, image.target.digest),
+    `${what}: ${image.target.digest}`,
+    image.target.mediaType,
+  );
   if (!('manifests' in doc)) {
     await addManifest(client, doc as ManifestJson, what, blobs);
     blobs.set(image.target.digest, image.target.size);
@@ -135,7 +175,10 @@ async function plan(client: ContainerdClient, image: SaveImage, platform: Platfo
     children.push({ desc, manifest: m, complete });
   }
   const chosen = children.find((c) => c.complete && platformMatches(c.desc.platform, platform));
-  if (!chosen) throw new Error(`${what}: the runtime holds no complete image for ${formatPlatform(platform)} (the index lists ${doc.manifests.map((m) => formatPlatform(m.platform)).join(', ')})`);
+  if (!chosen)
+    throw new Error(
+      `${what}: the runtime holds no complete image for ${formatPlatform(platform)} (the index lists ${doc.manifests.map((m) => formatPlatform(m.platform)).join(', ')})`,
+    );
   if (children.every((c) => c.complete)) {
     for (const c of children) {
       await addManifest(client, c.manifest, what, blobs);
@@ -149,9 +192,15 @@ async function plan(client: ContainerdClient, image: SaveImage, platform: Platfo
   return { names: image.names, root: chosen.desc, manifest: chosen.manifest };
 }
 
-async function addManifest(client: ContainerdClient, m: ManifestJson, what: string, blobs: Map<string, number>): Promise<void> {
+async function addManifest(
+  client: ContainerdClient,
+  m: ManifestJson,
+  what: string,
+  blobs: Map<string, number>,
+): Promise<void> {
   for (const d of [...m.layers, m.config]) {
-    if (!blobs.has(d.digest) && !(await present(client, d.digest))) throw new Error(`${what}: blob ${d.digest} is not in the content store (not unpacked or pulled completely?)`);
+    if (!blobs.has(d.digest) && !(await present(client, d.digest)))
+      throw new Error(`${what}: blob ${d.digest} is not in the content store (not unpacked or pulled completely?)`);
     blobs.set(d.digest, d.size);
   }
 }

@@ -162,10 +162,13 @@ export class CriConnection {
         const e = err as CriError;
         const limited = this.maxRetries >= 0;
         if (this.reached || !isUnreachable(e) || (limited && tries >= this.maxRetries) || signal?.aborted) {
-          if (tries > 0 && e instanceof CriError) e.message += ` (gave up after ${tries} ${tries === 1 ? 'retry' : 'retries'}; see --max-retries)`;
+          if (tries > 0 && e instanceof CriError)
+            e.message += ` (gave up after ${tries} ${tries === 1 ? 'retry' : 'retries'}; see --max-retries)`;
           throw e;
         }
-        this.debug?.(`${rpc}: connection attempt ${tries + 1}${limited ? `/${this.maxRetries}` : ''} failed: ${e.message}, retrying in ${delay}ms`);
+        this.debug?.(
+          `${rpc}: connection attempt ${tries + 1}${limited ? `/${this.maxRetries}` : ''} failed: ${e.message}, retrying in ${delay}ms`,
+        );
         await sleep(delay, signal);
         delay = Math.min(delay * 2, RETRY_MAX_DELAY_MS);
         if (!this.reached) {
@@ -190,24 +193,43 @@ export class CriConnection {
     const { serialize, deserialize, asSent } = rpcCodecs(method);
     return (request: object = {}, options?: CallOptions): Promise<unknown> => {
       if (this.debug) this.log('request', method.name, asSent(request ?? {}));
-      return this.withRetries(method.name, () => this.unaryAttempt(path, serialize, deserialize, method.name, request, options), options?.signal);
+      return this.withRetries(
+        method.name,
+        () => this.unaryAttempt(path, serialize, deserialize, method.name, request, options),
+        options?.signal,
+      );
     };
   }
 
-  private unaryAttempt(path: string, serialize: (value: object) => Buffer, deserialize: (bytes: Buffer) => unknown, rpc: string, request: object, options?: CallOptions): Promise<unknown> {
+  private unaryAttempt(
+    path: string,
+    serialize: (value: object) => Buffer,
+    deserialize: (bytes: Buffer) => unknown,
+    rpc: string,
+    request: object,
+    options?: CallOptions,
+  ): Promise<unknown> {
     const call = this.callOptions(options);
     return new Promise((resolve, reject) => {
-      const unary = this.grpcClient.makeUnaryRequest(path, serialize, deserialize, request ?? {}, new grpc.Metadata(), call.grpc, (err, response) => {
-        options?.signal?.removeEventListener('abort', onAbort);
-        if (err) {
-          const criErr = toCriError(err, this.endpoint.endpoint, rpc, call.timeoutMs);
-          this.log('error', rpc, criErr.message);
-          reject(criErr);
-        } else {
-          this.log('response', rpc, response);
-          resolve(response);
-        }
-      });
+      const unary = this.grpcClient.makeUnaryRequest(
+        path,
+        serialize,
+        deserialize,
+        request ?? {},
+        new grpc.Metadata(),
+        call.grpc,
+        (err, response) => {
+          options?.signal?.removeEventListener('abort', onAbort);
+          if (err) {
+            const criErr = toCriError(err, this.endpoint.endpoint, rpc, call.timeoutMs);
+            this.log('error', rpc, criErr.message);
+            reject(criErr);
+          } else {
+            this.log('response', rpc, response);
+            resolve(response);
+          }
+        },
+      );
       const onAbort = () => unary.cancel();
       options?.signal?.addEventListener('abort', onAbort, { once: true });
     });
@@ -220,7 +242,14 @@ export class CriConnection {
     return (request: object = {}, options?: CallOptions): ResponseStream<unknown> => {
       const call = this.callOptions({ timeoutMs: 0, ...options });
       if (this.debug) this.log('request', method.name, asSent(request ?? {}));
-      const stream = this.grpcClient.makeServerStreamRequest(path, serialize, deserialize, request ?? {}, new grpc.Metadata(), call.grpc);
+      const stream = this.grpcClient.makeServerStreamRequest(
+        path,
+        serialize,
+        deserialize,
+        request ?? {},
+        new grpc.Metadata(),
+        call.grpc,
+      );
       const endpoint = this.endpoint.endpoint;
       options?.signal?.addEventListener('abort', () => stream.cancel(), { once: true });
       return {
@@ -249,7 +278,8 @@ export interface CriClients {
 /** Opens the runtime and image services; the image endpoint defaults to the runtime endpoint. */
 export function connect(runtimeEndpoint: string, imageEndpoint?: string, options: ClientOptions = {}): CriClients {
   const runtimeConn = new CriConnection(runtimeEndpoint, options);
-  const imageConn = imageEndpoint && imageEndpoint !== runtimeEndpoint ? new CriConnection(imageEndpoint, options) : runtimeConn;
+  const imageConn =
+    imageEndpoint && imageEndpoint !== runtimeEndpoint ? new CriConnection(imageEndpoint, options) : runtimeConn;
   return {
     runtime: runtimeConn.service<RuntimeServiceRpcs>('RuntimeService'),
     image: imageConn.service<ImageServiceRpcs>('ImageService'),

@@ -32,9 +32,13 @@ export function parseEndpoint(endpoint: string): ParsedEndpoint {
   } else if (scheme === 'unix') {
     socketPath = value.replace(/^unix:(\/\/)?/i, '');
   } else if (scheme === 'npipe') {
-    throw new UsageError(`endpoint ${value}: npipe:// endpoints are Windows named pipes and do not exist on this platform; use unix:///path/to/socket`);
+    throw new UsageError(
+      `endpoint ${value}: npipe:// endpoints are Windows named pipes and do not exist on this platform; use unix:///path/to/socket`,
+    );
   } else {
-    throw new UsageError(`endpoint ${value}: only unix socket endpoints are supported (unix:///path/to/socket), not ${scheme}://`);
+    throw new UsageError(
+      `endpoint ${value}: only unix socket endpoints are supported (unix:///path/to/socket), not ${scheme}://`,
+    );
   }
   if (socketPath === '') throw new UsageError(`endpoint ${value}: no socket path after unix://`);
   const target = socketPath.startsWith('/') ? `unix://${socketPath}` : `unix:${socketPath}`;

@@ -4,9 +4,22 @@ import { statSync } from 'node:fs';
 
 /** gRPC status codes we name in messages (numbers are wire facts). */
 export const GrpcCode = {
-  OK: 0, CANCELLED: 1, UNKNOWN: 2, INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5,
-  ALREADY_EXISTS: 6, PERMISSION_DENIED: 7, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9,
-  ABORTED: 10, OUT_OF_RANGE: 11, UNIMPLEMENTED: 12, INTERNAL: 13, UNAVAILABLE: 14, DATA_LOSS: 15,
+  OK: 0,
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  OUT_OF_RANGE: 11,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  DATA_LOSS: 15,
   UNAUTHENTICATED: 16,
 } as const;
 
@@ -32,7 +45,10 @@ export class CriError extends Error {
 
 /** Errors we raise ourselves for bad input (config, flags, IDs): message is shown as is. */
 export class UsageError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
     this.name = 'UsageError';
   }
@@ -52,7 +68,11 @@ function notASocket(endpoint: string): string | undefined {
   try {
     const st = statSync(endpoint.replace(/^unix:(\/\/)?/i, ''));
     if (st.isSocket()) return undefined;
-    return st.isDirectory() ? 'is a directory, not a socket' : st.isFile() ? 'is a regular file, not a socket' : 'is not a socket';
+    return st.isDirectory()
+      ? 'is a directory, not a socket'
+      : st.isFile()
+        ? 'is a regular file, not a socket'
+        : 'is not a socket';
   } catch {
     return undefined;
   }
@@ -61,14 +81,25 @@ function notASocket(endpoint: string): string | undefined {
 /** Turns a grpc-js error into a CriError with a one-line message naming endpoint and status. */
 export function toCriError(err: ServiceError, endpoint: string, rpc: string, timeoutMs: number): CriError {
   // grpc-js's connection errors carry a timestamp and an empty resolver note: noise in one line.
-  const details = (err.details || err.message || '').replace(/\s+/g, ' ').replace(/ \(\d{4}-\d\d-\d\dT[\d:.]+Z\)/g, '').replace(/ Resolution note:\s*$/, '').trim();
+  const details = (err.details || err.message || '')
+    .replace(/\s+/g, ' ')
+    .replace(/ \(\d{4}-\d\d-\d\dT[\d:.]+Z\)/g, '')
+    .replace(/ Resolution note:\s*$/, '')
+    .trim();
   let message: string;
   const errno = /\b(E[A-Z]+)\b/.exec(details)?.[1];
   if (err.code === GrpcCode.UNAVAILABLE && errno && CONNECT_ERRNO[errno]) {
     message = `connect ${endpoint}: ${(errno === 'ECONNREFUSED' && notASocket(endpoint)) || CONNECT_ERRNO[errno]}`;
-  } else if (err.code === GrpcCode.UNAVAILABLE && /Protocol error|parse|HTTP|http2|h2|GOAWAY|stream/i.test(details) && !/not initialized/i.test(details)) {
+  } else if (
+    err.code === GrpcCode.UNAVAILABLE &&
+    /Protocol error|parse|HTTP|http2|h2|GOAWAY|stream/i.test(details) &&
+    !/not initialized/i.test(details)
+  ) {
     message = `connect ${endpoint}: the endpoint does not speak gRPC (${details})`;
-  } else if (err.code === GrpcCode.UNAVAILABLE && /ECONNRESET|EPIPE|Connection closed|socket hang up|Failed to connect/i.test(details)) {
+  } else if (
+    err.code === GrpcCode.UNAVAILABLE &&
+    /ECONNRESET|EPIPE|Connection closed|socket hang up|Failed to connect/i.test(details)
+  ) {
     message = `connect ${endpoint}: the endpoint closed the connection (not a CRI runtime, or it went away)`;
   } else if (err.code === GrpcCode.UNIMPLEMENTED) {
     // Older runtimes lack newer rpcs (containerd 1.6 has no RuntimeConfig, events, metrics).

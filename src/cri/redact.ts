@@ -54,7 +54,8 @@ export function redact(value: unknown): unknown {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       // Secret fields are strings; PullImageRequest.auth (an AuthConfig) is walked into instead.
-      if (k === 'url' && typeof v === 'string') out[k] = redactStreamingUrl(v); // the only `url` fields are streaming URLs
+      if (k === 'url' && typeof v === 'string')
+        out[k] = redactStreamingUrl(v); // the only `url` fields are streaming URLs
       else out[k] = secrets.has(k) && typeof v === 'string' && v !== '' ? REDACTED : redact(v);
     }
     return out;

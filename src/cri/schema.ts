@@ -14,7 +14,9 @@ interface LongBits {
   high: number;
   unsigned: boolean;
 }
-const LongClass = protobuf.util.Long as unknown as { prototype: LongBits & { toString(radix?: number): string } } | null;
+const LongClass = protobuf.util.Long as unknown as {
+  prototype: LongBits & { toString(radix?: number): string };
+} | null;
 if (LongClass) {
   const viaDivision = LongClass.prototype.toString;
   LongClass.prototype.toString = function (this: LongBits, radix?: number): string {

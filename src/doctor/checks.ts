@@ -1,7 +1,13 @@
 // `doctor`'s checks, as pure functions of what was gathered from the runtime and the host (see
 // gather.ts), so each verdict can be tested on canned data. A check yields one or more findings;
 // none of them changes anything on the node.
-import type { Container, ContainerStatus, FilesystemUsage, PodSandbox, StatusResponse } from '../cri/generated/types.js';
+import type {
+  Container,
+  ContainerStatus,
+  FilesystemUsage,
+  PodSandbox,
+  StatusResponse,
+} from '../cri/generated/types.js';
 import type { CgroupDriver } from '../spec/cgroup.js';
 import { cgroupParentWarning } from '../spec/cgroup.js';
 
@@ -34,7 +40,9 @@ export interface EndpointFacts {
   configExists: boolean;
   configWarnings: string[];
   /** The Version call: ok with timing, or the one-line error. */
-  version: { ok: true; ms: number; runtimeName: string; runtimeVersion: string; runtimeApiVersion: string } | { ok: false; error: string };
+  version:
+    | { ok: true; ms: number; runtimeName: string; runtimeVersion: string; runtimeApiVersion: string }
+    | { ok: false; error: string };
   defaults: SocketProbe[];
 }
 
@@ -105,7 +113,9 @@ const NEVER_STARTED_MS = 60_000;
 
 export function checkEndpoint(e: EndpointFacts): Finding[] {
   const evidence: string[] = [];
-  evidence.push(e.configExists ? `config file: ${e.configPath}` : `config file: ${e.configPath} (absent; defaults apply)`);
+  evidence.push(
+    e.configExists ? `config file: ${e.configPath}` : `config file: ${e.configPath} (absent; defaults apply)`,
+  );
   for (const w of e.configWarnings) evidence.push(`config: ${w}`);
   const others = e.defaults.filter((d) => d.endpoint !== e.endpoint && d.state !== 'absent');
   for (const d of others) evidence.push(`${d.endpoint}: ${describeSocket(d.state)}`);
@@ -155,34 +165,66 @@ export function checkEndpoint(e: EndpointFacts): Finding[] {
 
 function describeSocket(state: SocketProbe['state']): string {
   switch (state) {
-    case 'absent': return 'absent';
-    case 'not-a-socket': return 'exists but is not a socket';
-    case 'no-permission': return 'permission denied';
-    case 'refused': return 'a socket, but nobody listens (connection refused)';
-    case 'silent': return 'accepts connections but does not answer gRPC';
-    case 'answers': return 'answers';
+    case 'absent':
+      return 'absent';
+    case 'not-a-socket':
+      return 'exists but is not a socket';
+    case 'no-permission':
+      return 'permission denied';
+    case 'refused':
+      return 'a socket, but nobody listens (connection refused)';
+    case 'silent':
+      return 'accepts connections but does not answer gRPC';
+    case 'answers':
+      return 'answers';
   }
 }
 
 export function checkRuntime(r: RuntimeFacts): Finding[] {
   if (!r.status) return [skip('runtime', `Status failed: ${r.errors.get('Status') ?? 'no answer'}`)];
   const conditions = r.status.status?.conditions ?? [];
-  const evidence = conditions.map((c) => `${c.type}=${c.status}${c.reason ? ` reason=${c.reason}` : ''}${c.message ? ` message=${c.message}` : ''}`);
+  const evidence = conditions.map(
+    (c) => `${c.type}=${c.status}${c.reason ? ` reason=${c.reason}` : ''}${c.message ? ` message=${c.message}` : ''}`,
+  );
   const handlers = r.status.runtimeHandlers.map((h) => {
     const f = h.features;
-    const on = f ? Object.entries(f).filter(([, v]) => v === true).map(([k]) => k) : [];
+    const on = f
+      ? Object.entries(f)
+          .filter(([, v]) => v === true)
+          .map(([k]) => k)
+      : [];
     return `${h.name || '(default)'}${on.length ? ` [${on.join(', ')}]` : ''}`;
   });
   if (handlers.length > 0) evidence.push(`runtime handlers: ${handlers.join(', ')}`);
-  const features = r.status.features ? Object.entries(r.status.features).filter(([, v]) => v === true).map(([k]) => k) : [];
+  const features = r.status.features
+    ? Object.entries(r.status.features)
+        .filter(([, v]) => v === true)
+        .map(([k]) => k)
+    : [];
   if (features.length > 0) evidence.push(`features: ${features.join(', ')}`);
   const runtimeReady = conditions.find((c) => c.type === 'RuntimeReady');
   const networkReady = conditions.find((c) => c.type === 'NetworkReady');
   if (!runtimeReady?.status) {
-    return [{ check: 'runtime', status: 'FAIL', summary: `RuntimeReady is ${runtimeReady ? 'false' : 'missing'}${runtimeReady?.reason ? ` (${runtimeReady.reason})` : ''}`, evidence, next: 'look at the runtime\'s own log (journalctl -u containerd) for why it is not ready' }];
+    return [
+      {
+        check: 'runtime',
+        status: 'FAIL',
+        summary: `RuntimeReady is ${runtimeReady ? 'false' : 'missing'}${runtimeReady?.reason ? ` (${runtimeReady.reason})` : ''}`,
+        evidence,
+        next: "look at the runtime's own log (journalctl -u containerd) for why it is not ready",
+      },
+    ];
   }
   if (!networkReady?.status) {
-    return [{ check: 'runtime', status: 'FAIL', summary: `NetworkReady is ${networkReady ? 'false' : 'missing'}${networkReady?.reason ? ` (${networkReady.reason})` : ''}: pods cannot get a network`, evidence, next: 'see the cni check below' }];
+    return [
+      {
+        check: 'runtime',
+        status: 'FAIL',
+        summary: `NetworkReady is ${networkReady ? 'false' : 'missing'}${networkReady?.reason ? ` (${networkReady.reason})` : ''}: pods cannot get a network`,
+        evidence,
+        next: 'see the cni check below',
+      },
+    ];
   }
   return [{ check: 'runtime', status: 'OK', summary: 'RuntimeReady and NetworkReady', evidence }];
 }
@@ -191,14 +233,31 @@ export function checkCgroups(r: RuntimeFacts, host: HostFacts): Finding[] {
   const evidence = [`host: cgroup v${host.cgroupVersion}, PID 1 is ${host.init ?? 'unknown'}`];
   const findings: Finding[] = [];
   if (!r.cgroupDriver) {
-    findings.push({ check: 'cgroups', status: 'SKIP', summary: 'the runtime does not report its cgroup driver (no RuntimeConfig rpc, no containerd config)', evidence });
+    findings.push({
+      check: 'cgroups',
+      status: 'SKIP',
+      summary: 'the runtime does not report its cgroup driver (no RuntimeConfig rpc, no containerd config)',
+      evidence,
+    });
   } else {
     evidence.unshift(`runtime cgroup driver: ${r.cgroupDriver}`);
     const systemdInit = host.init === 'systemd';
     if (r.cgroupDriver === 'systemd' && !systemdInit) {
-      findings.push({ check: 'cgroups', status: 'FAIL', summary: 'the runtime uses the systemd cgroup driver, but systemd is not PID 1', evidence, next: 'set SystemdCgroup = false in the runtime\'s runc options (and cgroupDriver: cgroupfs in the kubelet)' });
+      findings.push({
+        check: 'cgroups',
+        status: 'FAIL',
+        summary: 'the runtime uses the systemd cgroup driver, but systemd is not PID 1',
+        evidence,
+        next: "set SystemdCgroup = false in the runtime's runc options (and cgroupDriver: cgroupfs in the kubelet)",
+      });
     } else if (r.cgroupDriver === 'cgroupfs' && systemdInit) {
-      findings.push({ check: 'cgroups', status: 'WARN', summary: 'systemd is PID 1, but the runtime uses the cgroupfs driver: two managers of one cgroup tree', evidence, next: 'use the systemd driver in both runtime (SystemdCgroup = true) and kubelet (cgroupDriver: systemd)' });
+      findings.push({
+        check: 'cgroups',
+        status: 'WARN',
+        summary: 'systemd is PID 1, but the runtime uses the cgroupfs driver: two managers of one cgroup tree',
+        evidence,
+        next: 'use the systemd driver in both runtime (SystemdCgroup = true) and kubelet (cgroupDriver: systemd)',
+      });
     } else {
       findings.push({ check: 'cgroups', status: 'OK', summary: `${r.cgroupDriver} driver fits the host`, evidence });
     }
@@ -207,7 +266,9 @@ export function checkCgroups(r: RuntimeFacts, host: HostFacts): Finding[] {
   for (const pod of r.pods) {
     const parent = r.podCgroupParents.get(pod.id);
     if (parent && cgroupParentWarning('pod', parent, r.cgroupDriver)) {
-      misfits.push(`${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? pod.id} (${pod.id.slice(0, 13)}): cgroup_parent ${JSON.stringify(parent)}`);
+      misfits.push(
+        `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? pod.id} (${pod.id.slice(0, 13)}): cgroup_parent ${JSON.stringify(parent)}`,
+      );
     }
   }
   if (misfits.length > 0) {
@@ -216,7 +277,10 @@ export function checkCgroups(r: RuntimeFacts, host: HostFacts): Finding[] {
       status: 'WARN',
       summary: `${misfits.length} pod${misfits.length > 1 ? 's have' : ' has'} a cgroup_parent written for the other driver (${r.cgroupDriver})`,
       evidence: misfits,
-      next: r.cgroupDriver === 'systemd' ? 'use slice names such as kubepods-pod1.slice' : 'use paths such as /kubepods/pod1',
+      next:
+        r.cgroupDriver === 'systemd'
+          ? 'use slice names such as kubepods-pod1.slice'
+          : 'use paths such as /kubepods/pod1',
     });
   }
   return findings;
@@ -225,49 +289,89 @@ export function checkCgroups(r: RuntimeFacts, host: HostFacts): Finding[] {
 export function checkCni(r: RuntimeFacts, host: HostFacts): Finding[] {
   const network = r.status?.status?.conditions.find((c) => c.type === 'NetworkReady');
   const evidence: string[] = [];
-  if (network) evidence.push(`NetworkReady=${network.status}${network.reason ? ` reason=${network.reason}` : ''}${network.message ? ` message=${network.message}` : ''}`);
+  if (network)
+    evidence.push(
+      `NetworkReady=${network.status}${network.reason ? ` reason=${network.reason}` : ''}${network.message ? ` message=${network.message}` : ''}`,
+    );
   if (r.cniConfDir === undefined) {
     const status: Verdict = network && !network.status ? 'FAIL' : 'SKIP';
-    return [{ check: 'cni', status, summary: status === 'FAIL' ? 'the network is not ready, and the runtime does not say where its CNI config lives' : 'the runtime does not say where its CNI config lives (not containerd?)', evidence }];
+    return [
+      {
+        check: 'cni',
+        status,
+        summary:
+          status === 'FAIL'
+            ? 'the network is not ready, and the runtime does not say where its CNI config lives'
+            : 'the runtime does not say where its CNI config lives (not containerd?)',
+        evidence,
+      },
+    ];
   }
   evidence.push(`conf dir: ${r.cniConfDir}`, `bin dir: ${r.cniBinDirs.join(', ') || '(none)'}`);
   const configs = (host.cniConfFiles ?? []).filter((f) => /\.(conf|conflist|json)$/.test(f));
   if (host.cniConfFiles === undefined || configs.length === 0) {
-    return [{
-      check: 'cni',
-      status: 'FAIL',
-      summary: host.cniConfFiles === undefined ? `CNI conf dir ${r.cniConfDir} does not exist` : `no CNI config in ${r.cniConfDir}`,
-      evidence,
-      next: `install a network plugin, or write a .conflist into ${r.cniConfDir}`,
-    }];
+    return [
+      {
+        check: 'cni',
+        status: 'FAIL',
+        summary:
+          host.cniConfFiles === undefined
+            ? `CNI conf dir ${r.cniConfDir} does not exist`
+            : `no CNI config in ${r.cniConfDir}`,
+        evidence,
+        next: `install a network plugin, or write a .conflist into ${r.cniConfDir}`,
+      },
+    ];
   }
   evidence.push(`configs: ${configs.join(', ')}`, `plugins: ${host.cniPluginTypes.join(', ') || '(none)'}`);
   if (host.cniMissingPlugins.length > 0) {
-    return [{
-      check: 'cni',
-      status: 'FAIL',
-      summary: `CNI plugin${host.cniMissingPlugins.length > 1 ? 's' : ''} ${host.cniMissingPlugins.join(', ')} not found in the bin dir`,
-      evidence,
-      next: `install the plugins (Debian: containernetworking-plugins) into ${r.cniBinDirs[0] ?? 'the CNI bin dir'}`,
-    }];
+    return [
+      {
+        check: 'cni',
+        status: 'FAIL',
+        summary: `CNI plugin${host.cniMissingPlugins.length > 1 ? 's' : ''} ${host.cniMissingPlugins.join(', ')} not found in the bin dir`,
+        evidence,
+        next: `install the plugins (Debian: containernetworking-plugins) into ${r.cniBinDirs[0] ?? 'the CNI bin dir'}`,
+      },
+    ];
   }
   if (network && !network.status) {
-    return [{ check: 'cni', status: 'FAIL', summary: 'config and plugins are in place, but the runtime reports the network not ready', evidence, next: 'read the runtime\'s log for the CNI error' }];
+    return [
+      {
+        check: 'cni',
+        status: 'FAIL',
+        summary: 'config and plugins are in place, but the runtime reports the network not ready',
+        evidence,
+        next: "read the runtime's log for the CNI error",
+      },
+    ];
   }
-  return [{ check: 'cni', status: 'OK', summary: `${configs.length} config${configs.length > 1 ? 's' : ''}, every plugin present`, evidence }];
+  return [
+    {
+      check: 'cni',
+      status: 'OK',
+      summary: `${configs.length} config${configs.length > 1 ? 's' : ''}, every plugin present`,
+      evidence,
+    },
+  ];
 }
 
 export function checkSandboxImage(r: RuntimeFacts): Finding[] {
   if (!r.sandboxImage) return [skip('sandbox-image', 'the runtime does not name its sandbox (pause) image')];
-  if (r.sandboxImagePresent === undefined) return [skip('sandbox-image', `could not ask for ${r.sandboxImage}: ${r.errors.get('ImageStatus') ?? 'no answer'}`)];
+  if (r.sandboxImagePresent === undefined)
+    return [
+      skip('sandbox-image', `could not ask for ${r.sandboxImage}: ${r.errors.get('ImageStatus') ?? 'no answer'}`),
+    ];
   if (!r.sandboxImagePresent) {
-    return [{
-      check: 'sandbox-image',
-      status: 'FAIL',
-      summary: `sandbox image ${r.sandboxImage} is not present: without a registry no pod can start`,
-      evidence: [`configured sandbox image: ${r.sandboxImage}`],
-      next: `crictl pull ${r.sandboxImage}, or load it from a tar (crictl-ts load -i pause.tar)`,
-    }];
+    return [
+      {
+        check: 'sandbox-image',
+        status: 'FAIL',
+        summary: `sandbox image ${r.sandboxImage} is not present: without a registry no pod can start`,
+        evidence: [`configured sandbox image: ${r.sandboxImage}`],
+        next: `crictl pull ${r.sandboxImage}, or load it from a tar (crictl-ts load -i pause.tar)`,
+      },
+    ];
   }
   return [{ check: 'sandbox-image', status: 'OK', summary: `${r.sandboxImage} is present`, evidence: [] }];
 }
@@ -285,7 +389,9 @@ export function checkImageFs(r: RuntimeFacts, host: HostFacts): Finding[] {
     const pct = (n: number, of: number) => (of > 0 ? (100 * n) / of : 0);
     const bytesPct = pct(size.bytes - size.free, size.bytes);
     const inodesPct = pct(size.inodes - size.freeInodes, size.inodes);
-    evidence.push(`filesystem: ${bytesPct.toFixed(1)}% of ${formatBytes(size.bytes)} used, ${inodesPct.toFixed(1)}% of ${size.inodes} inodes used`);
+    evidence.push(
+      `filesystem: ${bytesPct.toFixed(1)}% of ${formatBytes(size.bytes)} used, ${inodesPct.toFixed(1)}% of ${size.inodes} inodes used`,
+    );
     const worst = Math.max(bytesPct, inodesPct);
     const status: Verdict = worst >= FAIL_PERCENT ? 'FAIL' : worst >= WARN_PERCENT ? 'WARN' : 'OK';
     return {
@@ -338,7 +444,13 @@ export function checkWorkloads(r: RuntimeFacts, opts: DoctorOptions): Finding[] 
   }
   for (const p of r.pods) {
     if (p.state === 'SANDBOX_NOTREADY') {
-      findings.push({ check: 'workloads', status: 'WARN', summary: `pod ${podName(p.id)} is NOTREADY`, evidence: [`pod ${p.id.slice(0, 13)}, created ${nanosToIso(p.createdAt)}`], next: `crictl inspectp ${p.id.slice(0, 13)}` });
+      findings.push({
+        check: 'workloads',
+        status: 'WARN',
+        summary: `pod ${podName(p.id)} is NOTREADY`,
+        evidence: [`pod ${p.id.slice(0, 13)}, created ${nanosToIso(p.createdAt)}`],
+        next: `crictl inspectp ${p.id.slice(0, 13)}`,
+      });
     }
   }
   for (const c of r.containers) {
@@ -354,7 +466,12 @@ export function checkWorkloads(r: RuntimeFacts, opts: DoctorOptions): Finding[] 
     }
   }
   if (findings.length === 0) {
-    findings.push({ check: 'workloads', status: 'OK', summary: `${r.pods.length} pods, ${r.containers.length} containers: no failures since ${new Date(opts.sinceMs).toISOString()}`, evidence: [] });
+    findings.push({
+      check: 'workloads',
+      status: 'OK',
+      summary: `${r.pods.length} pods, ${r.containers.length} containers: no failures since ${new Date(opts.sinceMs).toISOString()}`,
+      evidence: [],
+    });
   }
   return findings;
 }

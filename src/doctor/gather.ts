@@ -9,7 +9,15 @@ import { DEFAULT_RUNTIME_ENDPOINTS, parseEndpoint } from '../cri/endpoint.js';
 import type { ContainerStatus } from '../cri/generated/types.js';
 import { lastLogLines, readEdge } from '../logs/last-lines.js';
 import { cgroupDriver } from '../spec/cgroup.js';
-import type { ContainerdConfig, EndpointFacts, ExitedContainer, FsSize, HostFacts, RuntimeFacts, SocketProbe } from './checks.js';
+import type {
+  ContainerdConfig,
+  EndpointFacts,
+  ExitedContainer,
+  FsSize,
+  HostFacts,
+  RuntimeFacts,
+  SocketProbe,
+} from './checks.js';
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -21,15 +29,24 @@ export async function gatherEndpoint(settings: Settings, cri: CriClients): Promi
   let version: EndpointFacts['version'];
   try {
     const v = await cri.runtime.version({ version: 'v1' });
-    version = { ok: true, ms: Math.round(performance.now() - started), runtimeName: v.runtimeName, runtimeVersion: v.runtimeVersion, runtimeApiVersion: v.runtimeApiVersion };
+    version = {
+      ok: true,
+      ms: Math.round(performance.now() - started),
+      runtimeName: v.runtimeName,
+      runtimeVersion: v.runtimeVersion,
+      runtimeApiVersion: v.runtimeApiVersion,
+    };
   } catch (e) {
     version = { ok: false, error: errorText(e) };
   }
   const defaults = await Promise.all(
-    DEFAULT_RUNTIME_ENDPOINTS.map(async (endpoint): Promise<SocketProbe> => ({
-      endpoint,
-      state: endpoint === settings.runtimeEndpoint ? (version.ok ? 'answers' : 'silent') : await probeSocket(endpoint),
-    })),
+    DEFAULT_RUNTIME_ENDPOINTS.map(
+      async (endpoint): Promise<SocketProbe> => ({
+        endpoint,
+        state:
+          endpoint === settings.runtimeEndpoint ? (version.ok ? 'answers' : 'silent') : await probeSocket(endpoint),
+      }),
+    ),
   );
   return {
     endpoint: settings.runtimeEndpoint,
@@ -107,7 +124,9 @@ export async function gatherRuntime(cri: CriClients, sinceMs: number, lastLines:
 
   const podCgroupParents = new Map<string, string>();
   await eachLimited(pods, async (pod) => {
-    const r = await attempt('PodSandboxStatus', () => runtime.podSandboxStatus({ podSandboxId: pod.id, verbose: true }));
+    const r = await attempt('PodSandboxStatus', () =>
+      runtime.podSandboxStatus({ podSandboxId: pod.id, verbose: true }),
+    );
     const info = parseJson<{ config?: { linux?: { cgroup_parent?: string } } }>(r?.info.info);
     const parent = info?.config?.linux?.cgroup_parent;
     if (parent) podCgroupParents.set(pod.id, parent);
@@ -121,7 +140,14 @@ export async function gatherRuntime(cri: CriClients, sinceMs: number, lastLines:
       const s: ContainerStatus | null | undefined = r?.status;
       if (!s || s.exitCode === 0 || Number(BigInt(s.finishedAt) / 1_000_000n) < sinceMs) return;
       const pod = pods.find((p) => p.id === container.podSandboxId);
-      exited.push({ container, status: s, podName: pod ? `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}` : container.podSandboxId.slice(0, 13), lastLines: s.logPath ? lastLogLines(s.logPath, lastLines) : [] });
+      exited.push({
+        container,
+        status: s,
+        podName: pod
+          ? `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`
+          : container.podSandboxId.slice(0, 13),
+        lastLines: s.logPath ? lastLogLines(s.logPath, lastLines) : [],
+      });
     },
   );
   exited.sort((a, b) => (BigInt(b.status.finishedAt) > BigInt(a.status.finishedAt) ? 1 : -1));
@@ -178,7 +204,14 @@ export function gatherHost(r: RuntimeFacts): HostFacts {
       fsSize.set(mount, undefined);
     }
   }
-  return { cgroupVersion: existsSync('/sys/fs/cgroup/cgroup.controllers') ? 2 : 1, init, cniConfFiles, cniPluginTypes: types, cniMissingPlugins, fsSize };
+  return {
+    cgroupVersion: existsSync('/sys/fs/cgroup/cgroup.controllers') ? 2 : 1,
+    init,
+    cniConfFiles,
+    cniPluginTypes: types,
+    cniMissingPlugins,
+    fsSize,
+  };
 }
 
 function isExecutable(path: string): boolean {

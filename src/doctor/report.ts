@@ -14,7 +14,13 @@ export function exitCode(findings: readonly Finding[]): number {
 export function reportJson(findings: readonly Finding[]): string {
   const counts: Record<Verdict, number> = { OK: 0, WARN: 0, FAIL: 0, SKIP: 0 };
   for (const f of findings) counts[f.status]++;
-  const checks = findings.map((f) => ({ check: f.check, status: f.status, summary: f.summary, evidence: f.evidence, next: f.next ?? null }));
+  const checks = findings.map((f) => ({
+    check: f.check,
+    status: f.status,
+    summary: f.summary,
+    evidence: f.evidence,
+    next: f.next ?? null,
+  }));
   return `${JSON.stringify({ checks, counts, exitCode: exitCode(findings) }, null, 2)}\n`;
 }
 
@@ -49,8 +55,15 @@ export function reportTable(findings: readonly Finding[], opts: { colour: boolea
   for (const f of findings) {
     const status = opts.colour ? `${COLOURS[f.status]}${f.status}\x1b[0m` : f.status;
     const detail = [f.summary, ...f.evidence.map((e) => `  ${e}`)].map(escapeText).join('\n');
-    table.push([f.check, status, hardWrap(detail, findingWidth - 2), hardWrap(escapeText(f.next ?? ''), rest - findingWidth - 2)]);
+    table.push([
+      f.check,
+      status,
+      hardWrap(detail, findingWidth - 2),
+      hardWrap(escapeText(f.next ?? ''), rest - findingWidth - 2),
+    ]);
   }
-  const counts = (['FAIL', 'WARN', 'OK', 'SKIP'] as const).map((v) => `${findings.filter((f) => f.status === v).length} ${v}`).join(', ');
+  const counts = (['FAIL', 'WARN', 'OK', 'SKIP'] as const)
+    .map((v) => `${findings.filter((f) => f.status === v).length} ${v}`)
+    .join(', ');
   return `${table.toString()}\n${counts}\n`;
 }

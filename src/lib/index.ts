@@ -4,7 +4,17 @@
 //   const cri = connect('unix:///run/containerd/containerd.sock');
 //   const { containers } = await cri.runtime.listContainers({ filter: { state: { state: 'CONTAINER_RUNNING' } } });
 //   cri.close();
-export { connect, CriConnection, type CriClients, type ClientOptions, type CallOptions, type DeepPartial, type ResponseStream, type RuntimeServiceClient, type ImageServiceClient } from '../cri/client.js';
+export {
+  connect,
+  CriConnection,
+  type CriClients,
+  type ClientOptions,
+  type CallOptions,
+  type DeepPartial,
+  type ResponseStream,
+  type RuntimeServiceClient,
+  type ImageServiceClient,
+} from '../cri/client.js';
 export type * from '../cri/generated/types.js';
 export { CriError, UsageError, GrpcCode } from '../cri/errors.js';
 export { parseEndpoint, DEFAULT_RUNTIME_ENDPOINTS, type ParsedEndpoint } from '../cri/endpoint.js';

@@ -4,7 +4,15 @@
 // Records are handled as bytes and a record's message is passed on as it is read, so a line of
 // any length needs no more memory than one read block; output waits for a slow reader.
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { formatLogTime, logTimeNanos, parseCriHeader, parseDockerLine, type CriHeader, type LogStream, type LogTime } from './format.js';
+import {
+  formatLogTime,
+  logTimeNanos,
+  parseCriHeader,
+  parseDockerLine,
+  type CriHeader,
+  type LogStream,
+  type LogTime,
+} from './format.js';
 
 export interface LogOptions {
   /** Last N lines only (-1 or undefined: all). */
@@ -87,7 +95,11 @@ export class LogPrinter {
   private recordsLeft: number;
   done = false;
 
-  constructor(private readonly opts: LogOptions, private readonly sink: LogSink, follow = false) {
+  constructor(
+    private readonly opts: LogOptions,
+    private readonly sink: LogSink,
+    follow = false,
+  ) {
     this.remain = opts.limitBytes !== undefined && opts.limitBytes >= 0 ? opts.limitBytes : Infinity;
     this.recordsLeft = !follow && opts.tail !== undefined && opts.tail >= 0 ? opts.tail : Infinity;
     if (this.recordsLeft === 0) this.done = true;
@@ -225,7 +237,8 @@ export class LogPrinter {
   private collect(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
     this.lineLength += bytes.length;
-    if (this.format === undefined && this.lineLength > FIRST_LINE_MAX) throw new LogFormatError('unsupported log format: the first line is neither a CRI nor a Docker JSON record');
+    if (this.format === undefined && this.lineLength > FIRST_LINE_MAX)
+      throw new LogFormatError('unsupported log format: the first line is neither a CRI nor a Docker JSON record');
     this.lineParts.push(Buffer.from(bytes));
   }
 
@@ -238,7 +251,10 @@ export class LogPrinter {
   }
 
   private decideJson(line: Buffer): void {
-    if (!parseDockerLine(line)) throw new LogFormatError(`unsupported log format: the first line is neither a CRI nor a Docker JSON record: ${JSON.stringify(line.subarray(0, 80).toString('latin1'))}`);
+    if (!parseDockerLine(line))
+      throw new LogFormatError(
+        `unsupported log format: the first line is neither a CRI nor a Docker JSON record: ${JSON.stringify(line.subarray(0, 80).toString('latin1'))}`,
+      );
     this.format = 'docker';
     this.dockerRecord(line);
   }
@@ -248,7 +264,8 @@ export class LogPrinter {
     if (!r) return; // malformed lines are skipped
     const since = this.opts.sinceNanos;
     if (since === undefined || logTimeNanos(r.time) >= since) {
-      if (r.stream !== 'stdout' && r.stream !== 'stderr') throw new LogFormatError(`unexpected stream type ${JSON.stringify(r.stream)}`);
+      if (r.stream !== 'stdout' && r.stream !== 'stderr')
+        throw new LogFormatError(`unexpected stream type ${JSON.stringify(r.stream)}`);
       if (!this.opts.stream || this.opts.stream === r.stream) {
         if (this.remain === 0) this.done = true;
         else {
@@ -330,7 +347,16 @@ const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** Reads the file from `offset` to its current end through the printer; returns the new offset.
  *  Waits for the output between blocks and gives the event loop a turn (and `onTurn` a call)
  *  now and then. */
-async function pump(fd: number, offset: number, printer: LogPrinter, sink: LogSink, buf: Buffer, mark?: ReadMark, signal?: AbortSignal, onTurn?: () => void): Promise<number> {
+async function pump(
+  fd: number,
+  offset: number,
+  printer: LogPrinter,
+  sink: LogSink,
+  buf: Buffer,
+  mark?: ReadMark,
+  signal?: AbortSignal,
+  onTurn?: () => void,
+): Promise<number> {
   let lastTurn = Date.now();
   for (;;) {
     if (printer.done || signal?.aborted || sink.closed) return offset;
@@ -356,7 +382,12 @@ export interface PrintOptions {
 }
 
 /** Prints a log file once (no follow). */
-export async function printLog(path: string, opts: LogOptions, sink: LogSink, { reverse = false, signal }: PrintOptions = {}): Promise<void> {
+export async function printLog(
+  path: string,
+  opts: LogOptions,
+  sink: LogSink,
+  { reverse = false, signal }: PrintOptions = {},
+): Promise<void> {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -485,7 +516,8 @@ export async function followLog(
   const mark = new ReadMark();
   let current = openFollowed(path);
   const next: Followed[] = [];
-  let offset = opts.tail !== undefined && opts.tail >= 0 ? tailOffset(current.fd, fstatSync(current.fd).size, opts.tail) : 0;
+  let offset =
+    opts.tail !== undefined && opts.tail >= 0 ? tailOffset(current.fd, fstatSync(current.fd).size, opts.tail) : 0;
   let lastCheck = Date.now();
   const stopped = () => printer.done || signal?.aborted === true || sink.closed === true;
   const known = (id: string) => id === current.id || next.some((f) => f.id === id);

@@ -14,7 +14,15 @@ export function goStringCompare(a: string, b: string): number {
 const SURROGATE = /[\ud800-\udfff]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
-const SHORT: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
+const SHORT: Record<string, string> = {
+  '"': '\\"',
+  '\\': '\\\\',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\b': '\\b',
+  '\f': '\\f',
+};
 
 /**
  * A string as Go 1.22+ json.Marshal writes it: short escapes (\b and \f included), \u00XX for
@@ -54,7 +62,7 @@ function write(out: string[], value: unknown, indent: string): void {
       return;
     default:
   }
-  const inner = indent + '  ';
+  const inner = `${indent}  `;
   if (Array.isArray(value)) {
     if (value.length === 0) {
       out.push('[]');
@@ -68,7 +76,8 @@ function write(out: string[], value: unknown, indent: string): void {
     out.push('\n', indent, ']');
     return;
   }
-  const entries = value instanceof Map ? [...(value as Map<string, unknown>).entries()] : Object.entries(value as object);
+  const entries =
+    value instanceof Map ? [...(value as Map<string, unknown>).entries()] : Object.entries(value as object);
   if (entries.length === 0) {
     out.push('{}');
     return;

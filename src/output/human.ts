@@ -36,7 +36,10 @@ export function formatG(value: number, precision: number): string {
   let s = value.toPrecision(precision);
   if (exponent < -4 || exponent >= precision) {
     // Go writes e+06 style exponents with at least two digits.
-    s = Number(s).toExponential(precision - 1).replace(/\.?0+e/, 'e').replace(/e([+-])(\d)$/, 'e$10$2');
+    s = Number(s)
+      .toExponential(precision - 1)
+      .replace(/\.?0+e/, 'e')
+      .replace(/e([+-])(\d)$/, 'e$10$2');
     return s;
   }
   return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
@@ -115,7 +118,9 @@ export function goTimeString(nanos: string | number | bigint): string {
 function zoneName(ms: number, offsetMinutes: number): string {
   const tz = process.env.TZ;
   if (tz === '' || tz === 'UTC' || (offsetMinutes === 0 && (tz === undefined || tz === 'Etc/UTC'))) return 'UTC';
-  const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(new Date(ms)).find((x) => x.type === 'timeZoneName');
+  const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' })
+    .formatToParts(new Date(ms))
+    .find((x) => x.type === 'timeZoneName');
   return part?.value ?? 'UTC';
 }
 

@@ -6,7 +6,7 @@ export function indentJson(text: string, prefixIndent = '  '): string {
   let out = '';
   let depth = 0;
   let needIndent = false;
-  const newline = () => '\n' + prefixIndent.repeat(depth);
+  const newline = () => `\n${prefixIndent.repeat(depth)}`;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === ' ' || c === '\t' || c === '\n' || c === '\r') continue;

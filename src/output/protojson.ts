@@ -10,7 +10,15 @@ import { messageType, type protobuf } from '../cri/schema.js';
 
 const QUOTED_LONGS = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
 
-const SHORT_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
+const SHORT_ESCAPES: Record<string, string> = {
+  '"': '\\"',
+  '\\': '\\\\',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\b': '\\b',
+  '\f': '\\f',
+};
 
 /** A JSON string literal as protojson writes it: \b \f \n \r \t short, other control
  *  characters and DEL as \u00XX, everything else as it is. */
@@ -55,7 +63,10 @@ function viaStringify(type: protobuf.Type, value: unknown): string | undefined {
 /** A canonical array index ("0", "17"): JS objects list such keys first, in numeric order. */
 const INDEX_KEY = /^(0|[1-9]\d{0,9})$/;
 
-function shapeMessage(type: protobuf.Type, obj: Record<string, unknown> | null | undefined): Record<string, unknown> | null {
+function shapeMessage(
+  type: protobuf.Type,
+  obj: Record<string, unknown> | null | undefined,
+): Record<string, unknown> | null {
   if (obj == null) return null;
   const shaped: Record<string, unknown> = {};
   for (const field of type.fieldsArray) {
@@ -125,7 +136,12 @@ function scalarValue(field: protobuf.Field, value: unknown): string | number | b
 
 const I = '  ';
 
-function writeMessage(out: string[], type: protobuf.Type, obj: Record<string, unknown> | null | undefined, indent: string): void {
+function writeMessage(
+  out: string[],
+  type: protobuf.Type,
+  obj: Record<string, unknown> | null | undefined,
+  indent: string,
+): void {
   if (obj == null) {
     out.push('null');
     return;
@@ -148,7 +164,9 @@ function writeMessage(out: string[], type: protobuf.Type, obj: Record<string, un
 function writeField(out: string[], field: protobuf.Field, value: unknown, indent: string): void {
   const item = indent + I;
   if (field.map) {
-    const entries = Object.entries((value ?? {}) as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries((value ?? {}) as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
     out.push('{');
     entries.forEach(([k, v], i) => {
       out.push(i === 0 ? '\n' : ',\n', item, protoJsonString(k), ': ');

@@ -15,7 +15,12 @@ export async function cgroupDriver(runtime: RuntimeServiceClient): Promise<Cgrou
   }
   try {
     const { info } = await runtime.status({ verbose: true });
-    const config = JSON.parse(info.config ?? '{}') as { containerd?: { runtimes?: Record<string, { options?: { SystemdCgroup?: boolean } }> ; defaultRuntimeName?: string } };
+    const config = JSON.parse(info.config ?? '{}') as {
+      containerd?: {
+        runtimes?: Record<string, { options?: { SystemdCgroup?: boolean } }>;
+        defaultRuntimeName?: string;
+      };
+    };
     const runtimes = config.containerd?.runtimes ?? {};
     const runc = runtimes[config.containerd?.defaultRuntimeName ?? 'runc'] ?? runtimes.runc;
     if (runc) return runc.options?.SystemdCgroup ? 'systemd' : 'cgroupfs';
@@ -26,7 +31,11 @@ export async function cgroupDriver(runtime: RuntimeServiceClient): Promise<Cgrou
 }
 
 /** A warning when `parent` is written for the other driver, else undefined. */
-export function cgroupParentWarning(file: string, parent: string | undefined, driver: CgroupDriver | undefined): string | undefined {
+export function cgroupParentWarning(
+  file: string,
+  parent: string | undefined,
+  driver: CgroupDriver | undefined,
+): string | undefined {
   if (!parent || !driver) return undefined;
   const systemdStyle = parent.endsWith('.slice') && !parent.includes('/');
   if (driver === 'systemd' && !systemdStyle) {

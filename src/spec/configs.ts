@@ -33,11 +33,14 @@ async function loadAs(file: string, typeName: string, other: string): Promise<Re
   try {
     return checkMessage(typeName, parsed, file);
   } catch (err) {
-    if (!(err instanceof SpecError) || parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw err;
+    if (!(err instanceof SpecError) || parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw err;
     const has = (type: string, key: string) => Object.hasOwn(messageType(type).fields, snakeToCamel(key));
     const keys = Object.keys(parsed);
     const foreign = keys.filter((k) => !has(typeName, k));
     if (foreign.length === 0 || !keys.every((k) => has(other, k))) throw err;
-    throw new SpecError(`${file}: this looks like ${kind(other)} (it has ${foreign.join(', ')}), but ${kind(typeName)} is expected here`);
+    throw new SpecError(
+      `${file}: this looks like ${kind(other)} (it has ${foreign.join(', ')}), but ${kind(typeName)} is expected here`,
+    );
   }
 }

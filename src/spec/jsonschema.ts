@@ -36,8 +36,18 @@ const SCALARS: Record<string, Schema> = {
   int64: { oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^-?(0|[1-9][0-9]*)$' }] },
   sint64: { oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^-?(0|[1-9][0-9]*)$' }] },
   sfixed64: { oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^-?(0|[1-9][0-9]*)$' }] },
-  uint64: { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^(0|[1-9][0-9]*)$' }] },
-  fixed64: { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^(0|[1-9][0-9]*)$' }] },
+  uint64: {
+    oneOf: [
+      { type: 'integer', minimum: 0 },
+      { type: 'string', pattern: '^(0|[1-9][0-9]*)$' },
+    ],
+  },
+  fixed64: {
+    oneOf: [
+      { type: 'integer', minimum: 0 },
+      { type: 'string', pattern: '^(0|[1-9][0-9]*)$' },
+    ],
+  },
 };
 
 /** The schema of message `typeName` (e.g. `runtime.v1.PodSandboxConfig`), with its sub-messages in $defs. */

@@ -28,9 +28,12 @@ export function readSpecFile(file: string): string {
   } catch (err) {
     if (err instanceof SpecError) throw err;
     const e = err as NodeJS.ErrnoException;
-    throw new SpecError(`${file}: cannot read: ${e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.message}`);
+    throw new SpecError(
+      `${file}: cannot read: ${e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.message}`,
+    );
   }
-  if (size > MAX_SPEC_BYTES) throw new SpecError(`${file}: too large (${size} bytes) for a config file; expected at most ${MAX_SPEC_BYTES}`);
+  if (size > MAX_SPEC_BYTES)
+    throw new SpecError(`${file}: too large (${size} bytes) for a config file; expected at most ${MAX_SPEC_BYTES}`);
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -91,7 +94,12 @@ export async function parseSpecText(text: string, file: string): Promise<ExactVa
   const lines = new yaml.LineCounter();
   // uniqueKeys: false: the library's own check compares every key with every other (quadratic);
   // yamlToExact does it with one lookup per key.
-  const doc = yaml.parseDocument(text, { lineCounter: lines, prettyErrors: false, intAsBigInt: true, uniqueKeys: false });
+  const doc = yaml.parseDocument(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    intAsBigInt: true,
+    uniqueKeys: false,
+  });
   // Warnings (an unknown tag, which would be dropped) are errors too: nothing is changed silently.
   if (doc.errors.length > 0 || doc.warnings.length > 0) {
     const e = doc.errors[0] ?? doc.warnings[0];
@@ -101,7 +109,8 @@ export async function parseSpecText(text: string, file: string): Promise<ExactVa
   try {
     return yamlToExact(doc, lines, yaml);
   } catch (err) {
-    if (err instanceof ParseError) throw new SpecError(`${file}${err.line ? `:${err.line}` : ''}: invalid YAML: ${err.message}`);
+    if (err instanceof ParseError)
+      throw new SpecError(`${file}${err.line ? `:${err.line}` : ''}: invalid YAML: ${err.message}`);
     throw err;
   }
 }
@@ -153,7 +162,8 @@ export function checkMessage(typeName: string, value: unknown, file: string): Re
   return checkObject(messageType(typeName), value, file, '');
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof NumberText);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof NumberText);
 
 function checkObject(type: protobuf.Type, value: unknown, file: string, path: string): Record<string, unknown> {
   const where = path || '(top level)';
@@ -166,13 +176,18 @@ function checkObject(type: protobuf.Type, value: unknown, file: string, path: st
     // Own properties only: `constructor` or `toString` are not fields because every object has them.
     const field = Object.hasOwn(type.fields, camel) ? type.fields[camel] : undefined;
     if (!field) {
-      const known = type.fieldsArray.map((f) => (key.includes('_') || !/[A-Z]/.test(key) ? camelToSnake(f.name) : f.name));
+      const known = type.fieldsArray.map((f) =>
+        key.includes('_') || !/[A-Z]/.test(key) ? camelToSnake(f.name) : f.name,
+      );
       // Close spellings first, then a shortened name (log_dir for log_directory).
-      const hint = suggest(key, known) ?? (key.length >= 3 ? known.filter((k) => k.startsWith(key)).sort((a, b) => a.length - b.length)[0] : undefined);
+      const hint =
+        suggest(key, known) ??
+        (key.length >= 3 ? known.filter((k) => k.startsWith(key)).sort((a, b) => a.length - b.length)[0] : undefined);
       throw new SpecError(`${file}: ${fieldPath}: unknown field${hint ? ` (did you mean ${hint}?)` : ''}`);
     }
     // log_directory and logDirectory are one field: given both, neither may silently win.
-    if (Object.hasOwn(spelled, camel)) throw new SpecError(`${file}: ${fieldPath}: the same field as ${spelled[camel]}, given twice`);
+    if (Object.hasOwn(spelled, camel))
+      throw new SpecError(`${file}: ${fieldPath}: the same field as ${spelled[camel]}, given twice`);
     spelled[camel] = key;
     if (v === null) continue;
     out[camel] = checkField(field, v, file, fieldPath);
@@ -182,13 +197,15 @@ function checkObject(type: protobuf.Type, value: unknown, file: string, path: st
 
 function checkField(field: protobuf.Field, value: unknown, file: string, path: string): unknown {
   if (field.map) {
-    if (!isObject(value)) throw new SpecError(`${file}: ${path}: expected an object of key: value, got ${describe(value)}`);
+    if (!isObject(value))
+      throw new SpecError(`${file}: ${path}: expected an object of key: value, got ${describe(value)}`);
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       // An object key "__proto__" would set the prototype instead (the protobuf encoder builds
       // plain objects), so the entry would vanish on the way to the runtime.
       if (k === '__proto__') throw new SpecError(`${file}: ${path}: the key "__proto__" cannot be sent`);
-      if (LONE_SURROGATE.test(k)) throw new SpecError(`${file}: ${path}: key ${JSON.stringify(k)} is not valid Unicode (a lone surrogate)`);
+      if (LONE_SURROGATE.test(k))
+        throw new SpecError(`${file}: ${path}: key ${JSON.stringify(k)} is not valid Unicode (a lone surrogate)`);
       out[k] = checkSingle(field, v, file, `${path}.${k}`);
     }
     return out;
@@ -210,14 +227,17 @@ function checkSingle(field: protobuf.Field, value: unknown, file: string, path: 
   if (resolved) {
     const values = (resolved as protobuf.Enum).values;
     if (typeof value === 'string' && Object.hasOwn(values, value)) return value;
-    if (num && typeof num.value === 'bigint' && Object.values(values).includes(Number(num.value))) return Number(num.value);
+    if (num && typeof num.value === 'bigint' && Object.values(values).includes(Number(num.value)))
+      return Number(num.value);
     return fail(`one of ${Object.keys(values).join(', ')}`);
   }
   const t = field.type;
   if (t === 'string' || t === 'bytes') {
     // Text, also for bytes (KeyValue.value, an env value): crictl reads it as text, not base64.
-    if (typeof value !== 'string') return fail(num || typeof value === 'boolean' ? 'a string (put it in quotes)' : 'a string');
-    if (LONE_SURROGATE.test(value)) throw new SpecError(`${file}: ${path}: not valid Unicode (a lone surrogate), got ${JSON.stringify(value)}`);
+    if (typeof value !== 'string')
+      return fail(num || typeof value === 'boolean' ? 'a string (put it in quotes)' : 'a string');
+    if (LONE_SURROGATE.test(value))
+      throw new SpecError(`${file}: ${path}: not valid Unicode (a lone surrogate), got ${JSON.stringify(value)}`);
     return t === 'string' ? value : Buffer.from(value, 'utf8');
   }
   if (t === 'bool') return typeof value === 'boolean' ? value : fail('true or false');

@@ -38,11 +38,21 @@ export function parseJsonExact(text: string): ExactValue {
     throw new ParseError(`line ${line} column ${at - before.lastIndexOf('\n')}: ${what}`);
   };
   const ws = () => {
-    while (pos < text.length && (text[pos] === ' ' || text[pos] === '\t' || text[pos] === '\n' || text[pos] === '\r')) pos++;
+    while (pos < text.length && (text[pos] === ' ' || text[pos] === '\t' || text[pos] === '\n' || text[pos] === '\r'))
+      pos++;
   };
   const shown = () => (pos >= text.length ? 'end of input' : JSON.stringify(text[pos]));
   const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
-  const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+  const ESCAPES: Record<string, string> = {
+    '"': '"',
+    '\\': '\\',
+    '/': '/',
+    b: '\b',
+    f: '\f',
+    n: '\n',
+    r: '\r',
+    t: '\t',
+  };
 
   const string = (): string => {
     const start = pos;
@@ -127,7 +137,11 @@ export function parseJsonExact(text: string): ExactValue {
       }
     }
     if (c === '"') return string();
-    for (const [word, v] of [['true', true], ['false', false], ['null', null]] as const) {
+    for (const [word, v] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
       if (text.startsWith(word, pos)) {
         pos += word.length;
         return v;
@@ -176,7 +190,8 @@ export function yamlToExact(doc: Document.Parsed, lines: LineCounter, yaml: type
       const obj = dataObject();
       for (const pair of node.items) {
         const k = pair.key as unknown;
-        if (!isScalar(k) || k.value === null || typeof k.value === 'object') return fail(isScalar(k) ? k : null, 'a key must be text or a number');
+        if (!isScalar(k) || k.value === null || typeof k.value === 'object')
+          return fail(isScalar(k) ? k : null, 'a key must be text or a number');
         const key = scalarText(k);
         // YAML 1.1 merges these (crictl's YAML reader does), YAML 1.2 does not: refuse the doubt.
         if (key === '<<' && k.type === 'PLAIN') fail(k, 'merge keys (<<) are not supported; write the fields out');
@@ -191,7 +206,8 @@ export function yamlToExact(doc: Document.Parsed, lines: LineCounter, yaml: type
       if (typeof v === 'bigint') {
         // 017 is 17 in YAML 1.2 but 15 in YAML 1.1 (which crictl reads); 0o17 is a string there.
         const text = scalarText(node);
-        if (!YAML_INTEGER.test(text)) fail(node, `${text}: write integers in decimal (or 0x hex) without leading zeros`);
+        if (!YAML_INTEGER.test(text))
+          fail(node, `${text}: write integers in decimal (or 0x hex) without leading zeros`);
         return new NumberText(text, v);
       }
       if (typeof v === 'number') return new NumberText(scalarText(node), v);

@@ -1,7 +1,21 @@
 // Where the V8 code cache lives and how it is read and written. crictl-ts runs as root, so the
 // cache directory is treated as hostile: a code cache is compiled code that V8 runs without
 // verifying it, so only a file that no one but this user could have written is ever read.
-import { closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 
 /** A build that has held its lock this long has died; the next run may start another. */
@@ -44,7 +58,8 @@ export function readCache(file: string, uid: number): CacheRead {
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile() || st.uid !== uid || (st.mode & 0o022) !== 0 || st.nlink !== 1) return { problem: `${file} is not a private regular file` };
+    if (!st.isFile() || st.uid !== uid || (st.mode & 0o022) !== 0 || st.nlink !== 1)
+      return { problem: `${file} is not a private regular file` };
     return { data: readFileSync(fd) };
   } finally {
     closeSync(fd);

@@ -11,7 +11,18 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
-import { abandonCache, buildInProgress, cacheDir, commitCache, lockCache, prepareCacheDir, readCache, removeCache, removeOldCaches, shortHash } from './code-cache.js';
+import {
+  abandonCache,
+  buildInProgress,
+  cacheDir,
+  commitCache,
+  lockCache,
+  prepareCacheDir,
+  readCache,
+  removeCache,
+  removeOldCaches,
+  shortHash,
+} from './code-cache.js';
 
 /** Hash of dist/cli.cjs, set by scripts/build.mjs: a cache is only ever used for its own bundle. */
 declare const __CRICTL_BUILD_ID__: string;
@@ -28,16 +39,31 @@ const bundlePath = join(__dirname, 'cli.cjs');
 
 function compile(cachedData: Buffer | undefined): { script: Script; bundle: CliBundle } {
   const source = readFileSync(bundlePath, 'utf8');
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundlePath, cachedData });
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: bundlePath,
+    cachedData,
+  });
   const module = { exports: {} };
-  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(bundlePath), module, bundlePath, __dirname);
+  (script.runInThisContext() as (...args: unknown[]) => void)(
+    module.exports,
+    createRequire(bundlePath),
+    module,
+    bundlePath,
+    __dirname,
+  );
   return { script, bundle: module.exports as CliBundle };
 }
 
 /** The cache file's name for this bundle, node binary and flags (V8 rejects a cache made under
  *  other flags, so each set gets its own). */
 function cacheName(): string {
-  const key = [process.version, process.arch, process.execPath, process.execArgv.join(' '), process.env.NODE_OPTIONS ?? ''].join('\n');
+  const key = [
+    process.version,
+    process.arch,
+    process.execPath,
+    process.execArgv.join(' '),
+    process.env.NODE_OPTIONS ?? '',
+  ].join('\n');
   return `cli-${__CRICTL_BUILD_ID__}-${shortHash(key)}.v8cache`;
 }
 const CACHE_NAME = /^cli-[0-9a-f]{16}-[0-9a-f]{8}\.v8cache$/;
@@ -51,7 +77,12 @@ function spawnBuilder(name: string): void {
   try {
     const { spawn } = lateRequire('node:child_process') as typeof import('node:child_process');
     const execArgv = process.execArgv.filter((a) => !/^--(inspect|debug-port)/.test(a));
-    spawn(process.execPath, [...execArgv, __filename], { detached: true, stdio: 'ignore', cwd: '/', env: { ...process.env, [BUILD_ENV]: name } }).unref();
+    spawn(process.execPath, [...execArgv, __filename], {
+      detached: true,
+      stdio: 'ignore',
+      cwd: '/',
+      env: { ...process.env, [BUILD_ENV]: name },
+    }).unref();
   } catch {
     // no process to spare: the next run tries again
   }

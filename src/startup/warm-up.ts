@@ -28,7 +28,8 @@ function cannedReply(type: protobuf.Type, depth = 0): Record<string, unknown> {
   if (depth > 5) return value;
   for (const field of type.fieldsArray) {
     const fieldType = field.resolve().resolvedType;
-    if (field.map) value[field.name] = fieldType && 'fieldsArray' in fieldType ? {} : { key: field.type === 'string' ? 'value' : 1 };
+    if (field.map)
+      value[field.name] = fieldType && 'fieldsArray' in fieldType ? {} : { key: field.type === 'string' ? 'value' : 1 };
     else if (fieldType && 'fieldsArray' in fieldType) {
       const nested = cannedReply(fieldType as protobuf.Type, depth + 1);
       value[field.name] = field.repeated ? [nested] : nested;
@@ -61,16 +62,45 @@ export async function warmUp(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'crictl-ts-warm-up-'));
   try {
     // Most nodes have an /etc/crictl.yaml, read on every run (this also loads the yaml library).
-    await parseConfigText('runtime-endpoint: unix:///run/containerd/containerd.sock\nimage-endpoint: unix:///run/containerd/containerd.sock\ntimeout: 2\ndebug: false\npull-image-on-create: false\n', 'crictl.yaml');
+    await parseConfigText(
+      'runtime-endpoint: unix:///run/containerd/containerd.sock\nimage-endpoint: unix:///run/containerd/containerd.sock\ntimeout: 2\ndebug: false\npull-image-on-create: false\n',
+      'crictl.yaml',
+    );
     const sink = new Writable({ write: (_chunk, _encoding, done) => done() }) as unknown as NodeJS.WriteStream;
-    const clients = { runtime: cannedService('RuntimeService'), image: cannedService('ImageService'), close() {} } as unknown as CriClients;
+    const clients = {
+      runtime: cannedService('RuntimeService'),
+      image: cannedService('ImageService'),
+      close() {},
+    } as unknown as CriClients;
     const missing = `unix://${join(dir, 'missing.sock')}`;
-    const io = { stdout: sink, stderr: sink, env: { CRI_CONFIG_FILE: join(dir, 'crictl.yaml'), CONTAINER_RUNTIME_ENDPOINT: missing }, connect: async () => clients };
+    const io = {
+      stdout: sink,
+      stderr: sink,
+      env: { CRI_CONFIG_FILE: join(dir, 'crictl.yaml'), CONTAINER_RUNTIME_ENDPOINT: missing },
+      connect: async () => clients,
+    };
     const runs = [
-      ['version'], ['version', '-o', 'json'], ['info'], ['runtime-config'], ['imagefsinfo'],
-      ['ps'], ['ps', '-a', '-o', 'json'], ['ps', '-o', 'yaml'], ['ps', '-q'], ['inspect', 'warm-up'],
-      ['pods'], ['pods', '-o', 'json'], ['inspectp', 'warm-up'], ['images'], ['images', '-o', 'json'], ['inspecti', 'warm-up'],
-      ['stats'], ['statsp'], ['--help'], ['ps', '--help'], ['no-such-command'],
+      ['version'],
+      ['version', '-o', 'json'],
+      ['info'],
+      ['runtime-config'],
+      ['imagefsinfo'],
+      ['ps'],
+      ['ps', '-a', '-o', 'json'],
+      ['ps', '-o', 'yaml'],
+      ['ps', '-q'],
+      ['inspect', 'warm-up'],
+      ['pods'],
+      ['pods', '-o', 'json'],
+      ['inspectp', 'warm-up'],
+      ['images'],
+      ['images', '-o', 'json'],
+      ['inspecti', 'warm-up'],
+      ['stats'],
+      ['statsp'],
+      ['--help'],
+      ['ps', '--help'],
+      ['no-such-command'],
     ];
     for (const argv of runs) await main(argv, io);
     // And one real call, to a socket that does not exist: it compiles grpc-js's channel,

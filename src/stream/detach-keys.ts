@@ -17,11 +17,16 @@ export function parseDetachKeys(spec: string): number[] {
       const c = ctrl[1];
       if (/^[a-z]$/i.test(c)) keys.push(c.toLowerCase().charCodeAt(0) - 96);
       else if (c in CTRL_EXTRA) keys.push(CTRL_EXTRA[c]);
-      else throw new UsageError(`--detach-keys "${spec}": unknown key "${key}" (use ctrl-a … ctrl-z, ctrl-@, ctrl-[, ctrl-\\, ctrl-], ctrl-^, ctrl-_ or a single character)`);
+      else
+        throw new UsageError(
+          `--detach-keys "${spec}": unknown key "${key}" (use ctrl-a … ctrl-z, ctrl-@, ctrl-[, ctrl-\\, ctrl-], ctrl-^, ctrl-_ or a single character)`,
+        );
     } else if (key.length === 1 && key.charCodeAt(0) < 128) {
       keys.push(key.charCodeAt(0));
     } else {
-      throw new UsageError(`--detach-keys "${spec}": unknown key "${key}" (use ctrl-<key> or a single character, comma-separated)`);
+      throw new UsageError(
+        `--detach-keys "${spec}": unknown key "${key}" (use ctrl-<key> or a single character, comma-separated)`,
+      );
     }
   }
   return keys;

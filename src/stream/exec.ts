@@ -28,5 +28,13 @@ export async function streamExec(runtime: RuntimeServiceClient, opts: StreamExec
     // With a TTY, stderr is merged into the terminal's output.
     stderr: !opts.tty,
   });
-  return runRemoteCommand({ url, transport, stdin: opts.stdin, tty: opts.tty, stdio: opts.stdio, debug: opts.debug, tls: opts.tls });
+  return runRemoteCommand({
+    url,
+    transport,
+    stdin: opts.stdin,
+    tty: opts.tty,
+    stdio: opts.stdio,
+    debug: opts.debug,
+    tls: opts.tls,
+  });
 }

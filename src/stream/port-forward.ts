@@ -28,14 +28,16 @@ export interface PortSpec {
 function parsePort(text: string, what: string, spec: string, min: number): number {
   if (!/^\d+$/.test(text)) throw new UsageError(`invalid port spec "${spec}": ${what} port "${text}" is not a number`);
   const n = Number(text);
-  if (n < min || n > 65535) throw new UsageError(`invalid port spec "${spec}": ${what} port ${n} is out of range (${min}-65535)`);
+  if (n < min || n > 65535)
+    throw new UsageError(`invalid port spec "${spec}": ${what} port ${n} is out of range (${min}-65535)`);
   return n;
 }
 
 /** "8080" (same both sides), "8080:80", ":80" or "0:80" (any free local port). */
 export function parsePortSpec(spec: string): PortSpec {
   const parts = spec.split(':');
-  if (parts.length > 2 || spec === '') throw new UsageError(`invalid port spec "${spec}": expected PORT or LOCAL:REMOTE`);
+  if (parts.length > 2 || spec === '')
+    throw new UsageError(`invalid port spec "${spec}": expected PORT or LOCAL:REMOTE`);
   if (parts.length === 1) {
     const port = parsePort(parts[0], 'remote', spec, 1);
     return { local: port, remote: port };
@@ -87,7 +89,12 @@ function listen(spec: PortSpec): Promise<Server> {
     // Half-open: a client that finished sending may still be waiting for the answer.
     const server = createServer({ allowHalfOpen: true });
     server.once('error', (err: NodeJS.ErrnoException) => {
-      const why = err.code === 'EADDRINUSE' ? 'address already in use' : err.code === 'EACCES' ? 'permission denied' : err.message;
+      const why =
+        err.code === 'EADDRINUSE'
+          ? 'address already in use'
+          : err.code === 'EACCES'
+            ? 'permission denied'
+            : err.message;
       reject(new StreamingError(`unable to listen on 127.0.0.1:${spec.local}: ${why}`));
     });
     server.listen(spec.local, '127.0.0.1', () => resolve(server));
@@ -134,7 +141,9 @@ export async function runPortForward(opts: PortForwardOptions): Promise<number> 
       if (opts.signal.aborted) return resolve(0);
       opts.signal.addEventListener('abort', () => resolve(0), { once: true });
       session?.onClose((failure) =>
-        reject(new StreamingError(`lost connection to the pod's streaming server${failure ? `: ${failure.message}` : ''}`)),
+        reject(
+          new StreamingError(`lost connection to the pod's streaming server${failure ? `: ${failure.message}` : ''}`),
+        ),
       );
     });
   } finally {
@@ -148,7 +157,13 @@ export async function runPortForward(opts: PortForwardOptions): Promise<number> 
  * One TCP connection over the shared SPDY session. Resolves to the error text the server sent
  * (empty when none) once the connection is done.
  */
-async function forwardOverSpdy(session: SpdySession, socket: Socket, remote: number, requestId: number, url: string): Promise<string> {
+async function forwardOverSpdy(
+  session: SpdySession,
+  socket: Socket,
+  remote: number,
+  requestId: number,
+  url: string,
+): Promise<string> {
   const headers = { port: String(remote), requestID: String(requestId) };
   let errorStream: SpdyStream;
   let dataStream: SpdyStream;
@@ -165,7 +180,12 @@ async function forwardOverSpdy(session: SpdySession, socket: Socket, remote: num
   const errorText = collectText(errorStream, () => socket.destroy());
   // A server that never accepts the streams must not leave the client connected for ever.
   let refused = '';
-  withinIdleLimit(url, Promise.all([errorStream.waitReply(), dataStream.waitReply()]), () => true, () => undefined).catch((err: Error) => {
+  withinIdleLimit(
+    url,
+    Promise.all([errorStream.waitReply(), dataStream.waitReply()]),
+    () => true,
+    () => undefined,
+  ).catch((err: Error) => {
     refused = describeOpenFailure(url, err).message;
     socket.destroy();
   });
@@ -176,14 +196,21 @@ async function forwardOverSpdy(session: SpdySession, socket: Socket, remote: num
     let remoteDone = false;
     let localDone = false;
     const check = () => remoteDone && localDone && resolve();
-    dataStream.once('end', () => ((remoteDone = true), check()));
-    dataStream.once('close', () => ((remoteDone = true), check()));
+    const remoteEnded = () => {
+      remoteDone = true;
+      check();
+    };
+    dataStream.once('end', remoteEnded);
+    dataStream.once('close', remoteEnded);
     socket.once('close', () => {
       localDone = true;
       remoteDone = true; // nobody is left to read what the pod sends
       check();
     });
-    socket.once('end', () => ((localDone = true), check()));
+    socket.once('end', () => {
+      localDone = true;
+      check();
+    });
   });
   const text = await Promise.race([errorText, new Promise<string>((r) => setTimeout(() => r(''), 1000).unref())]);
   if (!socket.destroyed) socket.end();
@@ -200,7 +227,12 @@ async function forwardOverWebSocket(opts: PortForwardOptions, socket: Socket, re
     const { url } = await opts.runtime.portForward({ podSandboxId: opts.podSandboxId, port: [remote] });
     channels = await ChannelSocket.open(url, [PORT_FORWARD_WS_PROTOCOL], opts.tls);
     const opened = channels;
-    await withinIdleLimit(url, opened.firstFrame(), () => false, () => opened.destroy()).catch((err: Error) => {
+    await withinIdleLimit(
+      url,
+      opened.firstFrame(),
+      () => false,
+      () => opened.destroy(),
+    ).catch((err: Error) => {
       opened.destroy();
       throw err;
     });

@@ -22,7 +22,12 @@ export function parseTransport(raw: string): Transport {
 }
 
 /** SPDY sub-protocols we speak, most preferred first (v4 added the JSON status, v3 resizing). */
-export const SPDY_PROTOCOLS = ['v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io'] as const;
+export const SPDY_PROTOCOLS = [
+  'v4.channel.k8s.io',
+  'v3.channel.k8s.io',
+  'v2.channel.k8s.io',
+  'channel.k8s.io',
+] as const;
 /** WebSocket sub-protocols: v5 can half-close stdin; servers without it (containerd 1.6) pick v4. */
 export const WEBSOCKET_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'channel.k8s.io'] as const;
 
@@ -71,7 +76,12 @@ interface RemoteStreams {
  * Waits for `accepted` (the server's first answer after the upgrade), at most the idle limit:
  * a server that upgrades and then says nothing must not keep us waiting for ever.
  */
-export async function withinIdleLimit<T>(url: string, accepted: Promise<T>, heardFrom: () => boolean, onTimeout: () => void): Promise<T> {
+export async function withinIdleLimit<T>(
+  url: string,
+  accepted: Promise<T>,
+  heardFrom: () => boolean,
+  onTimeout: () => void,
+): Promise<T> {
   const limitMs = firstFrameTimeoutMs();
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_resolve, reject) => {
@@ -118,14 +128,20 @@ async function openSpdy(opts: RemoteCommandOptions): Promise<RemoteStreams> {
   const stdin = opts.stdin ? open('stdin') : undefined;
   const stdout = open('stdout');
   const stderr = opts.tty ? undefined : open('stderr');
-  const resize = opts.tty && protocol !== 'channel.k8s.io' && protocol !== 'v2.channel.k8s.io' ? open('resize') : undefined;
+  const resize =
+    opts.tty && protocol !== 'channel.k8s.io' && protocol !== 'v2.channel.k8s.io' ? open('resize') : undefined;
   const streams = [error, stdin, stdout, stderr, resize].filter((s) => s !== undefined);
   // Failures surface through the session (and the exit code), not as stray 'error' events.
   for (const s of streams) s.on('error', () => undefined);
   let heard = false;
   void session.firstFrame().then(() => (heard = true));
   try {
-    await withinIdleLimit(opts.url, Promise.all(streams.map((s) => s.waitReply())), () => heard, () => session.destroy());
+    await withinIdleLimit(
+      opts.url,
+      Promise.all(streams.map((s) => s.waitReply())),
+      () => heard,
+      () => session.destroy(),
+    );
   } catch (err) {
     session.destroy();
     throw describeOpenFailure(opts.url, err as Error);
@@ -146,7 +162,12 @@ async function openSpdy(opts: RemoteCommandOptions): Promise<RemoteStreams> {
 async function openWebSocket(opts: RemoteCommandOptions): Promise<RemoteStreams> {
   const socket = await ChannelSocket.open(opts.url, WEBSOCKET_PROTOCOLS, opts.tls);
   // The server opens with an (empty) message; until it has, nothing says the session is alive.
-  await withinIdleLimit(opts.url, socket.firstFrame(), () => false, () => socket.destroy()).catch((err: Error) => {
+  await withinIdleLimit(
+    opts.url,
+    socket.firstFrame(),
+    () => false,
+    () => socket.destroy(),
+  ).catch((err: Error) => {
     socket.destroy();
     throw err;
   });
@@ -194,7 +215,8 @@ export async function collectAtMost(from: Readable, limit: number, onOverflow: (
     chunks.push(c);
   });
   await finished(from, { writable: false }).catch(() => undefined);
-  if (overflow) throw new RemoteCommandError(`the streaming server sent more than ${limit / 1024} KiB on the error stream`);
+  if (overflow)
+    throw new RemoteCommandError(`the streaming server sent more than ${limit / 1024} KiB on the error stream`);
   return Buffer.concat(chunks);
 }
 
@@ -229,7 +251,8 @@ export async function runRemoteCommand(opts: RemoteCommandOptions): Promise<numb
     if (errorBytes === undefined) return 0; // detached: the container keeps running
 
     const failure = remote.failure();
-    if (failure && errorBytes.length === 0) throw new StreamingError(`lost the connection to the streaming server: ${failure.message}`);
+    if (failure && errorBytes.length === 0)
+      throw new StreamingError(`lost the connection to the streaming server: ${failure.message}`);
     return exitCodeFromErrorStream(remote.protocol, errorBytes);
   } finally {
     for (const undo of cleanups.reverse()) undo();

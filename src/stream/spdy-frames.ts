@@ -44,15 +44,71 @@ export const HEADER_DICTIONARY: Buffer = buildDictionary();
 function buildDictionary(): Buffer {
   // The first part is length-prefixed words, as they appear in a header block...
   const words = [
-    'options', 'head', 'post', 'put', 'delete', 'trace', 'accept', 'accept-charset', 'accept-encoding',
-    'accept-language', 'accept-ranges', 'age', 'allow', 'authorization', 'cache-control', 'connection',
-    'content-base', 'content-encoding', 'content-language', 'content-length', 'content-location',
-    'content-md5', 'content-range', 'content-type', 'date', 'etag', 'expect', 'expires', 'from', 'host',
-    'if-match', 'if-modified-since', 'if-none-match', 'if-range', 'if-unmodified-since', 'last-modified',
-    'location', 'max-forwards', 'pragma', 'proxy-authenticate', 'proxy-authorization', 'range', 'referer',
-    'retry-after', 'server', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'user-agent', 'vary', 'via',
-    'warning', 'www-authenticate', 'method', 'get', 'status', '200 OK', 'version', 'HTTP/1.1', 'url',
-    'public', 'set-cookie', 'keep-alive', 'origin',
+    'options',
+    'head',
+    'post',
+    'put',
+    'delete',
+    'trace',
+    'accept',
+    'accept-charset',
+    'accept-encoding',
+    'accept-language',
+    'accept-ranges',
+    'age',
+    'allow',
+    'authorization',
+    'cache-control',
+    'connection',
+    'content-base',
+    'content-encoding',
+    'content-language',
+    'content-length',
+    'content-location',
+    'content-md5',
+    'content-range',
+    'content-type',
+    'date',
+    'etag',
+    'expect',
+    'expires',
+    'from',
+    'host',
+    'if-match',
+    'if-modified-since',
+    'if-none-match',
+    'if-range',
+    'if-unmodified-since',
+    'last-modified',
+    'location',
+    'max-forwards',
+    'pragma',
+    'proxy-authenticate',
+    'proxy-authorization',
+    'range',
+    'referer',
+    'retry-after',
+    'server',
+    'te',
+    'trailer',
+    'transfer-encoding',
+    'upgrade',
+    'user-agent',
+    'vary',
+    'via',
+    'warning',
+    'www-authenticate',
+    'method',
+    'get',
+    'status',
+    '200 OK',
+    'version',
+    'HTTP/1.1',
+    'url',
+    'public',
+    'set-cookie',
+    'keep-alive',
+    'origin',
   ];
   // ...then common values, run together.
   const tail =
@@ -75,11 +131,12 @@ function u32(n: number): Buffer {
 }
 
 function controlFrame(type: number, flags: number, payload: Buffer): Buffer {
-  if (payload.length > MAX_FRAME_PAYLOAD) throw new RangeError(`SPDY control frame too large (${payload.length} bytes)`);
+  if (payload.length > MAX_FRAME_PAYLOAD)
+    throw new RangeError(`SPDY control frame too large (${payload.length} bytes)`);
   const head = Buffer.alloc(8);
   head.writeUInt16BE(0x8000 | SPDY_VERSION, 0);
   head.writeUInt16BE(type, 2);
-  head.writeUInt32BE(((flags & 0xff) << 24 | payload.length) >>> 0, 4);
+  head.writeUInt32BE((((flags & 0xff) << 24) | payload.length) >>> 0, 4);
   return Buffer.concat([head, payload]);
 }
 
@@ -87,7 +144,7 @@ export function encodeData(streamId: number, flags: number, data: Uint8Array): B
   if (data.length > MAX_FRAME_PAYLOAD) throw new RangeError(`SPDY data frame too large (${data.length} bytes)`);
   const head = Buffer.alloc(8);
   head.writeUInt32BE(streamId & 0x7fffffff, 0);
-  head.writeUInt32BE(((flags & 0xff) << 24 | data.length) >>> 0, 4);
+  head.writeUInt32BE((((flags & 0xff) << 24) | data.length) >>> 0, 4);
   return Buffer.concat([head, data]);
 }
 
@@ -137,7 +194,9 @@ export class SpdyProtocolError extends Error {
   }
 }
 
-const TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(FrameType).map(([name, type]) => [type, name]));
+const TYPE_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(FrameType).map(([name, type]) => [type, name]),
+);
 
 /** Payload sizes each known control frame type must have: [min, max]. */
 const CONTROL_SIZES: Record<number, [number, number]> = {
@@ -175,7 +234,9 @@ export class FrameParser {
   /** Bytes the incomplete frame at the front needs in all (8 while its header is incomplete). */
   private needed = 8;
 
-  constructor(private readonly limits: FrameLimits = { maxFrame: MAX_FRAME_PAYLOAD, maxControlFrame: MAX_FRAME_PAYLOAD }) {}
+  constructor(
+    private readonly limits: FrameLimits = { maxFrame: MAX_FRAME_PAYLOAD, maxControlFrame: MAX_FRAME_PAYLOAD },
+  ) {}
 
   push(chunk: Buffer): Frame[] {
     if (this.buffered.length + this.pendingLength + chunk.length < this.needed) {
@@ -183,7 +244,10 @@ export class FrameParser {
       this.pendingLength += chunk.length;
       return [];
     }
-    this.buffered = this.buffered.length === 0 && this.pending.length === 0 ? chunk : Buffer.concat([this.buffered, ...this.pending, chunk]);
+    this.buffered =
+      this.buffered.length === 0 && this.pending.length === 0
+        ? chunk
+        : Buffer.concat([this.buffered, ...this.pending, chunk]);
     this.pending = [];
     this.pendingLength = 0;
     this.needed = 8;
@@ -209,13 +273,18 @@ export class FrameParser {
   }
 
   private check(first: number, length: number): void {
-    if (length > this.limits.maxFrame) throw new SpdyProtocolError(`frame of ${length} bytes is larger than the ${mib(this.limits.maxFrame)} limit`);
+    if (length > this.limits.maxFrame)
+      throw new SpdyProtocolError(`frame of ${length} bytes is larger than the ${mib(this.limits.maxFrame)} limit`);
     if (!(first & 0x80000000)) return;
     const version = (first >>> 16) & 0x7fff;
     const type = first & 0xffff;
-    if (version !== SPDY_VERSION) throw new SpdyProtocolError(`control frame of version ${version} (expected ${SPDY_VERSION})`);
+    if (version !== SPDY_VERSION)
+      throw new SpdyProtocolError(`control frame of version ${version} (expected ${SPDY_VERSION})`);
     const name = TYPE_NAMES[type] ?? `type ${type}`;
-    if (length > this.limits.maxControlFrame) throw new SpdyProtocolError(`${name} frame of ${length} bytes is larger than the ${mib(this.limits.maxControlFrame)} limit`);
+    if (length > this.limits.maxControlFrame)
+      throw new SpdyProtocolError(
+        `${name} frame of ${length} bytes is larger than the ${mib(this.limits.maxControlFrame)} limit`,
+      );
     const sizes = CONTROL_SIZES[type];
     if (sizes && (length < sizes[0] || length > sizes[1])) {
       const expected = sizes[0] === sizes[1] ? `${sizes[0]}` : `at least ${sizes[0]}`;

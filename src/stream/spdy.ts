@@ -42,7 +42,10 @@ class HeaderCodec {
   private failure: Error | undefined;
 
   constructor(kind: 'deflate' | 'inflate') {
-    this.z = kind === 'deflate' ? zlib.createDeflate({ dictionary: HEADER_DICTIONARY }) : zlib.createInflate({ dictionary: HEADER_DICTIONARY });
+    this.z =
+      kind === 'deflate'
+        ? zlib.createDeflate({ dictionary: HEADER_DICTIONARY })
+        : zlib.createInflate({ dictionary: HEADER_DICTIONARY });
     this.z.on('error', (err) => (this.failure = err));
   }
 
@@ -88,7 +91,8 @@ export class SpdyStream extends Duplex {
   /** Resolves once the server has accepted the stream (SYN_REPLY); rejects if it refused it. */
   waitReply(): Promise<void> {
     if (this.replied) return Promise.resolve();
-    if (this.resetStatus !== undefined) return Promise.reject(new Error(`stream ${this.describe()} was refused (status ${this.resetStatus})`));
+    if (this.resetStatus !== undefined)
+      return Promise.reject(new Error(`stream ${this.describe()} was refused (status ${this.resetStatus})`));
     if (this.sessionGone) return Promise.reject(this.sessionGoneError());
     return new Promise((resolve, reject) => {
       const settle = (err?: Error) => {
@@ -111,7 +115,10 @@ export class SpdyStream extends Duplex {
 
   private sessionGoneError(): Error {
     const failure = this.session.failure;
-    return new StreamClosedError(failure ? failure.message : 'the server closed the connection before accepting the streams', failure);
+    return new StreamClosedError(
+      failure ? failure.message : 'the server closed the connection before accepting the streams',
+      failure,
+    );
   }
 
   /** Aborts the stream in both directions. */
@@ -129,14 +136,21 @@ export class SpdyStream extends Duplex {
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
     // Writes after the peer reset the stream (say, stdin after the process exited) go nowhere.
-    if (this.localClosed) return done();
+    if (this.localClosed) {
+      done();
+      return;
+    }
     const frames: Buffer[] = [];
-    for (let at = 0; at < chunk.length; at += DATA_CHUNK) frames.push(encodeData(this.id, 0, chunk.subarray(at, at + DATA_CHUNK)));
+    for (let at = 0; at < chunk.length; at += DATA_CHUNK)
+      frames.push(encodeData(this.id, 0, chunk.subarray(at, at + DATA_CHUNK)));
     this.session.send(Buffer.concat(frames)).then(() => done(), done);
   }
 
   override _final(done: (err?: Error | null) => void): void {
-    if (this.localClosed) return done();
+    if (this.localClosed) {
+      done();
+      return;
+    }
     this.localClosed = true;
     this.forgetIfDone();
     this.session.send(encodeData(this.id, FLAG_FIN, Buffer.alloc(0))).then(() => done(), done);
@@ -262,7 +276,9 @@ export class SpdySession {
     const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
     const stream = new SpdyStream(this, id, lower);
     this.streams.set(id, stream);
-    this.enqueue(async () => encodeSynStream(id, 0, await this.compressor.run(encodeHeaderBlock(lower)))).catch(() => undefined);
+    this.enqueue(async () => encodeSynStream(id, 0, await this.compressor.run(encodeHeaderBlock(lower)))).catch(
+      () => undefined,
+    );
     return stream;
   }
 
@@ -299,7 +315,9 @@ export class SpdySession {
   close(): void {
     if (this.closed) return;
     // We accepted no server-initiated streams, so the last good one is 0.
-    this.send(encodeGoAway(0)).finally(() => this.socket.end()).catch(() => undefined);
+    this.send(encodeGoAway(0))
+      .finally(() => this.socket.end())
+      .catch(() => undefined);
     // Some servers never answer a GOAWAY; do not let a half-dead socket keep us alive.
     setTimeout(() => this.socket.destroy(), 1000).unref();
   }

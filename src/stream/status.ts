@@ -32,7 +32,8 @@ export function exitCodeFromErrorStream(protocol: string, raw: Buffer): number {
   const text = raw.toString('utf8').trim();
   if (!hasJsonStatus(protocol)) return text === '' ? 0 : exitCodeFromText(text);
   // v4 servers always send a status, Success included: none means the session was cut short.
-  if (text === '') throw new RemoteCommandError('the streaming server closed the connection without reporting how the command ended');
+  if (text === '')
+    throw new RemoteCommandError('the streaming server closed the connection without reporting how the command ended');
   let status: RemoteStatus;
   try {
     status = JSON.parse(text) as RemoteStatus;

@@ -13,9 +13,21 @@ export interface StreamTls {
 }
 
 /** Options for https.request and ws for one streaming connection. */
-export function tlsConnectOptions(tls: StreamTls | undefined): { rejectUnauthorized: boolean; ca?: Buffer; cert?: Buffer; key?: Buffer; servername?: string } {
+export function tlsConnectOptions(tls: StreamTls | undefined): {
+  rejectUnauthorized: boolean;
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  servername?: string;
+} {
   if (!tls || Object.values(tls).every((v) => v === undefined)) return { rejectUnauthorized: false };
-  return { rejectUnauthorized: true, ca: tls.ca ?? defaultCas(), cert: tls.cert, key: tls.key, servername: tls.servername };
+  return {
+    rejectUnauthorized: true,
+    ca: tls.ca ?? defaultCas(),
+    cert: tls.cert,
+    key: tls.key,
+    servername: tls.servername,
+  };
 }
 
 /**
@@ -27,10 +39,12 @@ function defaultCas(): Buffer | undefined {
   const file = process.env.CRICTL_TS_EXTRA_CA_CERTS;
   if (!file) return undefined;
   try {
-    return Buffer.concat([Buffer.from(rootCertificates.join('\n') + '\n'), readFileSync(file)]);
+    return Buffer.concat([Buffer.from(`${rootCertificates.join('\n')}\n`), readFileSync(file)]);
   } catch (err) {
     // What node itself does with an unreadable NODE_EXTRA_CA_CERTS: warn, and go on without it.
-    process.stderr.write(`crictl: warning: ignoring extra certificates from NODE_EXTRA_CA_CERTS=${file}: ${(err as Error).message}\n`);
+    process.stderr.write(
+      `crictl: warning: ignoring extra certificates from NODE_EXTRA_CA_CERTS=${file}: ${(err as Error).message}\n`,
+    );
     return undefined;
   }
 }

@@ -104,7 +104,9 @@ export function pickedProtocol(url: string, offered: readonly string[], header: 
     );
   }
   if (!offered.includes(picked)) {
-    throw new StreamingError(`streaming server ${redactToken(url)} picked protocol ${JSON.stringify(picked.slice(0, 100))}, which was not offered (${offered.join(', ')})`);
+    throw new StreamingError(
+      `streaming server ${redactToken(url)} picked protocol ${JSON.stringify(picked.slice(0, 100))}, which was not offered (${offered.join(', ')})`,
+    );
   }
   return picked;
 }

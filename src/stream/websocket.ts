@@ -65,7 +65,9 @@ export class ChannelSocket {
     ws.on('close', (code, reason) => {
       // 1000 is a normal close; 1005 means the server sent no code (Go's x/net does that).
       if (code !== 1000 && code !== 1005 && !this.failure) {
-        this.failure = new StreamingError(`streaming connection closed unexpectedly (code ${code}${reason.length ? `: ${reason.toString()}` : ''})`);
+        this.failure = new StreamingError(
+          `streaming connection closed unexpectedly (code ${code}${reason.length ? `: ${reason.toString()}` : ''})`,
+        );
       }
       this.closed = true;
       this.heard();
@@ -89,7 +91,11 @@ export class ChannelSocket {
           maxPayload: MAX_WEBSOCKET_MESSAGE,
         });
       } catch (err) {
-        reject(err instanceof StreamingError ? err : new StreamingError(`invalid streaming URL ${redactToken(url)}: ${(err as Error).message}`));
+        reject(
+          err instanceof StreamingError
+            ? err
+            : new StreamingError(`invalid streaming URL ${redactToken(url)}: ${(err as Error).message}`),
+        );
         return;
       }
       let settled = false;
@@ -111,7 +117,11 @@ export class ChannelSocket {
       ws.once('error', (err: NodeJS.ErrnoException) => {
         if (settled) return;
         settled = true;
-        reject(err.code ? describeConnectError(url, err) : new StreamingError(`websocket handshake with ${redactToken(url)} failed: ${err.message}`));
+        reject(
+          err.code
+            ? describeConnectError(url, err)
+            : new StreamingError(`websocket handshake with ${redactToken(url)} failed: ${err.message}`),
+        );
       });
     });
   }
@@ -199,7 +209,9 @@ export class ChannelSocket {
   private sendRaw(message: Buffer): Promise<void> {
     // Input written after the connection closed (say, stdin after the process exited) goes nowhere.
     if (this.closed || this.ws.readyState !== WebSocket.OPEN) return Promise.resolve();
-    return new Promise((resolve, reject) => this.ws.send(message, { binary: true }, (err) => (err ? reject(err) : resolve())));
+    return new Promise((resolve, reject) =>
+      this.ws.send(message, { binary: true }, (err) => (err ? reject(err) : resolve())),
+    );
   }
 }
 

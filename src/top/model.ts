@@ -60,7 +60,13 @@ export function cpuBetween(now: ContainerStats['cpu'], before: ContainerStats['c
 /** Per-row history of the last `keep` samples. */
 export type History = Map<string, { cpu: number[]; mem: number[] }>;
 
-function pushHistory(history: History, id: string, cpu: number | undefined, mem: number, keep: number): { cpu: number[]; mem: number[] } {
+function pushHistory(
+  history: History,
+  id: string,
+  cpu: number | undefined,
+  mem: number,
+  keep: number,
+): { cpu: number[]; mem: number[] } {
   const h = history.get(id) ?? { cpu: [], mem: [] };
   if (cpu !== undefined) h.cpu.push(cpu);
   h.mem.push(mem);
@@ -153,7 +159,8 @@ export function podRows(now: Sample, before: Sample | undefined, history: Histor
 
 /** Sorts as top does: CPU and memory highest first, names A to Z, age newest first. */
 export function sortRows(rows: readonly Row[], key: SortKey): Row[] {
-  const byName = (a: Row, b: Row) => a.name.localeCompare(b.name) || a.podName.localeCompare(b.podName) || a.id.localeCompare(b.id);
+  const byName = (a: Row, b: Row) =>
+    a.name.localeCompare(b.name) || a.podName.localeCompare(b.podName) || a.id.localeCompare(b.id);
   const compare: Record<SortKey, (a: Row, b: Row) => number> = {
     cpu: (a, b) => (b.cpu ?? -1) - (a.cpu ?? -1) || byName(a, b),
     mem: (a, b) => b.mem - a.mem || byName(a, b),
@@ -188,7 +195,9 @@ export function parseFilter(text: string): Filter | string {
         tests.push((r) => Object.hasOwn(r.labels, key) && (value === undefined || r.labels[key] === value));
       } else {
         const re = new RegExp(m[2]);
-        tests.push(m[1] === 'pod' ? (r) => re.test(r.podName) || r.podId.startsWith(m[2]) : (r) => re.test(r.namespace));
+        tests.push(
+          m[1] === 'pod' ? (r) => re.test(r.podName) || r.podId.startsWith(m[2]) : (r) => re.test(r.namespace),
+        );
       }
     } catch (e) {
       return `filter ${JSON.stringify(term)}: ${(e as Error).message}`;
@@ -211,13 +220,18 @@ export function diffEvents(before: Sample | undefined, now: Sample): TopEvent[] 
   for (const c of now.containers) {
     const was = old.get(c.id);
     if (!was) events.push({ at: now.at, text: `container ${label(c)} created` });
-    else if (was.state !== c.state) events.push({ at: now.at, text: `container ${label(c)} ${c.state.replace(/^CONTAINER_/, '').toLowerCase()}` });
+    else if (was.state !== c.state)
+      events.push({ at: now.at, text: `container ${label(c)} ${c.state.replace(/^CONTAINER_/, '').toLowerCase()}` });
     old.delete(c.id);
   }
   for (const c of old.values()) events.push({ at: now.at, text: `container ${label(c)} removed` });
   const oldPods = new Set(before.pods.map((p) => p.id));
-  for (const p of now.pods) if (!oldPods.has(p.id)) events.push({ at: now.at, text: `pod ${p.metadata?.name ?? ''} (${p.id.slice(0, 13)}) created` });
+  for (const p of now.pods)
+    if (!oldPods.has(p.id))
+      events.push({ at: now.at, text: `pod ${p.metadata?.name ?? ''} (${p.id.slice(0, 13)}) created` });
   const nowPods = new Set(now.pods.map((p) => p.id));
-  for (const p of before.pods) if (!nowPods.has(p.id)) events.push({ at: now.at, text: `pod ${p.metadata?.name ?? ''} (${p.id.slice(0, 13)}) removed` });
+  for (const p of before.pods)
+    if (!nowPods.has(p.id))
+      events.push({ at: now.at, text: `pod ${p.metadata?.name ?? ''} (${p.id.slice(0, 13)}) removed` });
   return events;
 }

@@ -18,7 +18,9 @@ const RESET = '\x1b[0m';
 export function sparkline(values: readonly number[], width: number, floor: number): string {
   const shown = values.slice(-width);
   const top = Math.max(floor, ...shown);
-  const bars = shown.map((v) => BARS[Math.min(BARS.length - 1, Math.max(0, Math.round((v / top) * (BARS.length - 1))))]);
+  const bars = shown.map(
+    (v) => BARS[Math.min(BARS.length - 1, Math.max(0, Math.round((v / top) * (BARS.length - 1))))],
+  );
   return ' '.repeat(width - bars.length) + bars.join('');
 }
 
@@ -62,7 +64,13 @@ interface Column {
 const size = (n: number | undefined) => (n === undefined ? '-' : humanSize(n));
 const age = (ms: number, now: number) => {
   const s = Math.max(0, Math.round((now - ms) / 1000));
-  return s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : s < 172_800 ? `${Math.round(s / 3600)}h` : `${Math.round(s / 86_400)}d`;
+  return s < 120
+    ? `${s}s`
+    : s < 7200
+      ? `${Math.round(s / 60)}m`
+      : s < 172_800
+        ? `${Math.round(s / 3600)}h`
+        : `${Math.round(s / 86_400)}d`;
 };
 
 function columns(v: View, now: number): Column[] {
@@ -84,14 +92,22 @@ function columns(v: View, now: number): Column[] {
     { head: 'DISK', rank: 5, width: 8, right: true, cell: (r) => size(r.disk) },
     { head: 'INODES', rank: 6, width: 7, right: true, cell: (r) => (r.inodes === undefined ? '-' : String(r.inodes)) },
   ];
-  if (v.pods) cols.push({ head: 'PIDS', rank: 3, width: 5, right: true, cell: (r) => (r.pids === undefined ? '-' : String(r.pids)) });
+  if (v.pods)
+    cols.push({
+      head: 'PIDS',
+      rank: 3,
+      width: 5,
+      right: true,
+      cell: (r) => (r.pids === undefined ? '-' : String(r.pids)),
+    });
   return cols;
 }
 
 /** Fits text into exactly `width` terminal cells (one per code point; runtime text escaped). */
 export function fit(text: string, width: number, right = false): string {
   const chars = [...escapeControls(text)];
-  if (chars.length > width) return width <= 1 ? chars.slice(0, width).join('') : `${chars.slice(0, width - 1).join('')}…`;
+  if (chars.length > width)
+    return width <= 1 ? chars.slice(0, width).join('') : `${chars.slice(0, width - 1).join('')}…`;
   const pad = ' '.repeat(width - chars.length);
   return right ? pad + chars.join('') : chars.join('') + pad;
 }
@@ -108,7 +124,8 @@ function fitColumns(all: Column[], width: number): Column[] {
   }
   const flex = cols.filter((c) => c.flex);
   let spare = width - total();
-  for (let i = 0; spare > 0 && flex.length > 0; i = (i + 1) % flex.length, spare--) flex[i] = { ...flex[i], width: flex[i].width + 1 };
+  for (let i = 0; spare > 0 && flex.length > 0; i = (i + 1) % flex.length, spare--)
+    flex[i] = { ...flex[i], width: flex[i].width + 1 };
   return cols.map((c) => flex.find((f) => f.head === c.head) ?? c);
 }
 
@@ -123,7 +140,11 @@ export function layout(v: View, width: number, height: number, now = Date.now())
   const out: string[] = [];
   const sortMark = `sort: ${v.sort}`;
   const filterMark = v.filter ? `  filter: ${v.filter}` : '';
-  out.push(BOLD + fit(`${v.title}  ${v.rows.length} ${v.pods ? 'pods' : 'containers'}  ${sortMark}${filterMark}`, width) + RESET);
+  out.push(
+    BOLD +
+      fit(`${v.title}  ${v.rows.length} ${v.pods ? 'pods' : 'containers'}  ${sortMark}${filterMark}`, width) +
+      RESET,
+  );
   out.push(BOLD + fit(cols.map((c) => fit(c.head, c.width, c.right)).join(' '), width) + RESET);
   const top = Math.min(Math.max(0, v.selected - listHeight + 1), Math.max(0, v.rows.length - listHeight));
   for (let i = 0; i < listHeight; i++) {
@@ -163,14 +184,56 @@ export function layout(v: View, width: number, height: number, now = Date.now())
 export function snapshotTable(rows: readonly Row[], pods: boolean, now = Date.now()): string {
   const head = pods
     ? ['POD', 'NAMESPACE', 'STATE', 'CPU %', 'MEM', 'LIMIT', 'DISK', 'PIDS', 'ATTEMPT', 'AGE', 'POD ID']
-    : ['CONTAINER', 'POD', 'STATE', 'CPU %', 'MEM', 'LIMIT', 'SWAP', 'DISK', 'INODES', 'ATTEMPT', 'AGE', 'CONTAINER ID'];
+    : [
+        'CONTAINER',
+        'POD',
+        'STATE',
+        'CPU %',
+        'MEM',
+        'LIMIT',
+        'SWAP',
+        'DISK',
+        'INODES',
+        'ATTEMPT',
+        'AGE',
+        'CONTAINER ID',
+      ];
   const body = rows.map((r) => {
     const cpu = r.cpu === undefined ? '-' : r.cpu.toFixed(2);
     return pods
-      ? [r.name, r.namespace, r.state, cpu, size(r.mem), size(r.memLimit), size(r.disk), r.pids === undefined ? '-' : String(r.pids), String(r.attempt), age(r.createdMs, now), r.id.slice(0, 13)]
-      : [r.name, r.podName, r.state, cpu, size(r.mem), size(r.memLimit), size(r.swap), size(r.disk), r.inodes === undefined ? '-' : String(r.inodes), String(r.attempt), age(r.createdMs, now), r.id.slice(0, 13)];
+      ? [
+          r.name,
+          r.namespace,
+          r.state,
+          cpu,
+          size(r.mem),
+          size(r.memLimit),
+          size(r.disk),
+          r.pids === undefined ? '-' : String(r.pids),
+          String(r.attempt),
+          age(r.createdMs, now),
+          r.id.slice(0, 13),
+        ]
+      : [
+          r.name,
+          r.podName,
+          r.state,
+          cpu,
+          size(r.mem),
+          size(r.memLimit),
+          size(r.swap),
+          size(r.disk),
+          r.inodes === undefined ? '-' : String(r.inodes),
+          String(r.attempt),
+          age(r.createdMs, now),
+          r.id.slice(0, 13),
+        ];
   });
   const table = [head, ...body].map((cells) => cells.map(escapeControls));
   const widths = head.map((_, i) => Math.max(...table.map((cells) => [...cells[i]].length)));
-  return table.map((cells) => cells.map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i] - [...c].length))).join('   ')).join('\n') + '\n';
+  return `${table
+    .map((cells) =>
+      cells.map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i] - [...c].length))).join('   '),
+    )
+    .join('\n')}\n`;
 }

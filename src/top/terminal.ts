@@ -11,8 +11,16 @@ export type Key =
 export function decodeKeys(data: string): Key[] {
   const keys: Key[] = [];
   const sequences: Record<string, Key['kind']> = {
-    '\x1b[A': 'up', '\x1bOA': 'up', '\x1b[B': 'down', '\x1bOB': 'down',
-    '\x1b[5~': 'pageup', '\x1b[6~': 'pagedown', '\x1b[H': 'home', '\x1b[F': 'end', '\x1b[1~': 'home', '\x1b[4~': 'end',
+    '\x1b[A': 'up',
+    '\x1bOA': 'up',
+    '\x1b[B': 'down',
+    '\x1bOB': 'down',
+    '\x1b[5~': 'pageup',
+    '\x1b[6~': 'pagedown',
+    '\x1b[H': 'home',
+    '\x1b[F': 'end',
+    '\x1b[1~': 'home',
+    '\x1b[4~': 'end',
   };
   for (let i = 0; i < data.length; ) {
     const seq = Object.keys(sequences).find((s) => data.startsWith(s, i));

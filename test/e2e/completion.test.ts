@@ -4,14 +4,15 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BUSYBOX, CLI, closeCri, ENDPOINT, removePods, runContainer, runPod, SKIP } from './harness.js';
 import { NO_CONFIG, tempDir } from '../tmp.js';
 
 const has = (shell: string) => spawnSync(shell, ['-c', 'exit 0']).status === 0;
-const skipShell = (shell: string) => (has(shell) ? false : `${shell} is not installed (scripts/test.sh installs it as root)`);
+const skipShell = (shell: string) =>
+  has(shell) ? false : `${shell} is not installed (scripts/test.sh installs it as root)`;
 
 // A `crictl` on PATH (the scripts run the command as typed) and a directory with files in it.
 const bin = tempDir('completion-bin-');
@@ -20,7 +21,12 @@ chmodSync(join(bin, 'crictl'), 0o755);
 const cwd = tempDir('completion-cwd-');
 writeFileSync(join(cwd, 'pod.yaml'), '');
 writeFileSync(join(cwd, 'container.json'), '');
-const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '' };
+const env = {
+  ...process.env,
+  PATH: `${bin}:${process.env.PATH}`,
+  CRI_CONFIG_FILE: NO_CONFIG,
+  CONTAINER_RUNTIME_ENDPOINT: '',
+};
 
 function run(shell: string, args: string[], line: string): string[] {
   const r = spawnSync(shell, [...args, line], { cwd, env, encoding: 'utf8', timeout: 30_000 });
@@ -42,7 +48,7 @@ function zsh(line: string): string[] {
   const script = [
     'compdef() { : }',
     'compadd() { local i; for ((i=1;i<=$#;i++)); do [[ ${@[i]} == -- ]] && { print -rl -- "${@[i+1,-1]}"; return; }; done }',
-    '_describe() { local d; for d in "${(@P)${@[-1]}}"; do d=${d//\\\\:/$\'\\1\'}; d=${d%%:*}; print -r -- ${d//$\'\\1\'/:}; done }',
+    "_describe() { local d; for d in \"${(@P)${@[-1]}}\"; do d=${d//\\\\:/$'\\1'}; d=${d%%:*}; print -r -- ${d//$'\\1'/:}; done }",
     '_files() { print -r -- ":FILES" }',
     'source <(crictl completion zsh)',
     'words=(${(z)1}); [[ $1 == *" " ]] && words+=("")',
@@ -54,7 +60,9 @@ function zsh(line: string): string[] {
 
 /** fish: `complete -C` runs the registered completions for a command line. */
 function fish(line: string): string[] {
-  return run('fish', ['--no-config', '-c', 'crictl completion fish | source; complete -C "$argv[1]"'], line).map((l) => l.split('\t')[0]);
+  return run('fish', ['--no-config', '-c', 'crictl completion fish | source; complete -C "$argv[1]"'], line).map(
+    (l) => l.split('\t')[0],
+  );
 }
 
 const SHELLS = { bash, zsh, fish } as const;
@@ -82,7 +90,12 @@ describe('completion without a runtime', () => {
 
   test('bash: a word split at = or : is completed from the split', { skip: skipShell('bash') }, () => {
     assert.deepEqual(bash('crictl ps --output=ya', ['crictl', 'ps', '--output', '=', 'ya']), ['yaml']);
-    assert.deepEqual(bash('crictl ps --output=', ['crictl', 'ps', '--output', '=']).sort(), ['=go-template', '=json', '=table', '=yaml']);
+    assert.deepEqual(bash('crictl ps --output=', ['crictl', 'ps', '--output', '=']).sort(), [
+      '=go-template',
+      '=json',
+      '=table',
+      '=yaml',
+    ]);
   });
 
   test('a runtime that does not answer: nothing, within a few seconds', { skip: skipShell('bash') }, async () => {
@@ -128,7 +141,11 @@ describe('completion of IDs and names from the runtime', { skip: SKIP }, () => {
       assert.deepEqual(complete(`${r} rmi docker.io/library/busybox`), [BUSYBOX]);
       assert.ok(complete(`${r} inspecti `).includes(BUSYBOX));
       // The endpoint may come from the environment as well.
-      const viaEnv = spawnSync('bash', ['--norc', '-c', `CONTAINER_RUNTIME_ENDPOINT=${ENDPOINT} crictl __complete rm complete`], { env, encoding: 'utf8' });
+      const viaEnv = spawnSync(
+        'bash',
+        ['--norc', '-c', `CONTAINER_RUNTIME_ENDPOINT=${ENDPOINT} crictl __complete rm complete`],
+        { env, encoding: 'utf8' },
+      );
       assert.equal(viaEnv.stdout, `completeme\t${containerId.slice(0, 13)}\n`);
     });
   }

@@ -45,7 +45,15 @@ describe('doctor on a real runtime', { skip: SKIP }, () => {
 
   test('a healthy lab: runtime, CNI and the sandbox image are OK, exit 0', () => {
     const { code, report } = doctor(['--check', 'runtime,cni,sandbox-image,image-fs']);
-    assert.deepEqual(report.checks.map((c) => [c.check, c.status]), [['runtime', 'OK'], ['cni', 'OK'], ['sandbox-image', 'OK'], ['image-fs', 'OK']]);
+    assert.deepEqual(
+      report.checks.map((c) => [c.check, c.status]),
+      [
+        ['runtime', 'OK'],
+        ['cni', 'OK'],
+        ['sandbox-image', 'OK'],
+        ['image-fs', 'OK'],
+      ],
+    );
     assert.equal(code, 0);
   });
 
@@ -60,7 +68,10 @@ describe('doctor on a real runtime', { skip: SKIP }, () => {
       await waitFor('NetworkReady=false', async () => !(await networkReady()));
       const { code, report } = doctor(['--check', 'runtime,cni']);
       assert.equal(code, 1);
-      assert.deepEqual(report.checks.map((c) => c.status), ['FAIL', 'FAIL']);
+      assert.deepEqual(
+        report.checks.map((c) => c.status),
+        ['FAIL', 'FAIL'],
+      );
       assert.match(report.checks[1].summary, new RegExp(`no CNI config in ${confDir}`));
     } finally {
       for (const [f, content] of saved) writeFileSync(join(confDir, f), content);
@@ -80,7 +91,19 @@ describe('doctor on a real runtime', { skip: SKIP }, () => {
       assert.match(report.checks[0].summary, /is not present: without a registry no pod can start/);
     } finally {
       // Put the lab's own pause image back, as the lab script imported it.
-      const r = spawnSync('ctr', ['--address', join(labDir, 'containerd.sock'), '-n', 'k8s.io', 'images', 'import', join(labDir, 'images', 'pause.tar')], { encoding: 'utf8' });
+      const r = spawnSync(
+        'ctr',
+        [
+          '--address',
+          join(labDir, 'containerd.sock'),
+          '-n',
+          'k8s.io',
+          'images',
+          'import',
+          join(labDir, 'images', 'pause.tar'),
+        ],
+        { encoding: 'utf8' },
+      );
       assert.equal(r.status, 0, r.stderr);
     }
     assert.equal(doctor(['--check', 'sandbox-image']).report.checks[0].status, 'OK');
@@ -91,15 +114,26 @@ describe('doctor on a real runtime', { skip: SKIP }, () => {
     pods.push(podId);
     const script = ['sh', '-c', 'echo boom-one; echo boom-two; exit 3'];
     const first = await runContainer(podId, config, 'crasher', script);
-    await waitFor('the container to exit', async () => (await cri().runtime.containerStatus({ containerId: first })).status?.state === 'CONTAINER_EXITED');
+    await waitFor(
+      'the container to exit',
+      async () => (await cri().runtime.containerStatus({ containerId: first })).status?.state === 'CONTAINER_EXITED',
+    );
     // What the kubelet does next: the same container again, one attempt later.
     const { containerId: second } = await cri().runtime.createContainer({
       podSandboxId: podId,
-      config: { metadata: { name: 'crasher', attempt: 1 }, image: { image: 'docker.io/library/busybox:1.33.1' }, command: script, logPath: 'crasher-1.log' },
+      config: {
+        metadata: { name: 'crasher', attempt: 1 },
+        image: { image: 'docker.io/library/busybox:1.33.1' },
+        command: script,
+        logPath: 'crasher-1.log',
+      },
       sandboxConfig: config,
     });
     await cri().runtime.startContainer({ containerId: second });
-    await waitFor('the second container to exit', async () => (await cri().runtime.containerStatus({ containerId: second })).status?.state === 'CONTAINER_EXITED');
+    await waitFor(
+      'the second container to exit',
+      async () => (await cri().runtime.containerStatus({ containerId: second })).status?.state === 'CONTAINER_EXITED',
+    );
 
     const { code, report } = doctor(['--check', 'workloads', '--since', '10m']);
     assert.equal(code, 1);
@@ -107,8 +141,14 @@ describe('doctor on a real runtime', { skip: SKIP }, () => {
     const failed = mine.filter((c) => c.status === 'FAIL');
     assert.equal(failed.length, 2, JSON.stringify(mine));
     assert.match(failed[0].summary, /container crasher in e2e\/doctor-crash-\S+ exited with code 3/);
-    assert.ok(failed[0].evidence.includes('log: boom-one') && failed[0].evidence.includes('log: boom-two'), failed[0].evidence.join('\n'));
-    assert.ok(mine.some((c) => c.status === 'WARN' && /has restarted \(attempt 1\)/.test(c.summary)), JSON.stringify(mine));
+    assert.ok(
+      failed[0].evidence.includes('log: boom-one') && failed[0].evidence.includes('log: boom-two'),
+      failed[0].evidence.join('\n'),
+    );
+    assert.ok(
+      mine.some((c) => c.status === 'WARN' && /has restarted \(attempt 1\)/.test(c.summary)),
+      JSON.stringify(mine),
+    );
   });
 
   test('a pod whose cgroup_parent is written for the other driver is named', async () => {

@@ -9,7 +9,8 @@ describe('exec in several containers', { skip: SKIP }, () => {
   before(async () => {
     const pod = await runPod('exec-many');
     podId = pod.podId;
-    for (const name of ['web-a', 'web-b', 'db']) ids.push(await runContainer(podId, pod.config, name, ['sleep', '3600']));
+    for (const name of ['web-a', 'web-b', 'db'])
+      ids.push(await runContainer(podId, pod.config, name, ['sleep', '3600']));
   });
   after(async () => {
     await removePods([podId]);
@@ -23,7 +24,10 @@ describe('exec in several containers', { skip: SKIP }, () => {
     assert.equal(r.stdout, `==> ${ids[1].slice(0, 13)} (web-b) <==\nout\n`);
     const all = crictl(['exec', '-s', '-e', '--pod', podId, '--name', '^web-', 'sh', '-c', 'echo out; exit 3']);
     assert.equal(all.code, 3);
-    assert.equal(all.stdout, `==> ${ids[1].slice(0, 13)} (web-b) <==\nout\n==> ${ids[0].slice(0, 13)} (web-a) <==\nout\n`);
+    assert.equal(
+      all.stdout,
+      `==> ${ids[1].slice(0, 13)} (web-b) <==\nout\n==> ${ids[0].slice(0, 13)} (web-a) <==\nout\n`,
+    );
   });
 
   test('-x runs everywhere at once and keeps each block whole; -q drops headers', () => {
@@ -35,7 +39,13 @@ describe('exec in several containers', { skip: SKIP }, () => {
   });
 
   test('no match, or -it with several: one line, exit 1', () => {
-    assert.equal(crictl(['exec', '--pod', podId, '--name', 'nomatch', 'true']).stderr, 'crictl: exec: no container matches the selection\n');
-    assert.match(crictl(['exec', '-it', '--pod', podId, 'sh']).stderr, /^crictl: exec: -i and -t need a single container/);
+    assert.equal(
+      crictl(['exec', '--pod', podId, '--name', 'nomatch', 'true']).stderr,
+      'crictl: exec: no container matches the selection\n',
+    );
+    assert.match(
+      crictl(['exec', '-it', '--pod', podId, 'sh']).stderr,
+      /^crictl: exec: -i and -t need a single container/,
+    );
   });
 });

@@ -36,7 +36,12 @@ describe('flags from crictl master on a real runtime', { skip: SKIP, timeout: 30
     mkdirSync(join(logDir, 'gone.log.d'));
     writeFileSync(join(logDir, 'kept.log.1'), 'old\n');
     const waitExit = async (id: string) => {
-      for (let i = 0; i < 100 && (await cri().runtime.containerStatus({ containerId: id })).status?.state !== 'CONTAINER_EXITED'; i++) await new Promise((r) => setTimeout(r, 100));
+      for (
+        let i = 0;
+        i < 100 && (await cri().runtime.containerStatus({ containerId: id })).status?.state !== 'CONTAINER_EXITED';
+        i++
+      )
+        await new Promise((r) => setTimeout(r, 100));
     };
     await waitExit(gone);
     await waitExit(kept);
@@ -45,8 +50,16 @@ describe('flags from crictl master on a real runtime', { skip: SKIP, timeout: 30
     const rm = crictl(['rm', gone]);
     assert.equal(rm.code, 0, rm.stderr);
     assert.equal(rm.stdout, `${gone}\n`);
-    assert.equal(rm.stderr, `crictl: container ${gone}: ${join(logDir, 'gone.log.d')} is not a regular file; left alone\n`);
-    assert.deepEqual(readdirSync(logDir).filter((f) => f.startsWith('gone')).sort(), ['gone.log.d', 'gonex.log']);
+    assert.equal(
+      rm.stderr,
+      `crictl: container ${gone}: ${join(logDir, 'gone.log.d')} is not a regular file; left alone\n`,
+    );
+    assert.deepEqual(
+      readdirSync(logDir)
+        .filter((f) => f.startsWith('gone'))
+        .sort(),
+      ['gone.log.d', 'gonex.log'],
+    );
 
     const keep = crictl(['rm', '--keep-logs', kept]);
     assert.equal(keep.code, 0, keep.stderr);
@@ -63,7 +76,10 @@ describe('flags from crictl master on a real runtime', { skip: SKIP, timeout: 30
     assert.equal(r.stdout, `${ctr}\n`);
     // containerd 1.6 accepts the field but applies only the cgroup limits on update.
     assert.match(r.stderr, /request UpdateContainerResources: .*"oomScoreAdj":"-500"/);
-    assert.equal((await cri().runtime.containerStatus({ containerId: ctr })).status?.resources?.linux?.memoryLimitInBytes, String(256 * 1024 * 1024));
+    assert.equal(
+      (await cri().runtime.containerStatus({ containerId: ctr })).status?.resources?.linux?.memoryLimitInBytes,
+      String(256 * 1024 * 1024),
+    );
     const bad = crictl(['update', '--oom-score-adj', '2000', ctr]);
     assert.equal(bad.code, 1);
     assert.equal(bad.stderr, 'crictl: --oom-score-adj "2000": expected a number from -1000 to 1000\n');
@@ -78,11 +94,15 @@ describe('flags from crictl master on a real runtime', { skip: SKIP, timeout: 30
     pods.push(podId);
     const a = await runContainer(podId, config, 'a', ['sleep', '3600']);
     const b = await runContainer(podId, config, 'b', ['sleep', '3600']);
-    assert.equal(crictl(['stop', '--all', a]).stderr, 'crictl: stop: cannot specify CONTAINER-ID(s) when using --all\n');
+    assert.equal(
+      crictl(['stop', '--all', a]).stderr,
+      'crictl: stop: cannot specify CONTAINER-ID(s) when using --all\n',
+    );
     const r = crictl(['stop', '--all', '-t', '1']);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(lines(r.stdout).includes(a) && lines(r.stdout).includes(b), r.stdout);
-    for (const id of [a, b]) assert.equal((await cri().runtime.containerStatus({ containerId: id })).status?.state, 'CONTAINER_EXITED');
+    for (const id of [a, b])
+      assert.equal((await cri().runtime.containerStatus({ containerId: id })).status?.state, 'CONTAINER_EXITED');
     assert.equal(crictl(['stop', '--all']).stdout, 'No running containers found.\n');
   });
 
@@ -109,11 +129,17 @@ describe('flags from crictl master on a real runtime', { skip: SKIP, timeout: 30
     for (const filter of ['since=registry.k8s.io/pause:3.6', 'before=registry.k8s.io/pause:3.6']) {
       const got = ids(filter);
       assert.ok(!got.includes(pauseId), filter);
-      assert.ok(got.every((id) => all.includes(id)), filter);
+      assert.ok(
+        got.every((id) => all.includes(id)),
+        filter,
+      );
     }
     // A reference that is not there cuts nothing.
     assert.deepEqual(ids('since=registry.example/none:1').sort(), all);
-    assert.equal(crictl(['images', '--filter', 'since=']).stderr, 'crictl: --filter "since=": expected since=NAME[:TAG], an image ID or NAME@DIGEST\n');
+    assert.equal(
+      crictl(['images', '--filter', 'since=']).stderr,
+      'crictl: --filter "since=": expected since=NAME[:TAG], an image ID or NAME@DIGEST\n',
+    );
   });
 
   test('rmi --prune, -q and -a keep the sandbox (pause) image and images containers use', async () => {
@@ -129,7 +155,10 @@ describe('flags from crictl master on a real runtime', { skip: SKIP, timeout: 30
       const r = crictl(['rmi', ...flags]);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, `Deleted: ${extra}\n`, flags.join(' '));
-      assert.match(r.stderr, /^Kept: registry\.k8s\.io\/pause:3\.6 \(the runtime's sandbox image \(registry\.k8s\.io\/pause:3\.6\); removing it breaks every new pod\)$/m);
+      assert.match(
+        r.stderr,
+        /^Kept: registry\.k8s\.io\/pause:3\.6 \(the runtime's sandbox image \(registry\.k8s\.io\/pause:3\.6\); removing it breaks every new pod\)$/m,
+      );
       assert.match(r.stderr, /^Kept: docker\.io\/library\/busybox:1\.33\.1 \(used by \d+ containers?\)$/m);
       const left = crictl(['images', '-o', 'json']).stdout;
       assert.ok(left.includes('registry.k8s.io/pause:3.6') && left.includes('docker.io/library/busybox:1.33.1'));
@@ -138,11 +167,17 @@ describe('flags from crictl master on a real runtime', { skip: SKIP, timeout: 30
     // Pods can still be made: pause is there.
     const { podId: after } = await runPod('prune-after');
     pods.push(after);
-    assert.equal(crictl(['rmi', '--prune', 'busybox:1.33.1']).stderr, 'crictl: rmi: give image IDs or --prune, not both\n');
+    assert.equal(
+      crictl(['rmi', '--prune', 'busybox:1.33.1']).stderr,
+      'crictl: rmi: give image IDs or --prune, not both\n',
+    );
   });
 });
 
-describe('pull --username with the password on stdin, against the lab registry', { skip: SKIP || (!LAB && 'needs CRICTL_LAB_DIR'), timeout: 300_000 }, () => {
+describe('pull --username with the password on stdin, against the lab registry', {
+  skip: SKIP || (!LAB && 'needs CRICTL_LAB_DIR'),
+  timeout: 300_000,
+}, () => {
   const dir = join(tempDir('crictl-flags-registry-'), 'reg');
   const script = join(ROOT, 'scripts/registry-lab.sh');
   let address = '';
@@ -152,13 +187,28 @@ describe('pull --username with the password on stdin, against the lab registry',
     if (address) {
       execFileSync('bash', [script, 'down', dir, LAB], { stdio: 'ignore' });
       // containerd's RemoveImage drops every name of an image; give the lab its busybox back.
-      execFileSync('ctr', ['--address', ENDPOINT.replace(/^unix:\/\//, ''), '-n', 'k8s.io', 'images', 'import', join(LAB, 'images/busybox.tar')], { stdio: 'ignore' });
+      execFileSync(
+        'ctr',
+        [
+          '--address',
+          ENDPOINT.replace(/^unix:\/\//, ''),
+          '-n',
+          'k8s.io',
+          'images',
+          'import',
+          join(LAB, 'images/busybox.tar'),
+        ],
+        { stdio: 'ignore' },
+      );
     }
     rmSync(join(dir, '..'), { recursive: true, force: true });
   });
 
   test('the password read from stdin reaches the registry; a wrong one is refused by it', () => {
-    address = execFileSync('bash', [script, 'up', dir, LAB], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
+    address = execFileSync('bash', [script, 'up', dir, LAB], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+      .trim()
+      .split('\n')
+      .pop()!;
     password = readFileSync(join(dir, 'password'), 'utf8').trim();
     const image = `${address}/test/busybox:pulltest`;
     const wrong = crictl(['pull', '-u', 'crictl', image], { input: 'not-the-password\n' });

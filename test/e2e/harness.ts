@@ -12,7 +12,9 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = join(ROOT, 'dist', 'crictl');
 export const ENDPOINT = process.env.CRICTL_TEST_ENDPOINT ?? '';
 /** Why e2e tests are skipped, or false when they run. */
-export const SKIP: string | false = ENDPOINT ? false : 'no lab runtime (CRICTL_TEST_ENDPOINT unset; run npm test as root)';
+export const SKIP: string | false = ENDPOINT
+  ? false
+  : 'no lab runtime (CRICTL_TEST_ENDPOINT unset; run npm test as root)';
 
 export const BUSYBOX = 'docker.io/library/busybox:1.33.1';
 
@@ -23,7 +25,10 @@ export interface RunResult {
 }
 
 /** Runs the built CLI against the lab runtime (pass `endpoint: null` to leave -r off). */
-export function crictl(args: string[], opts: { endpoint?: string | null; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): RunResult {
+export function crictl(
+  args: string[],
+  opts: { endpoint?: string | null; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
+): RunResult {
   const endpoint = opts.endpoint === undefined ? ENDPOINT : opts.endpoint;
   const full = endpoint ? ['-r', endpoint, ...args] : args;
   const r = spawnSync(CLI, full, {
@@ -36,7 +41,10 @@ export function crictl(args: string[], opts: { endpoint?: string | null; env?: N
 }
 
 /** Like crictl() but without blocking the event loop (for tests that serve something meanwhile). */
-export function crictlAsync(args: string[], opts: { endpoint?: string | null; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+export function crictlAsync(
+  args: string[],
+  opts: { endpoint?: string | null; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunResult> {
   const endpoint = opts.endpoint === undefined ? ENDPOINT : opts.endpoint;
   const full = endpoint ? ['-r', endpoint, ...args] : args;
   return new Promise((resolve) => {
@@ -81,10 +89,22 @@ export async function runPod(prefix: string, extra: DeepPartial<PodSandboxConfig
 }
 
 /** Creates (and optionally starts) a busybox container in a pod. */
-export async function runContainer(podId: string, podCfg: DeepPartial<PodSandboxConfig>, name: string, command: string[], start = true) {
+export async function runContainer(
+  podId: string,
+  podCfg: DeepPartial<PodSandboxConfig>,
+  name: string,
+  command: string[],
+  start = true,
+) {
   const { containerId } = await cri().runtime.createContainer({
     podSandboxId: podId,
-    config: { metadata: { name }, image: { image: BUSYBOX }, command, logPath: `${name}.log`, labels: { 'crictl-e2e-container': name } },
+    config: {
+      metadata: { name },
+      image: { image: BUSYBOX },
+      command,
+      logPath: `${name}.log`,
+      labels: { 'crictl-e2e-container': name },
+    },
     sandboxConfig: podCfg,
   });
   if (start) await cri().runtime.startContainer({ containerId });
@@ -94,8 +114,12 @@ export async function runContainer(podId: string, podCfg: DeepPartial<PodSandbox
 /** Removes pods (and their containers) created by tests. */
 export async function removePods(ids: string[]): Promise<void> {
   for (const podSandboxId of ids) {
-    await cri().runtime.stopPodSandbox({ podSandboxId }).catch(() => undefined);
-    await cri().runtime.removePodSandbox({ podSandboxId }).catch(() => undefined);
+    await cri()
+      .runtime.stopPodSandbox({ podSandboxId })
+      .catch(() => undefined);
+    await cri()
+      .runtime.removePodSandbox({ podSandboxId })
+      .catch(() => undefined);
   }
 }
 

@@ -28,7 +28,18 @@ export function layerTar(files: Rootfs): Buffer {
       }
     }
     const out = join(dir, '..', `${dir.split('/').pop()}.tar`);
-    execFileSync('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '-C', dir, '-cf', out, '.']);
+    execFileSync('tar', [
+      '--sort=name',
+      '--mtime=@0',
+      '--owner=0',
+      '--group=0',
+      '--numeric-owner',
+      '-C',
+      dir,
+      '-cf',
+      out,
+      '.',
+    ]);
     const tar = readFileSync(out);
     rmSync(out);
     return tar;
@@ -57,35 +68,69 @@ export function writeArchive(entries: [string, Buffer][]): { path: string; clean
     writeFileSync(join(root, name), data);
   }
   const path = join(dir, 'image.tar');
-  execFileSync('tar', ['--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '-C', root, '-cf', path, ...entries.map(([n]) => n)]);
+  execFileSync('tar', [
+    '--mtime=@0',
+    '--owner=0',
+    '--group=0',
+    '--numeric-owner',
+    '-C',
+    root,
+    '-cf',
+    path,
+    ...entries.map(([n]) => n),
+  ]);
   rmSync(root, { recursive: true, force: true });
   return { path, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 function config(layers: Buffer[], cmd: string[]): Buffer {
-  return Buffer.from(JSON.stringify({
-    architecture: ARCH,
-    os: 'linux',
-    config: { Cmd: cmd, Env: ['PATH=/bin'] },
-    rootfs: { type: 'layers', diff_ids: layers.map((l) => sha256(l)) },
-  }));
+  return Buffer.from(
+    JSON.stringify({
+      architecture: ARCH,
+      os: 'linux',
+      config: { Cmd: cmd, Env: ['PATH=/bin'] },
+      rootfs: { type: 'layers', diff_ids: layers.map((l) => sha256(l)) },
+    }),
+  );
 }
 
 /** An OCI image layout tar named `ref` with one gzip layer per root filesystem. */
-export function ociArchive(ref: string, layers: Rootfs[], opts: { cmd?: string[]; extraLayerBytes?: Buffer[] } = {}): BuiltImage {
+export function ociArchive(
+  ref: string,
+  layers: Rootfs[],
+  opts: { cmd?: string[]; extraLayerBytes?: Buffer[] } = {},
+): BuiltImage {
   const raw = layers.map(layerTar);
   const gz = raw.map((t) => gzipSync(t, { level: 1 }));
   const cfg = config(raw, opts.cmd ?? ['sh']);
-  const manifest = Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(cfg), size: cfg.length },
-    layers: gz.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha256(l), size: l.length })),
-  }));
-  const index = Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha256(manifest), size: manifest.length, annotations: { 'io.containerd.image.name': ref, 'org.opencontainers.image.ref.name': ref.slice(ref.lastIndexOf(':') + 1) } }],
-  }));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(cfg), size: cfg.length },
+      layers: gz.map((l) => ({
+        mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+        digest: sha256(l),
+        size: l.length,
+      })),
+    }),
+  );
+  const index = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: sha256(manifest),
+          size: manifest.length,
+          annotations: {
+            'io.containerd.image.name': ref,
+            'org.opencontainers.image.ref.name': ref.slice(ref.lastIndexOf(':') + 1),
+          },
+        },
+      ],
+    }),
+  );
   const blobs = [...gz, cfg, manifest];
   const archive = writeArchive([
     ['oci-layout', Buffer.from('{"imageLayoutVersion":"1.0.0"}')],
@@ -100,7 +145,11 @@ export function dockerArchive(repoTag: string, layers: Rootfs[], opts: { cmd?: s
   const raw = layers.map(layerTar);
   const cfg = config(raw, opts.cmd ?? ['sh']);
   const ids = raw.map((l) => sha256(l).slice(7));
-  const manifestJson = Buffer.from(JSON.stringify([{ Config: `${sha256(cfg).slice(7)}.json`, RepoTags: [repoTag], Layers: ids.map((id) => `${id}/layer.tar`) }]));
+  const manifestJson = Buffer.from(
+    JSON.stringify([
+      { Config: `${sha256(cfg).slice(7)}.json`, RepoTags: [repoTag], Layers: ids.map((id) => `${id}/layer.tar`) },
+    ]),
+  );
   const archive = writeArchive([
     ...raw.map((l, i): [string, Buffer] => [`${ids[i]}/layer.tar`, l]),
     ...ids.map((id): [string, Buffer] => [`${id}/VERSION`, Buffer.from('1.0')]),
@@ -166,9 +215,22 @@ export function* largeDockerArchive(repoTag: string, size: number): Generator<Bu
   yield emit(Buffer.alloc(1024));
   yield pad(layerSize);
   const diffId = `sha256:${hash.digest('hex')}`;
-  const cfg = Buffer.from(JSON.stringify({ architecture: ARCH, os: 'linux', config: { Cmd: ['sh'] }, rootfs: { type: 'layers', diff_ids: [diffId] } }));
+  const cfg = Buffer.from(
+    JSON.stringify({
+      architecture: ARCH,
+      os: 'linux',
+      config: { Cmd: ['sh'] },
+      rootfs: { type: 'layers', diff_ids: [diffId] },
+    }),
+  );
   const cfgName = `${sha256(cfg).slice(7)}.json`;
-  for (const [name, data] of [[cfgName, cfg], ['manifest.json', Buffer.from(JSON.stringify([{ Config: cfgName, RepoTags: [repoTag], Layers: ['big/layer.tar'] }]))]] as [string, Buffer][]) {
+  for (const [name, data] of [
+    [cfgName, cfg],
+    [
+      'manifest.json',
+      Buffer.from(JSON.stringify([{ Config: cfgName, RepoTags: [repoTag], Layers: ['big/layer.tar'] }])),
+    ],
+  ] as [string, Buffer][]) {
     yield header(name, data.length);
     yield data;
     yield pad(data.length);

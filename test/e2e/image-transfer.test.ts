@@ -17,7 +17,12 @@ const BB = readFileSync('/bin/busybox');
 
 /** crictl with bytes on its standard input. */
 function crictlFed(args: string[], input: Buffer) {
-  const r = spawnSync(CLI, ['-r', ENDPOINT, ...args], { input, encoding: 'utf8', env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG }, timeout: 120_000 });
+  const r = spawnSync(CLI, ['-r', ENDPOINT, ...args], {
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG },
+    timeout: 120_000,
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -42,7 +47,19 @@ describe('load, save, tag (containerd)', { skip: SKIP, timeout: 600_000 }, () =>
     }
     // Other tests use the lab's busybox: make sure it is there, whatever happened here.
     if (!crictl(['images', '-q', BUSYBOX]).stdout.trim() && LAB) {
-      execFileSync('ctr', ['--address', ENDPOINT.replace(/^unix:\/\//, ''), '-n', 'k8s.io', 'images', 'import', join(LAB, 'images/busybox.tar')], { stdio: 'ignore' });
+      execFileSync(
+        'ctr',
+        [
+          '--address',
+          ENDPOINT.replace(/^unix:\/\//, ''),
+          '-n',
+          'k8s.io',
+          'images',
+          'import',
+          join(LAB, 'images/busybox.tar'),
+        ],
+        { stdio: 'ignore' },
+      );
     }
     ctd.close();
     closeCri();
@@ -98,7 +115,10 @@ describe('load, save, tag (containerd)', { skip: SKIP, timeout: 600_000 }, () =>
     const load = crictl(['load', '-i', archive]);
     assert.equal(load.code, 0, load.stderr);
     assert.equal(load.stdout, `Loaded image: ${BUSYBOX}\n`);
-    assert.match(crictl(['images']).stdout, new RegExp(`^docker\\.io/library/busybox\\s+1\\.33\\.1\\s+${id.slice(7, 20)}\\s`, 'm'));
+    assert.match(
+      crictl(['images']).stdout,
+      new RegExp(`^docker\\.io/library/busybox\\s+1\\.33\\.1\\s+${id.slice(7, 20)}\\s`, 'm'),
+    );
     assert.equal(imageId(BUSYBOX), id);
 
     // The runtime unpacks it on first use.
@@ -126,7 +146,10 @@ describe('load, save, tag (containerd)', { skip: SKIP, timeout: 600_000 }, () =>
       const cat = crictl(['exec', '-s', cid, '/bin/busybox', 'cat', '/a/file1', '/b/file2']);
       assert.equal(cat.stdout, 'one\ntwo\n', cat.stderr);
       const ls = crictl(['exec', '-s', cid, '/bin/busybox', 'ls', '-a', '/a']);
-      assert.deepEqual(lines(ls.stdout).filter((l) => l !== '.' && l !== '..'), ['file1', 'sub']);
+      assert.deepEqual(
+        lines(ls.stdout).filter((l) => l !== '.' && l !== '..'),
+        ['file1', 'sub'],
+      );
       await removePods(pods.splice(0));
 
       for (const format of ['oci', 'docker']) {
@@ -134,13 +157,25 @@ describe('load, save, tag (containerd)', { skip: SKIP, timeout: 600_000 }, () =>
         const save = crictl(['save', '--format', format, '-o', out, 'docker.io/crictl-e2e/layers:v1']);
         assert.equal(save.code, 0, save.stderr);
         const names = execFileSync('tar', ['tf', out], { encoding: 'utf8' });
-        const blobs = lines(names).filter((n) => /^blobs\/sha256\/[0-9a-f]{64}$/.test(n)).map((n) => `sha256:${n.slice(13)}`);
+        const blobs = lines(names)
+          .filter((n) => /^blobs\/sha256\/[0-9a-f]{64}$/.test(n))
+          .map((n) => `sha256:${n.slice(13)}`);
         assert.deepEqual(blobs.sort(), [...built.blobs].sort());
         // Every blob's bytes match its name.
-        for (const b of blobs) assert.equal(sha256(execFileSync('tar', ['xOf', out, `blobs/sha256/${b.slice(7)}`], { maxBuffer: 64 << 20 })), b);
+        for (const b of blobs)
+          assert.equal(
+            sha256(execFileSync('tar', ['xOf', out, `blobs/sha256/${b.slice(7)}`], { maxBuffer: 64 << 20 })),
+            b,
+          );
         if (format === 'docker') {
-          const manifest = JSON.parse(execFileSync('tar', ['xOf', out, 'manifest.json'], { encoding: 'utf8' })) as { RepoTags: string[]; Config: string }[];
-          assert.deepEqual(manifest.map((m) => m.RepoTags), [['docker.io/crictl-e2e/layers:v1']]);
+          const manifest = JSON.parse(execFileSync('tar', ['xOf', out, 'manifest.json'], { encoding: 'utf8' })) as {
+            RepoTags: string[];
+            Config: string;
+          }[];
+          assert.deepEqual(
+            manifest.map((m) => m.RepoTags),
+            [['docker.io/crictl-e2e/layers:v1']],
+          );
           assert.equal(manifest[0].Config, `blobs/sha256/${built.id.slice(7)}`);
         }
         assert.equal(crictl(['rmi', 'docker.io/crictl-e2e/layers:v1']).code, 0);
@@ -151,13 +186,21 @@ describe('load, save, tag (containerd)', { skip: SKIP, timeout: 600_000 }, () =>
 
       // containerd's own importer reads what save writes (in a namespace of its own).
       const ns = `crictl-e2e-${process.pid}`;
-      const ctr = (...args: string[]) => execFileSync('ctr', ['--address', ENDPOINT.replace(/^unix:\/\//, ''), '-n', ns, ...args], { encoding: 'utf8' });
+      const ctr = (...args: string[]) =>
+        execFileSync('ctr', ['--address', ENDPOINT.replace(/^unix:\/\//, ''), '-n', ns, ...args], { encoding: 'utf8' });
       // (not unpacked: snapshots would keep the namespace from being removed afterwards)
       ctr('images', 'import', '--no-unpack', join(dir, 'layers-oci.tar'));
       assert.match(ctr('images', 'ls', '-q'), /docker\.io\/crictl-e2e\/layers:v1/);
       ctr('images', 'rm', '--sync', 'docker.io/crictl-e2e/layers:v1');
-      execFileSync('ctr', ['--address', ENDPOINT.replace(/^unix:\/\//, ''), 'namespaces', 'rm', ns], { stdio: 'ignore' });
-      assert.ok(!execFileSync('ctr', ['--address', ENDPOINT.replace(/^unix:\/\//, ''), 'namespaces', 'ls', '-q'], { encoding: 'utf8' }).includes(ns), `namespace ${ns} left behind`);
+      execFileSync('ctr', ['--address', ENDPOINT.replace(/^unix:\/\//, ''), 'namespaces', 'rm', ns], {
+        stdio: 'ignore',
+      });
+      assert.ok(
+        !execFileSync('ctr', ['--address', ENDPOINT.replace(/^unix:\/\//, ''), 'namespaces', 'ls', '-q'], {
+          encoding: 'utf8',
+        }).includes(ns),
+        `namespace ${ns} left behind`,
+      );
     } finally {
       built.cleanup();
     }
@@ -181,7 +224,10 @@ describe('load, save, tag (containerd)', { skip: SKIP, timeout: 600_000 }, () =>
       assert.equal(imageId('docker.io/crictl-e2e/tagged:v2'), built.id);
       const bad = crictl(['load', '--name', 'Not Valid', '-i', built.path]);
       assert.equal(bad.code, 1);
-      assert.equal(bad.stderr, 'crictl: --name "Not Valid": not a valid image reference (expected [REGISTRY/]REPOSITORY[:TAG], lower case)\n');
+      assert.equal(
+        bad.stderr,
+        'crictl: --name "Not Valid": not a valid image reference (expected [REGISTRY/]REPOSITORY[:TAG], lower case)\n',
+      );
     } finally {
       built.cleanup();
     }
@@ -209,7 +255,9 @@ describe('load, save, tag (containerd)', { skip: SKIP, timeout: 600_000 }, () =>
 
   test('bad archives: one line naming the input, exit 1; no new images, blobs or leases afterwards', async () => {
     // Blobs that exist nowhere else, so anything left behind would show.
-    const fresh = ociArchive('docker.io/crictl-e2e/broken:v1', [{ 'f/data': Buffer.concat([...randomChunks(300_000, Date.now() >>> 0)]) }]);
+    const fresh = ociArchive('docker.io/crictl-e2e/broken:v1', [
+      { 'f/data': Buffer.concat([...randomChunks(300_000, Date.now() >>> 0)]) },
+    ]);
     const size = readFileSync(fresh.path).length;
     const truncated = join(dir, 'truncated.tar');
     writeFileSync(truncated, readFileSync(fresh.path).subarray(0, Math.floor(size * 0.8)));
@@ -218,15 +266,32 @@ describe('load, save, tag (containerd)', { skip: SKIP, timeout: 600_000 }, () =>
     const wrongDigest = writeArchive([
       ['oci-layout', Buffer.from('{"imageLayoutVersion":"1.0.0"}')],
       [`blobs/sha256/${sha256(good).slice(7)}`, good],
-      [`blobs/sha256/${sha256(good).slice(7).replace(/^./, (c) => (c === '0' ? '1' : '0'))}`, wrong],
+      [
+        `blobs/sha256/${sha256(good)
+          .slice(7)
+          .replace(/^./, (c) => (c === '0' ? '1' : '0'))}`,
+        wrong,
+      ],
       ['index.json', Buffer.from('{"schemaVersion":2,"manifests":[]}')],
     ]);
     const notImage = join(dir, 'not-image.tar');
     execFileSync('tar', ['-cf', notImage, '-C', join(CLI, '..', '..'), 'fixtures']);
     const cases: [string, string[], RegExp][] = [
-      ['truncated', ['-i', truncated], /^crictl: .*truncated\.tar: truncated tar archive \(blobs\/sha256\/[0-9a-f]{64} ends after \d+ of \d+ bytes\)\n$/],
-      ['wrong digest', ['-i', wrongDigest.path], /^crictl: .*image\.tar: blobs\/sha256\/[0-9a-f]{64}: content does not match its digest \(it hashes to sha256:[0-9a-f]{64}\)\n$/],
-      ['not an image', ['-i', notImage], /^crictl: .*not-image\.tar: not an image archive \(no index\.json or manifest\.json in it\)\n$/],
+      [
+        'truncated',
+        ['-i', truncated],
+        /^crictl: .*truncated\.tar: truncated tar archive \(blobs\/sha256\/[0-9a-f]{64} ends after \d+ of \d+ bytes\)\n$/,
+      ],
+      [
+        'wrong digest',
+        ['-i', wrongDigest.path],
+        /^crictl: .*image\.tar: blobs\/sha256\/[0-9a-f]{64}: content does not match its digest \(it hashes to sha256:[0-9a-f]{64}\)\n$/,
+      ],
+      [
+        'not an image',
+        ['-i', notImage],
+        /^crictl: .*not-image\.tar: not an image archive \(no index\.json or manifest\.json in it\)\n$/,
+      ],
       ['/dev/null', ['-i', '/dev/null'], /^crictl: \/dev\/null: empty input, expected a tar archive\n$/],
     ];
     try {
@@ -268,7 +333,10 @@ describe('load, save, tag (containerd)', { skip: SKIP, timeout: 600_000 }, () =>
     assert.equal(stderr, 'crictl: load interrupted: nothing was loaded\n');
     assert.deepEqual(await leftovers(), []);
     const { statuses } = await ctd.content.listStatuses({});
-    assert.deepEqual(statuses.filter((s) => s.ref.startsWith('crictl-ts-')), []);
+    assert.deepEqual(
+      statuses.filter((s) => s.ref.startsWith('crictl-ts-')),
+      [],
+    );
     await collect();
     assert.deepEqual(await contentDigests(), blobsBefore);
   });

@@ -26,8 +26,17 @@ describe('lifecycle on a real runtime', { skip: SKIP }, () => {
     assert.equal(create.code, 0, create.stderr);
     const ctr = create.stdout.trim();
     assert.equal(crictl(['start', ctr]).stdout, `${ctr}\n`);
-    assert.match(crictl(['ps']).stdout, new RegExp(`^${ctr.slice(0, 13)}\\s+busybox:1\\.33\\.1\\s+.*Running\\s+busybox\\s+0\\s+${pod.slice(0, 13)}\\s+nginx-sandbox\\s+default$`, 'm'));
-    assert.match(crictl(['pods']).stdout, new RegExp(`^${pod.slice(0, 13)}\\s+.*Ready\\s+nginx-sandbox\\s+default\\s+1\\s+\\(default\\)$`, 'm'));
+    assert.match(
+      crictl(['ps']).stdout,
+      new RegExp(
+        `^${ctr.slice(0, 13)}\\s+busybox:1\\.33\\.1\\s+.*Running\\s+busybox\\s+0\\s+${pod.slice(0, 13)}\\s+nginx-sandbox\\s+default$`,
+        'm',
+      ),
+    );
+    assert.match(
+      crictl(['pods']).stdout,
+      new RegExp(`^${pod.slice(0, 13)}\\s+.*Ready\\s+nginx-sandbox\\s+default\\s+1\\s+\\(default\\)$`, 'm'),
+    );
     const stats = JSON.parse(crictl(['stats', '-o', 'json', ctr]).stdout);
     assert.equal(stats.stats[0].attributes.id, ctr);
     const status = JSON.parse(crictl(['inspect', ctr]).stdout);
@@ -45,7 +54,12 @@ describe('lifecycle on a real runtime', { skip: SKIP }, () => {
     assert.equal(runp.code, 0, runp.stderr);
     const pod = runp.stdout.trim();
     cleanup.push(pod);
-    const ctr = crictl(['create', pod, 'fixtures/container-config.yaml', 'fixtures/pod-config-stats.json']).stdout.trim();
+    const ctr = crictl([
+      'create',
+      pod,
+      'fixtures/container-config.yaml',
+      'fixtures/pod-config-stats.json',
+    ]).stdout.trim();
     assert.match(ctr, /^[0-9a-f]{64}$/);
     assert.equal(crictl(['start', ctr]).code, 0);
     const statsp = JSON.parse(crictl(['statsp', '-o', 'json', pod]).stdout);
@@ -60,8 +74,24 @@ describe('lifecycle on a real runtime', { skip: SKIP }, () => {
 
   test('run starts a container in a new pod; a failed run removes the pod it made', async () => {
     const dir = tempFile('pod.json', '').replace(/pod\.json$/, '');
-    const podCfg = tempFile('pod.json', JSON.stringify({ metadata: { name: `run-ok-${process.pid}`, namespace: 'e2e', uid: `run-ok-${process.pid}` }, log_directory: dir, linux: {} }));
-    const ctrCfg = tempFile('ctr.json', JSON.stringify({ metadata: { name: 'runner' }, image: { image: 'busybox:1.33.1' }, command: ['sleep', '3600'], log_path: 'runner.log', linux: {} }));
+    const podCfg = tempFile(
+      'pod.json',
+      JSON.stringify({
+        metadata: { name: `run-ok-${process.pid}`, namespace: 'e2e', uid: `run-ok-${process.pid}` },
+        log_directory: dir,
+        linux: {},
+      }),
+    );
+    const ctrCfg = tempFile(
+      'ctr.json',
+      JSON.stringify({
+        metadata: { name: 'runner' },
+        image: { image: 'busybox:1.33.1' },
+        command: ['sleep', '3600'],
+        log_path: 'runner.log',
+        linux: {},
+      }),
+    );
     const ok = crictl(['run', ctrCfg, podCfg]);
     assert.equal(ok.code, 0, ok.stderr);
     const ctr = ok.stdout.trim();
@@ -70,14 +100,32 @@ describe('lifecycle on a real runtime', { skip: SKIP }, () => {
     cleanup.push(JSON.parse(crictl(['ps', '-o', 'json', '--id', ctr]).stdout).containers[0].podSandboxId);
 
     const before = await podIds();
-    const badPod = tempFile('pod.json', JSON.stringify({ metadata: { name: `run-bad-${process.pid}`, namespace: 'e2e', uid: `run-bad-${process.pid}` }, log_directory: dir, linux: {} }));
-    const badImage = tempFile('ctr.json', JSON.stringify({ metadata: { name: 'x' }, image: { image: 'no-such-image:404' }, command: ['true'], linux: {} }));
+    const badPod = tempFile(
+      'pod.json',
+      JSON.stringify({
+        metadata: { name: `run-bad-${process.pid}`, namespace: 'e2e', uid: `run-bad-${process.pid}` },
+        log_directory: dir,
+        linux: {},
+      }),
+    );
+    const badImage = tempFile(
+      'ctr.json',
+      JSON.stringify({ metadata: { name: 'x' }, image: { image: 'no-such-image:404' }, command: ['true'], linux: {} }),
+    );
     const bad = crictl(['run', '--no-pull', badImage, badPod]);
     assert.equal(bad.code, 1);
     assert.equal(lines(bad.stderr).length, 1, bad.stderr);
     assert.match(bad.stderr, /^crictl: run failed: .*\(removed pod sandbox [0-9a-f]{64}\)\n$/);
     assert.deepEqual(await podIds(), before);
-    const badCmd = tempFile('ctr.json', JSON.stringify({ metadata: { name: 'y' }, image: { image: 'busybox:1.33.1' }, command: ['/no/such/binary'], linux: {} }));
+    const badCmd = tempFile(
+      'ctr.json',
+      JSON.stringify({
+        metadata: { name: 'y' },
+        image: { image: 'busybox:1.33.1' },
+        command: ['/no/such/binary'],
+        linux: {},
+      }),
+    );
     const failStart = crictl(['run', badCmd, badPod]);
     assert.equal(failStart.code, 1);
     assert.match(failStart.stderr, /removed pod sandbox/);
@@ -91,14 +139,20 @@ describe('lifecycle on a real runtime', { skip: SKIP }, () => {
     // 19 stopped pods can go; one still ready is refused without --force.
     for (const podSandboxId of mine.slice(1)) await cri().runtime.stopPodSandbox({ podSandboxId });
     const others = [...(await podIds())].filter((id) => !mine.includes(id));
-    for (const podSandboxId of others) await cri().runtime.stopPodSandbox({ podSandboxId }).catch(() => undefined);
+    for (const podSandboxId of others)
+      await cri()
+        .runtime.stopPodSandbox({ podSandboxId })
+        .catch(() => undefined);
     const r = crictl(['rmp', '-a']);
     assert.equal(r.code, 1);
     const left = await podIds();
     assert.ok(left.has(mine[0]));
     for (const id of mine.slice(1)) assert.ok(!left.has(id), `${id} removed`);
     assert.equal(lines(r.stderr).length, 1);
-    assert.match(r.stderr, new RegExp(`^crictl: removing pod sandbox ${mine[0]}: pod sandbox is running, stop it first or use --force\\n$`));
+    assert.match(
+      r.stderr,
+      new RegExp(`^crictl: removing pod sandbox ${mine[0]}: pod sandbox is running, stop it first or use --force\\n$`),
+    );
     assert.ok(lines(r.stdout).filter((l) => l.startsWith('Removed sandbox ')).length >= 19);
     assert.equal(crictl(['rmp', '-a', '-f']).code, 0);
     assert.equal((await podIds()).size, 0);
@@ -111,12 +165,30 @@ describe('lifecycle on a real runtime', { skip: SKIP }, () => {
       [pod('{"metadata": {"name": "x"'), /pod\.json: invalid JSON: line 1 column \d+: /],
       [pod('metadata:\n  name: [x\n', 'pod.yaml'), /pod\.yaml:\d+:\d+: invalid YAML: /],
       [pod('{"metdata": {"name": "x"}}'), /pod\.json: metdata: unknown field \(did you mean metadata\?\)$/],
-      [pod('{"metadata": {"name": "x", "nmespace": "d"}}'), /pod\.json: metadata\.nmespace: unknown field \(did you mean namespace\?\)$/],
-      [pod('{"metadata": {"name": "x"}, "linux": {"security_contxt": {}}}'), /pod\.json: linux\.security_contxt: unknown field \(did you mean security_context\?\)$/],
-      [pod('{"metadata": {"name": "x"}, "linux": {"security_context": {"namespace_options": {"netwrk": 1}}}}'), /linux\.security_context\.namespace_options\.netwrk: unknown field \(did you mean network\?\)$/],
-      [pod('{"metadata": {"name": "x", "attempt": "1"}}'), /pod\.json: metadata\.attempt: expected a non-negative integer, got "1"$/],
-      [pod('{"metadata": {"name": "x"}, "labels": ["a"]}'), /pod\.json: labels: expected an object of key: value, got a list$/],
-      [pod('{"metadata": {"name": "x"}, "port_mappings": [{"protocol": "HTTP"}]}'), /port_mappings\[0\]\.protocol: expected one of TCP, UDP, SCTP, got "HTTP"$/],
+      [
+        pod('{"metadata": {"name": "x", "nmespace": "d"}}'),
+        /pod\.json: metadata\.nmespace: unknown field \(did you mean namespace\?\)$/,
+      ],
+      [
+        pod('{"metadata": {"name": "x"}, "linux": {"security_contxt": {}}}'),
+        /pod\.json: linux\.security_contxt: unknown field \(did you mean security_context\?\)$/,
+      ],
+      [
+        pod('{"metadata": {"name": "x"}, "linux": {"security_context": {"namespace_options": {"netwrk": 1}}}}'),
+        /linux\.security_context\.namespace_options\.netwrk: unknown field \(did you mean network\?\)$/,
+      ],
+      [
+        pod('{"metadata": {"name": "x", "attempt": "1"}}'),
+        /pod\.json: metadata\.attempt: expected a non-negative integer, got "1"$/,
+      ],
+      [
+        pod('{"metadata": {"name": "x"}, "labels": ["a"]}'),
+        /pod\.json: labels: expected an object of key: value, got a list$/,
+      ],
+      [
+        pod('{"metadata": {"name": "x"}, "port_mappings": [{"protocol": "HTTP"}]}'),
+        /port_mappings\[0\]\.protocol: expected one of TCP, UDP, SCTP, got "HTTP"$/,
+      ],
       [pod('{"metadata": {"namespace": "x"}}'), /pod\.json: metadata\.name: required$/],
       [pod('{}'), /pod\.json: metadata: required/],
       [pod(''), /pod\.json: file is empty; expected a JSON or YAML object$/],
@@ -138,7 +210,10 @@ describe('lifecycle on a real runtime', { skip: SKIP }, () => {
     const { podId, config } = await runPod('badctr');
     cleanup.push(podId);
     const podFile = tempFile('pod.json', JSON.stringify(config));
-    const ctr = tempFile('ctr.json', '{"metadata": {"name": "c"}, "image": {"image": "busybox:1.33.1"}, "linux": {"resources": {"memory_limit_in_bytes": "lots"}}}');
+    const ctr = tempFile(
+      'ctr.json',
+      '{"metadata": {"name": "c"}, "image": {"image": "busybox:1.33.1"}, "linux": {"resources": {"memory_limit_in_bytes": "lots"}}}',
+    );
     const r = crictl(['create', podId, ctr, podFile]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /ctr\.json: linux\.resources\.memory_limit_in_bytes: expected an integer, got "lots"\n$/);

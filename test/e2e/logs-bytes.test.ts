@@ -3,7 +3,17 @@
 // bounded memory on pipes (`| head -1`, a reader that sleeps), prompt ctrl-c, --reopen.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { CLI, closeCri, cri, ENDPOINT, removePods, runContainer, runPod, SKIP } from './harness.js';
 import { NO_CONFIG } from '../tmp.js';
@@ -84,7 +94,10 @@ describe('logs: bytes, memory and signals', { skip: SKIP }, () => {
     pods.push(podId);
     exited = await runContainer(podId, config, 'once', ['echo', 'hi']);
     running = await runContainer(podId, config, 'sleeper', ['sleep', '3600']);
-    await waitFor(async () => (await cri().runtime.containerStatus({ containerId: exited })).status?.state === 'CONTAINER_EXITED', 'the container to exit');
+    await waitFor(
+      async () => (await cri().runtime.containerStatus({ containerId: exited })).status?.state === 'CONTAINER_EXITED',
+      'the container to exit',
+    );
     exitedLog = (await cri().runtime.containerStatus({ containerId: exited })).status!.logPath;
     runningLog = (await cri().runtime.containerStatus({ containerId: running })).status!.logPath;
   });
@@ -96,7 +109,7 @@ describe('logs: bytes, memory and signals', { skip: SKIP }, () => {
     closeCri();
   });
 
-  test('output is the file\'s bytes: split characters, invalid UTF-8, partial records, last line without newline', async () => {
+  test("output is the file's bytes: split characters, invalid UTF-8, partial records, last line without newline", async () => {
     // A 3-byte character across the 64 KiB read boundary, Latin-1 and binary bytes, P records
     // printed as they come (no newline of their own), and a last F record without its newline.
     const pad = 64 * 1024 - rec('stdout', 'F', '').length - 1;
@@ -131,13 +144,19 @@ describe('logs: bytes, memory and signals', { skip: SKIP }, () => {
   });
 
   test('-t prints 9 fractional digits, trailing zeros kept, once per line', async () => {
-    writeFileSync(exitedLog, Buffer.concat([
-      Buffer.from('2024-01-02T03:04:05.1Z stdout P one \n2024-01-02T03:04:06Z stdout F two\n'),
-      Buffer.from('2024-01-02T03:04:07.123456789+02:00 stdout F three\n2024-01-02T03:04:08.5-00:00 stdout F four\n'),
-    ]));
+    writeFileSync(
+      exitedLog,
+      Buffer.concat([
+        Buffer.from('2024-01-02T03:04:05.1Z stdout P one \n2024-01-02T03:04:06Z stdout F two\n'),
+        Buffer.from('2024-01-02T03:04:07.123456789+02:00 stdout F three\n2024-01-02T03:04:08.5-00:00 stdout F four\n'),
+      ]),
+    );
     const r = await run(['logs', '-t', exited]);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout.toString(), '2024-01-02T03:04:05.100000000Z one two\n2024-01-02T03:04:07.123456789+02:00 three\n2024-01-02T03:04:08.500000000Z four\n');
+    assert.equal(
+      r.stdout.toString(),
+      '2024-01-02T03:04:05.100000000Z one two\n2024-01-02T03:04:07.123456789+02:00 three\n2024-01-02T03:04:08.500000000Z four\n',
+    );
   });
 
   test('a 1 GiB log piped into head -1 ends within seconds in bounded memory', async () => {
@@ -160,7 +179,10 @@ describe('logs: bytes, memory and signals', { skip: SKIP }, () => {
         }
       });
     });
-    const ended = await Promise.race([new Promise<boolean>((r) => p.on('close', () => r(true))), sleep(20_000).then(() => false)]);
+    const ended = await Promise.race([
+      new Promise<boolean>((r) => p.on('close', () => r(true))),
+      sleep(20_000).then(() => false),
+    ]);
     clearInterval(poll);
     if (!ended) p.kill('SIGKILL');
     writeFileSync(exitedLog, '');
@@ -186,16 +208,25 @@ describe('logs: bytes, memory and signals', { skip: SKIP }, () => {
     assert.ok(peak > 0 && peak < 100, `peak RSS ${peak.toFixed(1)} MiB after 10 s`);
   });
 
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
     test(`logs -f catching up on a big file ends promptly on ${signal} (exit ${code})`, async () => {
       writeBigLog(runningLog, 256);
-      const p = spawn(CLI, ['-r', ENDPOINT, 'logs', '-f', running], { env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG } });
+      const p = spawn(CLI, ['-r', ENDPOINT, 'logs', '-f', running], {
+        env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG },
+      });
       let bytes = 0;
       p.stdout.on('data', (d: Buffer) => (bytes += d.length));
       await waitFor(async () => bytes > 1024 * 1024, 'output to start', 20_000);
       const sent = Date.now();
       p.kill(signal);
-      const exit = await Promise.race([new Promise<number | null>((r) => p.on('close', (c) => r(c))), sleep(10_000).then(() => 'timeout' as const)]);
+      const exit = await Promise.race([
+        new Promise<number | null>((r) => p.on('close', (c) => r(c))),
+        sleep(10_000).then(() => 'timeout' as const),
+      ]);
       const took = Date.now() - sent;
       if (exit === 'timeout') p.kill('SIGKILL');
       writeFileSync(runningLog, '');
@@ -212,7 +243,10 @@ describe('logs: bytes, memory and signals', { skip: SKIP }, () => {
     await sleep(3000);
     const sent = Date.now();
     p.kill('SIGINT');
-    const exit = await Promise.race([new Promise<number | null>((r) => p.on('close', (c) => r(c))), sleep(10_000).then(() => 'timeout' as const)]);
+    const exit = await Promise.race([
+      new Promise<number | null>((r) => p.on('close', (c) => r(c))),
+      sleep(10_000).then(() => 'timeout' as const),
+    ]);
     const took = Date.now() - sent;
     if (exit === 'timeout') p.kill('SIGKILL');
     p.stdout.destroy();

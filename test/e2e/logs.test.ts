@@ -26,8 +26,15 @@ describe('logs on a real runtime', { skip: SKIP }, () => {
   before(async () => {
     ({ podId, config: podCfg } = await runPod('logs'));
     pods.push(podId);
-    done = await runContainer(podId, podCfg, 'counter', ['sh', '-c', 'i=1; while [ $i -le 50 ]; do if [ $((i % 2)) -eq 1 ]; then echo "err $i" >&2; else echo "out $i"; fi; i=$((i+1)); done']);
-    await waitFor(async () => (await cri().runtime.containerStatus({ containerId: done })).status?.state === 'CONTAINER_EXITED', 'counter to exit');
+    done = await runContainer(podId, podCfg, 'counter', [
+      'sh',
+      '-c',
+      'i=1; while [ $i -le 50 ]; do if [ $((i % 2)) -eq 1 ]; then echo "err $i" >&2; else echo "out $i"; fi; i=$((i+1)); done',
+    ]);
+    await waitFor(
+      async () => (await cri().runtime.containerStatus({ containerId: done })).status?.state === 'CONTAINER_EXITED',
+      'counter to exit',
+    );
   });
 
   after(async () => {
@@ -38,8 +45,14 @@ describe('logs on a real runtime', { skip: SKIP }, () => {
   test('all lines, each on its own stream', () => {
     const r = crictl(['logs', done]);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(lines(r.stdout), Array.from({ length: 25 }, (_, i) => `out ${2 * i + 2}`));
-    assert.deepEqual(lines(r.stderr), Array.from({ length: 25 }, (_, i) => `err ${2 * i + 1}`));
+    assert.deepEqual(
+      lines(r.stdout),
+      Array.from({ length: 25 }, (_, i) => `out ${2 * i + 2}`),
+    );
+    assert.deepEqual(
+      lines(r.stderr),
+      Array.from({ length: 25 }, (_, i) => `err ${2 * i + 1}`),
+    );
   });
 
   test('--tail, --stream, -t, --limit-bytes, --reverse, --since', async () => {
@@ -57,7 +70,10 @@ describe('logs on a real runtime', { skip: SKIP }, () => {
     const limited = crictl(['logs', '--stream', 'stdout', '--limit-bytes', '12', done]).stdout;
     assert.equal(limited, 'out 2\nout 4\n');
     const reversed = lines(crictl(['logs', '--reverse', '--stream', 'stdout', done]).stdout);
-    assert.deepEqual(reversed, Array.from({ length: 25 }, (_, i) => `out ${50 - 2 * i}`));
+    assert.deepEqual(
+      reversed,
+      Array.from({ length: 25 }, (_, i) => `out ${50 - 2 * i}`),
+    );
     // The counter may have finished less than a second ago: let its last line age past 1s.
     await sleep(Math.max(0, Date.parse(ts.split(' ')[0]) + 1500 - Date.now()));
     assert.equal(crictl(['logs', '--since', '1s', done]).stdout.length > 0, false);
@@ -77,7 +93,11 @@ describe('logs on a real runtime', { skip: SKIP }, () => {
   });
 
   test('--follow prints lines as they come, across a rotation, and ends when the container exits', async () => {
-    const ticker = await runContainer(podId, podCfg, 'ticker', ['sh', '-c', 'i=0; while [ $i -lt 60 ]; do echo "tick $i"; i=$((i+1)); sleep 0.1; done']);
+    const ticker = await runContainer(podId, podCfg, 'ticker', [
+      'sh',
+      '-c',
+      'i=0; while [ $i -lt 60 ]; do echo "tick $i"; i=$((i+1)); sleep 0.1; done',
+    ]);
     const { status } = await cri().runtime.containerStatus({ containerId: ticker });
     const path = status!.logPath;
     const follow = crictlAsync(['logs', '-f', ticker]);
@@ -87,7 +107,10 @@ describe('logs on a real runtime', { skip: SKIP }, () => {
     await cri().runtime.reopenContainerLog({ containerId: ticker });
     const r = await follow;
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(lines(r.stdout), Array.from({ length: 60 }, (_, i) => `tick ${i}`));
+    assert.deepEqual(
+      lines(r.stdout),
+      Array.from({ length: 60 }, (_, i) => `tick ${i}`),
+    );
   });
 
   test('an unreadable log file is a clear error', async () => {

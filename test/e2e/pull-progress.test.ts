@@ -22,7 +22,10 @@ const bytes = (s: string): number => {
   return Number(m[1]) * UNITS[m[2]];
 };
 
-describe('pull progress', { skip: SKIP || (!LAB && 'needs CRICTL_LAB_DIR') || (!hasScript && 'needs util-linux script'), timeout: 300_000 }, () => {
+describe('pull progress', {
+  skip: SKIP || (!LAB && 'needs CRICTL_LAB_DIR') || (!hasScript && 'needs util-linux script'),
+  timeout: 300_000,
+}, () => {
   const dir = join(tempDir('crictl-registry-'), 'reg');
   const script = join(ROOT, 'scripts/registry-lab.sh');
   let image = '';
@@ -30,11 +33,31 @@ describe('pull progress', { skip: SKIP || (!LAB && 'needs CRICTL_LAB_DIR') || (!
   let built: BuiltImage;
 
   before(() => {
-    const address = execFileSync('bash', [script, 'up', dir, LAB], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
+    const address = execFileSync('bash', [script, 'up', dir, LAB], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+      .trim()
+      .split('\n')
+      .pop()!;
     password = readFileSync(join(dir, 'password'), 'utf8').trim();
     image = `${address}/test/progress:v1`;
-    built = ociArchive('docker.io/crictl-e2e/progress:v1', [{ 'big.bin': Buffer.concat([...randomChunks(LAYER_MB << 20, 4242)]) }]);
-    execFileSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', '--dest-creds', `crictl:${password}`, `oci-archive:${built.path}`, `docker://${image}`], { stdio: 'inherit' });
+    built = ociArchive('docker.io/crictl-e2e/progress:v1', [
+      { 'big.bin': Buffer.concat([...randomChunks(LAYER_MB << 20, 4242)]) },
+    ]);
+    execFileSync(
+      'skopeo',
+      [
+        'copy',
+        '--quiet',
+        '--dest-tls-verify=false',
+        '--dest-creds',
+        `crictl:${password}`,
+        `oci-archive:${built.path}`,
+        `docker://${image}`,
+      ],
+      { stdio: 'inherit' },
+    );
   });
 
   after(() => {
@@ -44,16 +67,23 @@ describe('pull progress', { skip: SKIP || (!LAB && 'needs CRICTL_LAB_DIR') || (!
     built?.cleanup();
   });
 
-  test('on a terminal: the layer\'s bytes rise to its total, then crictl\'s line', () => {
+  test("on a terminal: the layer's bytes rise to its total, then crictl's line", () => {
     crictl(['rmi', image]);
-    const r = spawnSync('script', ['-qfec', `${CLI} -r ${ENDPOINT} pull --creds crictl:${password} ${image}`, '/dev/null'], { encoding: 'utf8', timeout: 240_000 });
+    const r = spawnSync(
+      'script',
+      ['-qfec', `${CLI} -r ${ENDPOINT} pull --creds crictl:${password} ${image}`, '/dev/null'],
+      { encoding: 'utf8', timeout: 240_000 },
+    );
     assert.equal(r.status, 0, r.stdout + r.stderr);
     const text = r.stdout.replace(/\x1b\[\d*[A-Za-z]/g, '').replace(/\r/g, '');
     const layer = built.blobs[0].slice(7, 19);
     const seen = text.split('\n').filter((l) => l.startsWith(`layer ${layer}`));
     const progress = seen.map((l) => /\s(\S+) \/ (\S+)/.exec(l)).filter((m): m is RegExpExecArray => m !== null);
     const done = progress.map((m) => bytes(m[1]));
-    assert.ok(new Set(done).size >= 3, `expected at least 3 progress updates for layer ${layer}, got:\n${seen.join('\n')}`);
+    assert.ok(
+      new Set(done).size >= 3,
+      `expected at least 3 progress updates for layer ${layer}, got:\n${seen.join('\n')}`,
+    );
     for (let i = 1; i < done.length; i++) assert.ok(done[i] >= done[i - 1], `bytes went down:\n${seen.join('\n')}`);
     const total = bytes(progress[0][2]);
     assert.ok(Math.abs(total - (LAYER_MB << 20)) / total < 0.01, `total ${progress[0][2]}`);
@@ -62,7 +92,7 @@ describe('pull progress', { skip: SKIP || (!LAB && 'needs CRICTL_LAB_DIR') || (!
     assert.match(text, /Image is up to date for sha256:[0-9a-f]{64}\n$/);
   });
 
-  test('piped: only crictl\'s line, no progress bytes at all', () => {
+  test("piped: only crictl's line, no progress bytes at all", () => {
     crictl(['rmi', image]);
     const r = crictl(['pull', '--creds', `crictl:${password}`, image]);
     assert.equal(r.code, 0, r.stderr);

@@ -11,7 +11,10 @@ import { tempDir } from '../tmp.js';
 const LAB = process.env.CRICTL_LAB_DIR ?? '';
 const lines = (s: string) => s.split('\n').filter(Boolean);
 
-describe('pull and rmi with a real registry', { skip: SKIP || (!LAB && 'needs CRICTL_LAB_DIR'), timeout: 300_000 }, () => {
+describe('pull and rmi with a real registry', {
+  skip: SKIP || (!LAB && 'needs CRICTL_LAB_DIR'),
+  timeout: 300_000,
+}, () => {
   const dir = join(tempDir('crictl-registry-'), 'reg');
   const script = join(ROOT, 'scripts/registry-lab.sh');
   let address = '';
@@ -19,7 +22,10 @@ describe('pull and rmi with a real registry', { skip: SKIP || (!LAB && 'needs CR
   let image = '';
 
   before(() => {
-    address = execFileSync('bash', [script, 'up', dir, LAB], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
+    address = execFileSync('bash', [script, 'up', dir, LAB], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+      .trim()
+      .split('\n')
+      .pop()!;
     password = readFileSync(join(dir, 'password'), 'utf8').trim();
     image = `${address}/test/busybox:pulltest`;
   });
@@ -27,14 +33,29 @@ describe('pull and rmi with a real registry', { skip: SKIP || (!LAB && 'needs CR
   after(() => {
     execFileSync('bash', [script, 'down', dir, LAB], { stdio: 'ignore' });
     // containerd's RemoveImage drops every name of an image; give the lab its busybox back.
-    execFileSync('ctr', ['--address', ENDPOINT.replace(/^unix:\/\//, ''), '-n', 'k8s.io', 'images', 'import', join(LAB, 'images/busybox.tar')], { stdio: 'ignore' });
+    execFileSync(
+      'ctr',
+      [
+        '--address',
+        ENDPOINT.replace(/^unix:\/\//, ''),
+        '-n',
+        'k8s.io',
+        'images',
+        'import',
+        join(LAB, 'images/busybox.tar'),
+      ],
+      { stdio: 'ignore' },
+    );
   });
 
   test('right credentials pull; images lists it; rmi removes it', () => {
     const r = crictl(['pull', '--creds', `crictl:${password}`, image]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^Image is up to date for sha256:[0-9a-f]{64}\n$/);
-    assert.match(crictl(['images']).stdout, new RegExp(`^${address.replace(/\./g, '\\.')}/test/busybox\\s+pulltest\\s+[0-9a-f]{13}\\s+\\S+B$`, 'm'));
+    assert.match(
+      crictl(['images']).stdout,
+      new RegExp(`^${address.replace(/\./g, '\\.')}/test/busybox\\s+pulltest\\s+[0-9a-f]{13}\\s+\\S+B$`, 'm'),
+    );
     const rmi = crictl(['rmi', image]);
     assert.equal(rmi.code, 0, rmi.stderr);
     assert.ok(lines(rmi.stdout).includes(`Deleted: ${image}`));
@@ -43,12 +64,21 @@ describe('pull and rmi with a real registry', { skip: SKIP || (!LAB && 'needs CR
 
   test('--auth (base64 user:password), --pod-config and --annotation are accepted', () => {
     const auth = Buffer.from(`crictl:${password}`).toString('base64');
-    const r = crictl(['pull', '--auth', auth, '--pod-config', 'fixtures/pod-config.json', '--annotation', 'purpose=e2e', image]);
+    const r = crictl([
+      'pull',
+      '--auth',
+      auth,
+      '--pod-config',
+      'fixtures/pod-config.json',
+      '--annotation',
+      'purpose=e2e',
+      image,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(crictl(['rmi', '--quiet', image]).code, 0);
   });
 
-  test('wrong credentials: one line with the registry\'s reason, exit 1', () => {
+  test("wrong credentials: one line with the registry's reason, exit 1", () => {
     const r = crictl(['pull', '--creds', 'crictl:wrong-password', image]);
     assert.equal(r.code, 1);
     assert.equal(lines(r.stderr).length, 1, r.stderr);
@@ -66,7 +96,10 @@ describe('pull and rmi with a real registry', { skip: SKIP || (!LAB && 'needs CR
 
   test('--debug never shows the password or the auth string', () => {
     const auth = Buffer.from(`crictl:${password}`).toString('base64');
-    for (const args of [['--creds', `crictl:${password}`], ['--auth', auth]]) {
+    for (const args of [
+      ['--creds', `crictl:${password}`],
+      ['--auth', auth],
+    ]) {
       const r = crictl(['--debug', 'pull', ...args, image]);
       assert.equal(r.code, 0, r.stderr);
       const all = r.stdout + r.stderr;

@@ -30,10 +30,13 @@ describe('read-only commands on a real runtime', { skip: SKIP }, () => {
     closeCri();
   });
 
-  test('version prints crictl\'s four lines and JSON on request', () => {
+  test("version prints crictl's four lines and JSON on request", () => {
     const r = crictl(['version']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^Version:  \d+\.\d+\.\d+\nRuntimeName:  containerd\nRuntimeVersion:  \S+\nRuntimeApiVersion:  v1\n$/);
+    assert.match(
+      r.stdout,
+      /^Version: {2}\d+\.\d+\.\d+\nRuntimeName: {2}containerd\nRuntimeVersion: {2}\S+\nRuntimeApiVersion: {2}v1\n$/,
+    );
     const json = JSON.parse(crictl(['version', '-o', 'json']).stdout);
     assert.equal(json.runtimeName, 'containerd');
   });
@@ -44,10 +47,16 @@ describe('read-only commands on a real runtime', { skip: SKIP }, () => {
     const info = JSON.parse(r.stdout);
     const ready = info.status.conditions.find((c: { type: string }) => c.type === 'RuntimeReady');
     assert.equal(ready.status, true);
-    assert.equal(typeof info.config, 'object', 'the info map\'s JSON strings are embedded as objects');
+    assert.equal(typeof info.config, 'object', "the info map's JSON strings are embedded as objects");
     // crictl master re-marshals a Go map: top-level keys sorted (1.26 put status first).
     assert.deepEqual(Object.keys(info), [...Object.keys(info)].sort());
-    const tpl = crictl(['info', '-o', 'go-template', '--template', '{{range .status.conditions}}{{.type}}={{.status}} {{end}}']);
+    const tpl = crictl([
+      'info',
+      '-o',
+      'go-template',
+      '--template',
+      '{{range .status.conditions}}{{.type}}={{.status}} {{end}}',
+    ]);
     assert.match(tpl.stdout, /RuntimeReady=true NetworkReady=true/);
     assert.match(crictl(['info', '-o', 'yaml']).stdout, /^config:\n/m);
   });
@@ -58,7 +67,10 @@ describe('read-only commands on a real runtime', { skip: SKIP }, () => {
     assert.deepEqual(header(r.stdout), ['POD ID', 'CREATED', 'STATE', 'NAME', 'NAMESPACE', 'ATTEMPT', 'RUNTIME']);
     const ours = lines(r.stdout).filter((l) => l.includes('ro-'));
     assert.equal(ours.length, 2);
-    assert.match(ours[0], /^[0-9a-f]{13} {7}(Less than a second|\d+ seconds?|About a minute) ago\s+Ready\s+ro-beta-\d+-\d+\s+e2e\s+0\s+\(default\)$/);
+    assert.match(
+      ours[0],
+      /^[0-9a-f]{13} {7}(Less than a second|\d+ seconds?|About a minute) ago\s+Ready\s+ro-beta-\d+-\d+\s+e2e\s+0\s+\(default\)$/,
+    );
     assert.ok(ours[1].startsWith(podA.slice(0, 13)));
 
     assert.deepEqual(lines(crictl(['pods', '-q', '--label', 'tier=front']).stdout), [podA]);
@@ -72,17 +84,30 @@ describe('read-only commands on a real runtime', { skip: SKIP }, () => {
     assert.equal(bad.stderr, 'crictl: --state "sleepy": must be ready or notready\n');
   });
 
-  test('pods -o json carries what the runtime returned, in crictl\'s JSON form', async () => {
+  test("pods -o json carries what the runtime returned, in crictl's JSON form", async () => {
     const json = JSON.parse(crictl(['pods', '-o', 'json', '--label', 'tier=front']).stdout);
     const { items } = await cri().runtime.listPodSandbox({ filter: { id: podA } });
     assert.equal(json.items.length, 1);
     const item = json.items[0];
-    assert.deepEqual(Object.keys(item).slice(0, 7), ['id', 'metadata', 'state', 'createdAt', 'labels', 'annotations', 'runtimeHandler']);
+    assert.deepEqual(Object.keys(item).slice(0, 7), [
+      'id',
+      'metadata',
+      'state',
+      'createdAt',
+      'labels',
+      'annotations',
+      'runtimeHandler',
+    ]);
     assert.equal(item.id, podA);
     assert.equal(item.createdAt, items[0].createdAt);
     assert.equal(typeof item.createdAt, 'string');
     assert.equal(item.state, 'SANDBOX_READY');
-    assert.deepEqual(item.metadata, { name: podACfg.metadata!.name, uid: podACfg.metadata!.uid, namespace: 'e2e', attempt: 0 });
+    assert.deepEqual(item.metadata, {
+      name: podACfg.metadata!.name,
+      uid: podACfg.metadata!.uid,
+      namespace: 'e2e',
+      attempt: 0,
+    });
     const yaml = crictl(['pods', '-o', 'yaml', '--label', 'tier=front']).stdout;
     assert.match(yaml, /^items:\n- annotations: \{\}\n {2}createdAt: "\d+"\n {2}id: [0-9a-f]{64}\n/);
   });
@@ -90,15 +115,31 @@ describe('read-only commands on a real runtime', { skip: SKIP }, () => {
   test('ps: running by default, -a for all, crictl columns', () => {
     const r = crictl(['ps']);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(header(r.stdout), ['CONTAINER', 'IMAGE', 'CREATED', 'STATE', 'NAME', 'ATTEMPT', 'POD ID', 'POD', 'NAMESPACE']);
+    assert.deepEqual(header(r.stdout), [
+      'CONTAINER',
+      'IMAGE',
+      'CREATED',
+      'STATE',
+      'NAME',
+      'ATTEMPT',
+      'POD ID',
+      'POD',
+      'NAMESPACE',
+    ]);
     const row = lines(r.stdout).find((l) => l.startsWith(running.slice(0, 13)));
     assert.ok(row, 'running container listed');
     assert.match(row!, /\s+Running\s+sleeper\s+0\s+[0-9a-f]{13}\s+ro-alpha-\d+-\d+\s+e2e$/);
     assert.ok(!r.stdout.includes(created.slice(0, 13)), 'created container hidden without -a');
     assert.ok(crictl(['ps', '-a']).stdout.includes(created.slice(0, 13)));
     assert.deepEqual(lines(crictl(['ps', '-a', '-q', '--pod', podB]).stdout), [created]);
-    assert.deepEqual(lines(crictl(['ps', '-q', '--state', 'created']).stdout).filter((id) => id === created), [created]);
-    assert.deepEqual(lines(crictl(['ps', '-a', '-q', '--name', '^sleep']).stdout).filter((id) => id === running), [running]);
+    assert.deepEqual(
+      lines(crictl(['ps', '-q', '--state', 'created']).stdout).filter((id) => id === created),
+      [created],
+    );
+    assert.deepEqual(
+      lines(crictl(['ps', '-a', '-q', '--name', '^sleep']).stdout).filter((id) => id === running),
+      [running],
+    );
     assert.ok(lines(crictl(['ps', '-a', '-q', '--image', 'busybox']).stdout).includes(running));
     assert.deepEqual(lines(crictl(['ps', '-a', '-q', '--image', 'nonexistent-image']).stdout), []);
     assert.deepEqual(lines(crictl(['ps', '-q', '--label', 'crictl-e2e-container=sleeper']).stdout), [running]);
@@ -108,7 +149,17 @@ describe('read-only commands on a real runtime', { skip: SKIP }, () => {
     const json = JSON.parse(crictl(['ps', '-a', '-o', 'json', '--pod', podA]).stdout);
     assert.equal(json.containers.length, 1);
     const c = json.containers[0];
-    assert.deepEqual(Object.keys(c).slice(0, 9), ['id', 'podSandboxId', 'metadata', 'image', 'imageRef', 'state', 'createdAt', 'labels', 'annotations']);
+    assert.deepEqual(Object.keys(c).slice(0, 9), [
+      'id',
+      'podSandboxId',
+      'metadata',
+      'image',
+      'imageRef',
+      'state',
+      'createdAt',
+      'labels',
+      'annotations',
+    ]);
     assert.equal(c.state, 'CONTAINER_RUNNING');
     assert.equal(c.podSandboxId, podA);
     assert.match(c.imageRef, /^sha256:[0-9a-f]{64}$/);
@@ -143,10 +194,16 @@ describe('read-only commands on a real runtime', { skip: SKIP }, () => {
     assert.match(p.status.network.ip, /^\d+\.\d+\.\d+\.\d+$/);
     const two = JSON.parse(crictl(['inspectp', podA, podB]).stdout);
     assert.ok(Array.isArray(two));
-    assert.deepEqual(two.map((x: { status: { id: string } }) => x.status.id), [podA, podB]);
+    assert.deepEqual(
+      two.map((x: { status: { id: string } }) => x.status.id),
+      [podA, podB],
+    );
     const i = JSON.parse(crictl(['inspecti', BUSYBOX]).stdout);
     assert.ok(i.status.repoTags.includes(BUSYBOX));
-    assert.equal(crictl(['inspect', '-o', 'go-template', '--template', '{{.status.metadata.name}}', running]).stdout, 'sleeper\n');
+    assert.equal(
+      crictl(['inspect', '-o', 'go-template', '--template', '{{.status.metadata.name}}', running]).stdout,
+      'sleeper\n',
+    );
     assert.match(crictl(['inspect', '-o', 'yaml', running]).stdout, /^info:\n/);
     assert.match(crictl(['inspect', '-o', 'table', running]).stdout, /^ID: [0-9a-f]{64}\nName: sleeper\n/);
   });
@@ -196,7 +253,10 @@ describe('read-only commands on a real runtime', { skip: SKIP }, () => {
     assert.ok(Number(stats[0].memory.workingSetBytes.value) > 0);
     const table = crictl(['stats', '--seconds', '1']);
     assert.deepEqual(header(table.stdout), ['CONTAINER', 'NAME', 'CPU %', 'MEM', 'DISK', 'INODES', 'SWAP']);
-    assert.match(table.stdout, new RegExp(`^${running.slice(0, 13)}\\s+sleeper\\s+\\d+\\.\\d\\d\\s+\\S+B\\s+\\S+B\\s+\\d+\\s+\\S+B$`, 'm'));
+    assert.match(
+      table.stdout,
+      new RegExp(`^${running.slice(0, 13)}\\s+sleeper\\s+\\d+\\.\\d\\d\\s+\\S+B\\s+\\S+B\\s+\\d+\\s+\\S+B$`, 'm'),
+    );
     const p = crictl(['statsp', '-o', 'json', podA]);
     assert.equal(p.code, 0, p.stderr);
     const podStats = JSON.parse(p.stdout).stats;
@@ -214,13 +274,20 @@ describe('read-only commands on a real runtime', { skip: SKIP }, () => {
     const rc = crictl(['runtime-config']);
     // containerd 1.6 predates the RuntimeConfig rpc: then a clear one-line error is right.
     if (rc.code === 0) assert.match(rc.stdout, /cgroup driver: (SYSTEMD|CGROUPFS)/);
-    else assert.match(rc.stderr, /^crictl: RuntimeConfig: not supported by the runtime at unix:\/\/\S+ \(UNIMPLEMENTED: .*\)\n$/);
+    else
+      assert.match(
+        rc.stderr,
+        /^crictl: RuntimeConfig: not supported by the runtime at unix:\/\/\S+ \(UNIMPLEMENTED: .*\)\n$/,
+      );
   });
 
   test('bad input: one clear line and exit 1', () => {
     const noSock = crictl(['--max-retries', '0', 'ps'], { endpoint: 'unix:///tmp/crictl-e2e-none.sock' });
     assert.equal(noSock.code, 1);
-    assert.equal(noSock.stderr, 'crictl: connect unix:///tmp/crictl-e2e-none.sock: no such file or directory (is the runtime running?)\n');
+    assert.equal(
+      noSock.stderr,
+      'crictl: connect unix:///tmp/crictl-e2e-none.sock: no such file or directory (is the runtime running?)\n',
+    );
     const flag = crictl(['ps', '--bogus']);
     assert.equal(flag.code, 1);
     assert.equal(flag.stderr, 'crictl: ps: unknown flag --bogus; usage: crictl ps [OPTIONS]\n');

@@ -10,7 +10,8 @@ import { after, describe, test } from 'node:test';
 import { closeCri, cri, crictlAsync, removePods, ROOT, runContainer, runPod, SKIP } from './harness.js';
 
 const LAB = process.env.CRICTL_LAB_DIR ?? '';
-const lab = (cmd: string) => execFileSync('bash', [join(ROOT, 'scripts/runtime-lab.sh'), cmd, LAB], { stdio: ['ignore', 'ignore', 'inherit'] });
+const lab = (cmd: string) =>
+  execFileSync('bash', [join(ROOT, 'scripts/runtime-lab.sh'), cmd, LAB], { stdio: ['ignore', 'ignore', 'inherit'] });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function waitReady(): Promise<void> {
@@ -82,7 +83,11 @@ describe('runtime restarts under long-running commands', { skip: SKIP || (!LAB &
     const [logs, ev, st, ex, pf] = await Promise.all([follow, events, watch, exec, forward]);
     lab('up');
     await waitReady();
-    for (const [name, r] of [['stats --watch', st], ['exec', ex], ['port-forward', pf]] as const) {
+    for (const [name, r] of [
+      ['stats --watch', st],
+      ['exec', ex],
+      ['port-forward', pf],
+    ] as const) {
       assert.notEqual(r.code, 0, `${name} exit code`);
       assert.equal(r.stderr.split('\n').filter((l) => l.startsWith('crictl: ')).length, 1, `${name}: ${r.stderr}`);
     }
@@ -91,7 +96,10 @@ describe('runtime restarts under long-running commands', { skip: SKIP || (!LAB &
     assert.ok(port > 0, pf.stdout);
     const refused = await new Promise<boolean>((resolve) => {
       const s = connect(port, '127.0.0.1');
-      s.on('connect', () => (s.destroy(), resolve(false)));
+      s.on('connect', () => {
+        s.destroy();
+        resolve(false);
+      });
       s.on('error', () => resolve(true));
     });
     assert.ok(refused, 'no orphaned listener');

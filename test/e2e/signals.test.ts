@@ -26,9 +26,19 @@ function interruptAt(args: string[], rpc: string, signals: NodeJS.Signals[]): Pr
     child.stderr.on('data', (d) => {
       stderr += d;
       if (sent === 0 && stderr.includes(`DEBU request ${rpc}:`)) child.kill(signals[sent++]);
-      if (sent === 1 && signals.length > 1 && stderr.includes('(signal again to exit at once)')) child.kill(signals[sent++]);
+      if (sent === 1 && signals.length > 1 && stderr.includes('(signal again to exit at once)'))
+        child.kill(signals[sent++]);
     });
-    child.on('close', (code) => resolve({ code, stdout, stderr: stderr.split('\n').filter((l) => !l.startsWith('DEBU ')).join('\n') }));
+    child.on('close', (code) =>
+      resolve({
+        code,
+        stdout,
+        stderr: stderr
+          .split('\n')
+          .filter((l) => !l.startsWith('DEBU '))
+          .join('\n'),
+      }),
+    );
   });
 }
 
@@ -38,14 +48,36 @@ describe('stop signals on a real runtime', { skip: SKIP }, () => {
   let n = 0;
   const configs = () => {
     const name = `${label}-${++n}`;
-    const pod = tempFile('pod.json', JSON.stringify({ metadata: { name, namespace: 'e2e', uid: name }, log_directory: '/tmp', labels: { 'crictl-e2e-signals': label }, linux: {} }));
-    const ctr = tempFile('ctr.json', JSON.stringify({ metadata: { name: 'sleeper' }, image: { image: 'busybox:1.33.1' }, command: ['sleep', '3600'], log_path: 'c.log', labels: { 'crictl-e2e-signals': label }, linux: {} }));
+    const pod = tempFile(
+      'pod.json',
+      JSON.stringify({
+        metadata: { name, namespace: 'e2e', uid: name },
+        log_directory: '/tmp',
+        labels: { 'crictl-e2e-signals': label },
+        linux: {},
+      }),
+    );
+    const ctr = tempFile(
+      'ctr.json',
+      JSON.stringify({
+        metadata: { name: 'sleeper' },
+        image: { image: 'busybox:1.33.1' },
+        command: ['sleep', '3600'],
+        log_path: 'c.log',
+        labels: { 'crictl-e2e-signals': label },
+        linux: {},
+      }),
+    );
     dirs.push(dirname(pod), dirname(ctr));
     return { pod, ctr };
   };
   const left = async () => {
-    const pods = (await cri().runtime.listPodSandbox({ filter: { labelSelector: { 'crictl-e2e-signals': label } } })).items.map((p) => p.id);
-    const ctrs = (await cri().runtime.listContainers({ filter: { labelSelector: { 'crictl-e2e-signals': label } } })).containers.map((c) => c.id);
+    const pods = (
+      await cri().runtime.listPodSandbox({ filter: { labelSelector: { 'crictl-e2e-signals': label } } })
+    ).items.map((p) => p.id);
+    const ctrs = (
+      await cri().runtime.listContainers({ filter: { labelSelector: { 'crictl-e2e-signals': label } } })
+    ).containers.map((c) => c.id);
     return { pods, ctrs };
   };
   after(async () => {
@@ -54,21 +86,32 @@ describe('stop signals on a real runtime', { skip: SKIP }, () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  test('SIGINT during run\'s RunPodSandbox: the call finishes, the pod goes, exit 130', async () => {
+  test("SIGINT during run's RunPodSandbox: the call finishes, the pod goes, exit 130", async () => {
     const { pod, ctr } = configs();
     const r = await interruptAt(['run', ctr, pod], 'RunPodSandbox', ['SIGINT']);
     assert.equal(r.code, 130, r.stderr);
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /^crictl: SIGINT: letting RunPodSandbox finish, then removing what this command made \(signal again to exit at once\)\ncrictl: interrupted by SIGINT: removed pod sandbox [0-9a-f]{64}\n$/);
+    assert.match(
+      r.stderr,
+      /^crictl: SIGINT: letting RunPodSandbox finish, then removing what this command made \(signal again to exit at once\)\ncrictl: interrupted by SIGINT: removed pod sandbox [0-9a-f]{64}\n$/,
+    );
     assert.deepEqual(await left(), { pods: [], ctrs: [] });
   });
 
-  test('SIGTERM during run\'s CreateContainer and SIGHUP during StartContainer: pod and container go, 143 and 129', async () => {
-    for (const [signal, rpc, code] of [['SIGTERM', 'CreateContainer', 143], ['SIGHUP', 'StartContainer', 129]] as const) {
+  test("SIGTERM during run's CreateContainer and SIGHUP during StartContainer: pod and container go, 143 and 129", async () => {
+    for (const [signal, rpc, code] of [
+      ['SIGTERM', 'CreateContainer', 143],
+      ['SIGHUP', 'StartContainer', 129],
+    ] as const) {
       const { pod, ctr } = configs();
       const r = await interruptAt(['run', ctr, pod], rpc, [signal]);
       assert.equal(r.code, code, r.stderr);
-      assert.match(r.stderr, new RegExp(`crictl: interrupted by ${signal}: removed pod sandbox [0-9a-f]{64} and its container [0-9a-f]{64}\\n$`));
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `crictl: interrupted by ${signal}: removed pod sandbox [0-9a-f]{64} and its container [0-9a-f]{64}\\n$`,
+        ),
+      );
       assert.deepEqual(await left(), { pods: [], ctrs: [] });
     }
   });
@@ -80,7 +123,12 @@ describe('stop signals on a real runtime', { skip: SKIP }, () => {
     assert.match(r.stderr, /crictl: interrupted by SIGINT: removed pod sandbox [0-9a-f]{64}\n$/);
     assert.deepEqual(await left(), { pods: [], ctrs: [] });
 
-    const { podSandboxId } = await cri().runtime.runPodSandbox({ config: { metadata: { name: `${label}-kept`, namespace: 'e2e', uid: `${label}-kept` }, labels: { 'crictl-e2e-signals': label } } });
+    const { podSandboxId } = await cri().runtime.runPodSandbox({
+      config: {
+        metadata: { name: `${label}-kept`, namespace: 'e2e', uid: `${label}-kept` },
+        labels: { 'crictl-e2e-signals': label },
+      },
+    });
     const c = await interruptAt(['create', podSandboxId, ctr, pod], 'CreateContainer', ['SIGINT']);
     assert.equal(c.code, 130, c.stderr);
     assert.match(c.stderr, /crictl: interrupted by SIGINT: removed container [0-9a-f]{64}\n$/);
@@ -94,7 +142,12 @@ describe('stop signals on a real runtime', { skip: SKIP }, () => {
     assert.equal(r.code, 130, r.stderr);
     const [podId] = (await left()).pods;
     assert.ok(podId, 'the pod made before the signals is still there');
-    assert.match(r.stderr, new RegExp(`crictl: exiting at once; left behind: pod sandbox ${podId}; CreateContainer was still in flight \\(what it makes stays\\)\\n$`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `crictl: exiting at once; left behind: pod sandbox ${podId}; CreateContainer was still in flight \\(what it makes stays\\)\\n$`,
+      ),
+    );
     await removePods([podId]);
   });
 });

@@ -33,7 +33,14 @@ describe('config values reach the runtime exactly', { skip: SKIP }, () => {
   const podFile = () => {
     const name = `spec-exact-${process.pid}-${++n}`;
     const path = join(dir, `pod-${n}.json`);
-    writeFileSync(path, JSON.stringify({ metadata: { name, namespace: 'e2e', uid: `uid-${name}` }, log_directory: dir, labels: { 'crictl-e2e': 'spec-exact' } }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        metadata: { name, namespace: 'e2e', uid: `uid-${name}` },
+        log_directory: dir,
+        labels: { 'crictl-e2e': 'spec-exact' },
+      }),
+    );
     return path;
   };
   /** `crictl run` of a container file; returns the container ID and remembers its pod. */
@@ -42,7 +49,8 @@ describe('config values reach the runtime exactly', { skip: SKIP }, () => {
     assert.equal(r.code, 0, r.stderr);
     const id = r.stdout.trim();
     const { status } = await cri().runtime.containerStatus({ containerId: id });
-    const pod = (await cri().runtime.listPodSandbox({ filter: { labelSelector: { 'crictl-e2e': 'spec-exact' } } })).items;
+    const pod = (await cri().runtime.listPodSandbox({ filter: { labelSelector: { 'crictl-e2e': 'spec-exact' } } }))
+      .items;
     pods.push(...pod.map((p) => p.id));
     assert.ok(status);
     return { id, r };
@@ -67,24 +75,31 @@ describe('config values reach the runtime exactly', { skip: SKIP }, () => {
     writeFileSync(file, text);
     const { id, r } = await run(file, ['--debug']);
     const env = envOf(id);
-    for (const [key, value] of ENVS) assert.ok(env.includes(`${key}=${value}`), `${key}=${value} missing from:\n${env.join('\n')}`);
+    for (const [key, value] of ENVS)
+      assert.ok(env.includes(`${key}=${value}`), `${key}=${value} missing from:\n${env.join('\n')}`);
     // What --debug says was sent, and what the runtime reports back.
     assert.match(r.stderr, new RegExp(`request CreateContainer: .*"memoryLimitInBytes":"${MAX_INT64}"`));
     assert.match(r.stderr, /request CreateContainer: .*"key":"LOOKS_BASE64","value":"YWJj"/);
     const inspect = JSON.parse(crictl(['inspect', id]).stdout);
     assert.equal(inspect.status.resources.linux.memoryLimitInBytes, MAX_INT64);
     // The runtime's own record of the config, as inspect prints it: the same text (it omits empty values).
-    const recorded = new Map((inspect.info.config.envs as { key: string; value?: string }[]).map((e) => [e.key, e.value ?? '']));
+    const recorded = new Map(
+      (inspect.info.config.envs as { key: string; value?: string }[]).map((e) => [e.key, e.value ?? '']),
+    );
     for (const [key, value] of ENVS) assert.equal(recorded.get(key), value, key);
   });
 
   test('the same from YAML, with a quoted int64 in range', async () => {
     const file = join(dir, 'ctr.yaml');
     const envLines = ENVS.map(([key, value]) => `  - key: ${key}\n    value: ${JSON.stringify(value)}\n`).join('');
-    writeFileSync(file, `metadata:\n  name: envs-yaml\nimage:\n  image: ${BUSYBOX}\ncommand: [sleep, "300"]\nlog_path: envs-yaml.log\nenvs:\n${envLines}linux:\n  resources:\n    memory_limit_in_bytes: "${MAX_INT64}"\n`);
+    writeFileSync(
+      file,
+      `metadata:\n  name: envs-yaml\nimage:\n  image: ${BUSYBOX}\ncommand: [sleep, "300"]\nlog_path: envs-yaml.log\nenvs:\n${envLines}linux:\n  resources:\n    memory_limit_in_bytes: "${MAX_INT64}"\n`,
+    );
     const { id } = await run(file);
     const env = envOf(id);
-    for (const [key, value] of ENVS) assert.ok(env.includes(`${key}=${value}`), `${key}=${value} missing from:\n${env.join('\n')}`);
+    for (const [key, value] of ENVS)
+      assert.ok(env.includes(`${key}=${value}`), `${key}=${value} missing from:\n${env.join('\n')}`);
     const { status } = await cri().runtime.containerStatus({ containerId: id });
     assert.equal(status?.resources?.linux?.memoryLimitInBytes, MAX_INT64);
   });
@@ -93,7 +108,10 @@ describe('config values reach the runtime exactly', { skip: SKIP }, () => {
     const before = (await cri().runtime.listPodSandbox({})).items.length;
     for (const limit of ['"18446744073709551617"', '99999999999999999999999', '9223372036854775808', '1.5', '1e3']) {
       const file = join(dir, 'bad.json');
-      writeFileSync(file, `{"metadata":{"name":"bad"},"image":{"image":"${BUSYBOX}"},"linux":{"resources":{"memory_limit_in_bytes":${limit}}}}`);
+      writeFileSync(
+        file,
+        `{"metadata":{"name":"bad"},"image":{"image":"${BUSYBOX}"},"linux":{"resources":{"memory_limit_in_bytes":${limit}}}}`,
+      );
       const r = crictl(['run', file, podFile()]);
       assert.notEqual(r.code, 0, `limit ${limit} was accepted`);
       assert.equal(r.stdout, '');

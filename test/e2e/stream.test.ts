@@ -23,7 +23,11 @@ async function sandbox(prefix: string, command: string[]) {
 }
 
 /** Runs the CLI with binary-safe input and output, killed after `timeoutMs`. */
-function run(args: string[], input?: Buffer | string, timeoutMs = 30_000): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
+function run(
+  args: string[],
+  input?: Buffer | string,
+  timeoutMs = 30_000,
+): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn(CLI, ['-r', ENDPOINT, ...args], { env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG } });
     const out: Buffer[] = [];
@@ -57,7 +61,8 @@ class Session {
     for (;;) {
       const m = this.output.match(pattern);
       if (m) return m;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${pattern}; output so far: ${JSON.stringify(this.output)}`);
+      if (Date.now() > end)
+        throw new Error(`timed out waiting for ${pattern}; output so far: ${JSON.stringify(this.output)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -133,7 +138,12 @@ describe('streaming commands on a real runtime', { skip: SKIP, timeout: 300_000 
         assert.equal(hi.code, 0, hi.stderr);
         assert.equal(hi.stdout.toString(), 'hi\n');
         // containerd 1.6 knows no v5: the WebSocket client must have settled for v4 (and SPDY picks v4).
-        assert.match(hi.stderr, new RegExp(`DEBU streaming: ${transport} connection to http://127\\.0\\.0\\.1:\\d+/exec/…, protocol v4\\.channel\\.k8s\\.io`));
+        assert.match(
+          hi.stderr,
+          new RegExp(
+            `DEBU streaming: ${transport} connection to http://127\\.0\\.0\\.1:\\d+/exec/…, protocol v4\\.channel\\.k8s\\.io`,
+          ),
+        );
 
         const seven = await run(['exec', '-r', transport, box.containerId, 'sh', '-c', 'echo before; exit 7']);
         assert.equal(seven.code, 7, seven.stderr);
@@ -164,7 +174,9 @@ describe('streaming commands on a real runtime', { skip: SKIP, timeout: 300_000 
 
       // stdin that stays open must not keep crictl alive once the command is done
       const started = Date.now();
-      const p = spawn(CLI, ['-r', ENDPOINT, 'exec', '-i', box.containerId, 'true'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const p = spawn(CLI, ['-r', ENDPOINT, 'exec', '-i', box.containerId, 'true'], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       const code = await new Promise((r) => p.on('close', r));
       p.stdin.destroy();
       assert.equal(code, 0);
@@ -177,14 +189,20 @@ describe('streaming commands on a real runtime', { skip: SKIP, timeout: 300_000 
   test('exec -i over WebSocket (v4): input flows; EOF cannot, which a note explains', { timeout: 60_000 }, async () => {
     const box = await sandbox('exec-ws-stdin', ['sleep', '3600']);
     try {
-      const line = await run(['exec', '-i', '-r', 'websocket', box.containerId, 'sh', '-c', 'read l; echo got-$l'], 'hi\n');
+      const line = await run(
+        ['exec', '-i', '-r', 'websocket', box.containerId, 'sh', '-c', 'read l; echo got-$l'],
+        'hi\n',
+      );
       assert.equal(line.code, 0, line.stderr);
       assert.equal(line.stdout.toString(), 'got-hi\n');
 
       const stuck = await run(['exec', '-i', '-r', 'websocket', box.containerId, 'cat'], 'hi\n', 4000);
       assert.equal(stuck.code, null, 'cat never sees EOF over v4 and is still running when killed');
       assert.equal(stuck.stdout.toString(), 'hi\n');
-      assert.match(stuck.stderr, /^crictl: note: end of input cannot be passed on over v4\.channel\.k8s\.io; .*use --transport spdy\)\n$/);
+      assert.match(
+        stuck.stderr,
+        /^crictl: note: end of input cannot be passed on over v4\.channel\.k8s\.io; .*use --transport spdy\)\n$/,
+      );
     } finally {
       await box.done();
     }
@@ -216,7 +234,12 @@ describe('streaming commands on a real runtime', { skip: SKIP, timeout: 300_000 
     const stdio = { stdin: process.stdin, stdout: sink, stderr: sink };
     try {
       for (const transport of TRANSPORTS) {
-        const { url } = await cri().runtime.exec({ containerId: box.containerId, cmd: ['true'], stdout: true, stderr: true });
+        const { url } = await cri().runtime.exec({
+          containerId: box.containerId,
+          cmd: ['true'],
+          stdout: true,
+          stderr: true,
+        });
         assert.equal(await runRemoteCommand({ url, transport, stdin: false, tty: false, stdio }), 0);
         await assert.rejects(
           runRemoteCommand({ url, transport, stdin: false, tty: false, stdio }),
@@ -234,7 +257,10 @@ describe('streaming commands on a real runtime', { skip: SKIP, timeout: 300_000 
   });
 
   for (const transport of TRANSPORTS) {
-    test(`exec -it ${transport} in a pseudo-terminal: prompt, size, exit code, terminal restored`, { skip: !hasScript && 'util-linux script is not installed', timeout: 60_000 }, async () => {
+    test(`exec -it ${transport} in a pseudo-terminal: prompt, size, exit code, terminal restored`, {
+      skip: !hasScript && 'util-linux script is not installed',
+      timeout: 60_000,
+    }, async () => {
       const box = await sandbox(`exec-tty-${transport}`, ['sleep', '3600']);
       const pty = inPty(`exec -it -r ${transport} ${box.containerId} sh`, 91, 33);
       try {
@@ -252,7 +278,10 @@ describe('streaming commands on a real runtime', { skip: SKIP, timeout: 300_000 
     });
   }
 
-  test('exec -it: a SIGHUP still leaves the terminal as it was', { skip: !hasScript && 'util-linux script is not installed', timeout: 60_000 }, async () => {
+  test('exec -it: a SIGHUP still leaves the terminal as it was', {
+    skip: !hasScript && 'util-linux script is not installed',
+    timeout: 60_000,
+  }, async () => {
     const box = await sandbox('exec-tty-term', ['sleep', '3600']);
     const pty = inPty(`exec -it ${box.containerId} sh`);
     try {
@@ -273,7 +302,10 @@ describe('streaming commands on a real runtime', { skip: SKIP, timeout: 300_000 
     }
   });
 
-  test('exec -it follows window size changes (SIGWINCH) in tmux', { skip: !hasTmux && 'tmux is not installed', timeout: 60_000 }, async () => {
+  test('exec -it follows window size changes (SIGWINCH) in tmux', {
+    skip: !hasTmux && 'tmux is not installed',
+    timeout: 60_000,
+  }, async () => {
     const box = await sandbox('exec-winch', ['sleep', '3600']);
     const socket = `crictl-e2e-${process.pid}`;
     const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
@@ -307,7 +339,10 @@ describe('streaming commands on a real runtime', { skip: SKIP, timeout: 300_000 
   });
 
   for (const transport of TRANSPORTS) {
-    test(`attach -it ${transport}: type into the container's shell, detach with ctrl-p ctrl-q`, { skip: !hasScript && 'util-linux script is not installed', timeout: 60_000 }, async () => {
+    test(`attach -it ${transport}: type into the container's shell, detach with ctrl-p ctrl-q`, {
+      skip: !hasScript && 'util-linux script is not installed',
+      timeout: 60_000,
+    }, async () => {
       const { podId, config } = await runPod(`attach-${transport}`);
       const { containerId } = await cri().runtime.createContainer({
         podSandboxId: podId,
@@ -336,11 +371,16 @@ describe('streaming commands on a real runtime', { skip: SKIP, timeout: 300_000 
   }
 
   for (const transport of TRANSPORTS) {
-    test(`exec ${transport} into a reader that stalls for 10 s: memory stays bounded, nothing is lost`, { timeout: 180_000 }, async () => {
+    test(`exec ${transport} into a reader that stalls for 10 s: memory stays bounded, nothing is lost`, {
+      timeout: 180_000,
+    }, async () => {
       const box = await sandbox(`slow-reader-${transport}`, ['sleep', '3600']);
       try {
         const bytes = 256 * 1024 * 1024;
-        const r = await execIntoSlowReader(['exec', '-r', transport, box.containerId, 'sh', '-c', `head -c ${bytes} /dev/zero`], 10_000);
+        const r = await execIntoSlowReader(
+          ['exec', '-r', transport, box.containerId, 'sh', '-c', `head -c ${bytes} /dev/zero`],
+          10_000,
+        );
         assert.equal(r.code, 0, r.stderr);
         assert.equal(r.received, bytes);
         assertBoundedMemory(r.rss);
@@ -350,8 +390,14 @@ describe('streaming commands on a real runtime', { skip: SKIP, timeout: 300_000 
     });
   }
 
-  test('attach over WebSocket follows output until the container exits: the runtime reports success', { timeout: 60_000 }, async () => {
-    const box = await sandbox('attach-follow-ws', ['sh', '-c', 'sleep 2; echo tick; echo tock >&2; sleep 1; echo done; exit 3']);
+  test('attach over WebSocket follows output until the container exits: the runtime reports success', {
+    timeout: 60_000,
+  }, async () => {
+    const box = await sandbox('attach-follow-ws', [
+      'sh',
+      '-c',
+      'sleep 2; echo tick; echo tock >&2; sleep 1; echo done; exit 3',
+    ]);
     try {
       // Attach's status is about the attachment, not the process: exit 3 is still a success.
       const r = await run(['attach', '-r', 'websocket', box.containerId]);
@@ -383,14 +429,21 @@ describe('streaming commands on a real runtime', { skip: SKIP, timeout: 300_000 
       const { podId, config } = await runPod(`pf-${transport}`);
       try {
         await runContainer(podId, config, 'echo', ['nc', '-ll', '-p', '8080', '-e', 'cat']);
-        await runContainer(podId, config, 'web', ['sh', '-c', 'mkdir -p /www && echo hello-from-httpd > /www/index.html && exec httpd -f -p 8081 -h /www']);
+        await runContainer(podId, config, 'web', [
+          'sh',
+          '-c',
+          'mkdir -p /www && echo hello-from-httpd > /www/index.html && exec httpd -f -p 8081 -h /www',
+        ]);
         await new Promise((r) => setTimeout(r, 500)); // let the servers bind
         const pf = new Session(CLI, ['-r', ENDPOINT, 'port-forward', '-r', transport, podId, '0:8080', ':8081']);
         try {
           const [, echoPort] = await pf.waitFor(/Forwarding from 127\.0\.0\.1:(\d+) -> 8080\n/);
           const [, webPort] = await pf.waitFor(/Forwarding from 127\.0\.0\.1:(\d+) -> 8081\n/);
           for (let i = 0; i < 3; i++) {
-            assert.equal(await tcpExchange(Number(echoPort), `ping ${i}\n`, (got) => got.endsWith('\n')), `ping ${i}\n`);
+            assert.equal(
+              await tcpExchange(Number(echoPort), `ping ${i}\n`, (got) => got.endsWith('\n')),
+              `ping ${i}\n`,
+            );
           }
           const http = await tcpExchange(Number(webPort), 'GET / HTTP/1.0\r\n\r\n');
           assert.match(http, /^HTTP\/1\.[01] 200 OK\r\n/);
@@ -408,10 +461,18 @@ describe('streaming commands on a real runtime', { skip: SKIP, timeout: 300_000 
   }
 
   for (const transport of TRANSPORTS) {
-    test(`port-forward ${transport} to a client that stalls for 10 s: memory stays bounded, nothing is lost`, { timeout: 180_000 }, async () => {
+    test(`port-forward ${transport} to a client that stalls for 10 s: memory stays bounded, nothing is lost`, {
+      timeout: 180_000,
+    }, async () => {
       const bytes = 128 * 1024 * 1024;
-      const box = await sandbox(`pf-slow-${transport}`, ['sh', '-c', `printf '#!/bin/sh\\nhead -c ${bytes} /dev/zero\\n' > /zeros && chmod +x /zeros && exec nc -ll -p 8080 -e /zeros`]);
-      const pf = spawn(CLI, ['-r', ENDPOINT, 'port-forward', '-r', transport, box.podId, ':8080'], { env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG } });
+      const box = await sandbox(`pf-slow-${transport}`, [
+        'sh',
+        '-c',
+        `printf '#!/bin/sh\\nhead -c ${bytes} /dev/zero\\n' > /zeros && chmod +x /zeros && exec nc -ll -p 8080 -e /zeros`,
+      ]);
+      const pf = spawn(CLI, ['-r', ENDPOINT, 'port-forward', '-r', transport, box.podId, ':8080'], {
+        env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG },
+      });
       let output = '';
       pf.stdout.on('data', (d: Buffer) => (output += d));
       pf.stderr.on('data', (d: Buffer) => (output += d));
@@ -453,7 +514,9 @@ describe('streaming commands on a real runtime', { skip: SKIP, timeout: 300_000 
     assert.equal(r2.stderr, 'crictl: invalid port spec "8080:http": remote port "http" is not a number\n');
   });
 
-  test('port-forward to a port nobody listens on reports the runtime\'s error and keeps going', { timeout: 60_000 }, async () => {
+  test("port-forward to a port nobody listens on reports the runtime's error and keeps going", {
+    timeout: 60_000,
+  }, async () => {
     const box = await sandbox('pf-refused', ['sleep', '3600']);
     const pf = new Session(CLI, ['-r', ENDPOINT, 'port-forward', box.podId, '0:9']);
     try {
@@ -514,12 +577,18 @@ function assertBoundedMemory(rss: RssTrace): void {
  * Runs the CLI with its stdout going to a pipe whose reader sleeps `stallMs` before reading
  * (and counting) everything; samples the CLI's RSS meanwhile.
  */
-function execIntoSlowReader(args: string[], stallMs: number): Promise<{ code: number | null; stderr: string; received: number; rss: RssTrace }> {
+function execIntoSlowReader(
+  args: string[],
+  stallMs: number,
+): Promise<{ code: number | null; stderr: string; received: number; rss: RssTrace }> {
   return new Promise((resolve) => {
     const reader = spawn('sh', ['-c', `sleep ${stallMs / 1000}; wc -c`], { stdio: ['pipe', 'pipe', 'inherit'] });
     let counted = '';
     reader.stdout.on('data', (d: Buffer) => (counted += d.toString()));
-    const p = spawn(CLI, ['-r', ENDPOINT, ...args], { stdio: ['ignore', reader.stdin, 'pipe'], env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG } });
+    const p = spawn(CLI, ['-r', ENDPOINT, ...args], {
+      stdio: ['ignore', reader.stdin, 'pipe'],
+      env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG },
+    });
     // Ours is not the reading end: only the sleeping reader may drain the pipe.
     reader.stdin.destroy();
     let stderr = '';

@@ -27,8 +27,13 @@ describe('template on a real runtime', { skip: SKIP }, () => {
     writeFileSync(ctrFile, crictl(['template', 'container']).stdout);
     const run = crictl(['run', ctrFile, podFile]);
     const ctr = run.stdout.trim();
-    const status = ctr ? await cri().runtime.containerStatus({ containerId: ctr }).catch(() => undefined) : undefined;
-    if (status?.status?.metadata) pods.push(...(await cri().runtime.listContainers({ filter: { id: ctr } })).containers.map((c) => c.podSandboxId));
+    const status = ctr
+      ? await cri()
+          .runtime.containerStatus({ containerId: ctr })
+          .catch(() => undefined)
+      : undefined;
+    if (status?.status?.metadata)
+      pods.push(...(await cri().runtime.listContainers({ filter: { id: ctr } })).containers.map((c) => c.podSandboxId));
     assert.equal(run.code, 0, run.stderr);
     assert.equal(status?.status?.state, 'CONTAINER_RUNNING');
     // The command's greeting, in the log file the template names.

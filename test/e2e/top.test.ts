@@ -38,7 +38,10 @@ describe('top on a real runtime', { skip: SKIP }, () => {
     assert.ok(Number(burner.split(/ +/)[3]) > 5, `the burner uses CPU: ${burner}`);
   });
 
-  test('in a terminal: the burner rises to the top, sorts, and q restores the terminal', { skip: !hasTmux && 'tmux is not installed', timeout: 90_000 }, async () => {
+  test('in a terminal: the burner rises to the top, sorts, and q restores the terminal', {
+    skip: !hasTmux && 'tmux is not installed',
+    timeout: 90_000,
+  }, async () => {
     const dir = tempDir('top-tty-');
     const socket = `crictl-top-${process.pid}`;
     const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });

@@ -15,18 +15,24 @@ function parse(argv: string[]): Record<string, unknown> {
   for (const c of COMMANDS) cli.register(c);
   const path = matchPath(argv, COMMANDS);
   assert.ok(path, `no command for ${argv.join(' ')}`);
-  const args = [...argv.slice(0, path.length), ...normalizeArgs(argv.slice(path.length), commandShape(path.command), argv[0])];
+  const args = [
+    ...argv.slice(0, path.length),
+    ...normalizeArgs(argv.slice(path.length), commandShape(path.command), argv[0]),
+  ];
   // Parsing only: nothing runs, so the command context's services are never called.
   const context = {} as Omit<CliContext, keyof import('clipanion').BaseContext>;
   return cli.process(args, context) as unknown as Record<string, unknown>;
 }
 
 function cli(args: string[]) {
-  const r = spawnSync(CLI, args, { encoding: 'utf8', env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '' } });
+  const r = spawnSync(CLI, args, {
+    encoding: 'utf8',
+    env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-test('booleans take =true and =false (and Go\'s other spellings)', () => {
+test("booleans take =true and =false (and Go's other spellings)", () => {
   assert.equal(parse(['ps', '--all=true']).all, true);
   assert.equal(parse(['ps', '--all=false']).all, false);
   assert.equal(parse(['ps', '-a=false', '-q=1']).all, false);
@@ -37,7 +43,7 @@ test('booleans take =true and =false (and Go\'s other spellings)', () => {
   assert.throws(() => parse(['ps', '--all=maybe']), /ps: --all=maybe: expected true or false/);
 });
 
-test('a value starting with a dash is the value, as with Go\'s flag package', () => {
+test("a value starting with a dash is the value, as with Go's flag package", () => {
   assert.equal(parse(['logs', '--tail', '-1', 'abc']).tail, '-1');
   assert.equal(parse(['logs', '--limit-bytes', '-1', 'abc']).limitBytes, '-1');
   assert.equal(parse(['ps', '--last', '-2']).last, '-2');
@@ -91,15 +97,21 @@ test('aliases crictl master has: logs -s, exec -p, --tls-server-name, rmi -q (pr
 test('crictl master global flags crictl-ts leaves out say why', () => {
   const r = cli(['--enable-tracing', 'ps']);
   assert.equal(r.code, 1);
-  assert.equal(r.stderr, 'crictl: --enable-tracing is not supported by crictl-ts: OpenTelemetry tracing needs an OTLP exporter crictl-ts does not ship\n');
-  assert.match(cli(['--profile-cpu', '/tmp/x', 'ps']).stderr, /--profile-cpu is not supported by crictl-ts: it writes Go pprof profiles/);
+  assert.equal(
+    r.stderr,
+    'crictl: --enable-tracing is not supported by crictl-ts: OpenTelemetry tracing needs an OTLP exporter crictl-ts does not ship\n',
+  );
+  assert.match(
+    cli(['--profile-cpu', '/tmp/x', 'ps']).stderr,
+    /--profile-cpu is not supported by crictl-ts: it writes Go pprof profiles/,
+  );
   assert.equal(cli(['--debug=maybe', 'ps']).stderr, 'crictl: --debug=maybe: expected true or false\n');
 });
 
 test('help, h, help CMD and CMD help', () => {
   const global = cli(['help']);
   assert.equal(global.code, 0);
-  assert.match(global.stdout, /^NAME:\n   crictl - client for CRI/);
+  assert.match(global.stdout, /^NAME:\n {3}crictl - client for CRI/);
   assert.equal(cli(['h']).stdout, global.stdout);
   const ps = cli(['ps', '--help']).stdout;
   assert.match(ps, /List containers/);
@@ -109,7 +121,11 @@ test('help, h, help CMD and CMD help', () => {
   assert.match(cli(['help', 'runp', 'jsonschema']).stdout, /\$ crictl runp jsonschema/);
   // Several IDs are all-or-nothing, and --help says so.
   for (const cmd of ['start', 'stop', 'rm', 'rmi', 'update', 'stopp', 'rmp', 'inspect']) {
-    assert.match(cli([cmd, '--help']).stdout.replace(/\s+/g, ' '), /IDs are all resolved first: if one is not found,? nothing is (done|stopped|removed)/, cmd);
+    assert.match(
+      cli([cmd, '--help']).stdout.replace(/\s+/g, ' '),
+      /IDs are all resolved first: if one is not found,? nothing is (done|stopped|removed)/,
+      cmd,
+    );
   }
   // An unknown word is still an error naming it.
   const bad = cli(['--all=false']);

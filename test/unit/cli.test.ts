@@ -10,7 +10,10 @@ import { CLI } from '../e2e/harness.js';
 import { missingPath, NO_CONFIG, tempDir } from '../tmp.js';
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(CLI, args, { encoding: 'utf8', env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '', ...env } });
+  const r = spawnSync(CLI, args, {
+    encoding: 'utf8',
+    env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '', ...env },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -21,10 +24,16 @@ test('global flags come before the command, in every spelling', () => {
     version: false,
     rest: ['ps', '-a'],
   });
-  assert.deepEqual(parseGlobalArgs(['--image-endpoint=unix:///i', '-c', '/c.yaml', 'images']).flags, { imageEndpoint: 'unix:///i', config: '/c.yaml' });
+  assert.deepEqual(parseGlobalArgs(['--image-endpoint=unix:///i', '-c', '/c.yaml', 'images']).flags, {
+    imageEndpoint: 'unix:///i',
+    config: '/c.yaml',
+  });
   // Flags after the command belong to the command (-r is --reverse for logs).
   assert.deepEqual(parseGlobalArgs(['logs', '-r', 'abc']).rest, ['logs', '-r', 'abc']);
-  assert.throws(() => parseGlobalArgs(['--runtime-endpiont', 'x', 'ps']), /unknown global flag --runtime-endpiont \(did you mean --runtime-endpoint\?\)/);
+  assert.throws(
+    () => parseGlobalArgs(['--runtime-endpiont', 'x', 'ps']),
+    /unknown global flag --runtime-endpiont \(did you mean --runtime-endpoint\?\)/,
+  );
   assert.throws(() => parseGlobalArgs(['-r']), /flag -r needs a value/);
 });
 
@@ -32,7 +41,34 @@ test('--version, --help and per-command help', () => {
   assert.equal(cli(['--version']).stdout, `crictl version ${VERSION}\n`);
   const help = cli(['--help']);
   assert.equal(help.code, 0);
-  for (const cmd of ['attach', 'create', 'exec', 'images', 'info', 'inspect', 'inspecti', 'inspectp', 'logs', 'port-forward', 'ps', 'pull', 'rm', 'rmi', 'rmp', 'run', 'runp', 'start', 'stats', 'statsp', 'stop', 'stopp', 'update', 'version', 'config', 'completion']) {
+  for (const cmd of [
+    'attach',
+    'create',
+    'exec',
+    'images',
+    'info',
+    'inspect',
+    'inspecti',
+    'inspectp',
+    'logs',
+    'port-forward',
+    'ps',
+    'pull',
+    'rm',
+    'rmi',
+    'rmp',
+    'run',
+    'runp',
+    'start',
+    'stats',
+    'statsp',
+    'stop',
+    'stopp',
+    'update',
+    'version',
+    'config',
+    'completion',
+  ]) {
     assert.match(help.stdout, new RegExp(`^   ${cmd} +\\S`, 'm'), `${cmd} listed`);
   }
   const ps = cli(['ps', '--help']);
@@ -50,8 +86,16 @@ test('--version, --help and per-command help', () => {
 });
 
 test('unknown commands and flags: one line, a suggestion, exit 1', () => {
-  assert.deepEqual(cli(['imagse']), { code: 1, stdout: '', stderr: 'crictl: unknown command "imagse" (did you mean "images"?); run crictl --help for the list\n' });
-  assert.deepEqual(cli(['ps', '--bogus']), { code: 1, stdout: '', stderr: 'crictl: ps: unknown flag --bogus; usage: crictl ps [OPTIONS]\n' });
+  assert.deepEqual(cli(['imagse']), {
+    code: 1,
+    stdout: '',
+    stderr: 'crictl: unknown command "imagse" (did you mean "images"?); run crictl --help for the list\n',
+  });
+  assert.deepEqual(cli(['ps', '--bogus']), {
+    code: 1,
+    stdout: '',
+    stderr: 'crictl: ps: unknown flag --bogus; usage: crictl ps [OPTIONS]\n',
+  });
   const badTimeout = cli(['-t', '5x', '-r', `unix://${missingPath('cri.sock')}`, 'version']);
   assert.equal(badTimeout.code, 1);
   assert.match(badTimeout.stderr, /^crictl: invalid --timeout "5x": expected a number with a unit/);
@@ -82,8 +126,15 @@ test('config: --set, positional, --get, --list, comments kept, bad values refuse
   const bad = cli(['-c', file, 'config', '--set', 'timeout=soon']);
   assert.equal(bad.code, 1);
   assert.equal(bad.stderr, 'crictl: config: timeout: expected a whole number of seconds (>= 0), got "soon"\n');
-  assert.match(cli(['-c', file, 'config', '--set', 'runtime_endpoint=x']).stderr, /unknown key "runtime_endpoint" \(did you mean runtime-endpoint\?\)/);
-  assert.equal(readFileSync(file, 'utf8'), text.replace(/.*/s, (t) => t), 'refused writes leave the file alone');
+  assert.match(
+    cli(['-c', file, 'config', '--set', 'runtime_endpoint=x']).stderr,
+    /unknown key "runtime_endpoint" \(did you mean runtime-endpoint\?\)/,
+  );
+  assert.equal(
+    readFileSync(file, 'utf8'),
+    text.replace(/.*/s, (t) => t),
+    'refused writes leave the file alone',
+  );
   // The file is what the next command uses.
   const r = cli(['-c', file, 'version']);
   assert.equal(r.code, 1);
@@ -96,7 +147,10 @@ test('no endpoint anywhere: the default is named in one warning line', () => {
   assert.equal(r.code, 1);
   const lines = r.stderr.split('\n').filter(Boolean);
   assert.equal(lines.length, 2);
-  assert.match(lines[0], /^WARN: runtime endpoint not set, using unix:\/\/\/run\/containerd\/containerd\.sock \(tried /);
+  assert.match(
+    lines[0],
+    /^WARN: runtime endpoint not set, using unix:\/\/\/run\/containerd\/containerd\.sock \(tried /,
+  );
 });
 
 test('a closed output pipe ends the program quietly', () => {

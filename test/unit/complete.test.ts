@@ -9,22 +9,40 @@ async function completeWith(words: string[], names: string[]): Promise<string> {
   const stdout = new PassThrough();
   let text = '';
   stdout.on('data', (d: Buffer) => (text += d.toString()));
-  const containers = names.map((name, i) => ({ id: `${String(i).padStart(2, '0')}${'a'.repeat(62)}`, metadata: { name } }));
-  const clients = { runtime: { listContainers: async () => ({ containers }) }, close: () => undefined } as unknown as CriClients;
+  const containers = names.map((name, i) => ({
+    id: `${String(i).padStart(2, '0')}${'a'.repeat(62)}`,
+    metadata: { name },
+  }));
+  const clients = {
+    runtime: { listContainers: async () => ({ containers }) },
+    close: () => undefined,
+  } as unknown as CriClients;
   await complete(words, { stdout, env: {}, globalFlags: {}, connect: async () => clients });
   return text;
 }
 
 test('runtime names with control characters are not offered; descriptions are one plain line', async () => {
   const out = await completeWith(['stop', ''], ['web', 'evil\x1b]0;owned\x07', 'two\nlines']);
-  assert.equal(out, [`00${'a'.repeat(62)}\tweb`, 'web\t00aaaaaaaaaaa', `01${'a'.repeat(62)}\tevil ]0;owned `, `02${'a'.repeat(62)}\ttwo lines`, ''].join('\n'));
+  assert.equal(
+    out,
+    [
+      `00${'a'.repeat(62)}\tweb`,
+      'web\t00aaaaaaaaaaa',
+      `01${'a'.repeat(62)}\tevil ]0;owned `,
+      `02${'a'.repeat(62)}\ttwo lines`,
+      '',
+    ].join('\n'),
+  );
 });
 
 test('a runtime that never answers: nothing, after the short wait', async () => {
   const stdout = new PassThrough();
   let text = '';
   stdout.on('data', (d: Buffer) => (text += d.toString()));
-  const clients = { runtime: { listContainers: () => new Promise(() => undefined) }, close: () => undefined } as unknown as CriClients;
+  const clients = {
+    runtime: { listContainers: () => new Promise(() => undefined) },
+    close: () => undefined,
+  } as unknown as CriClients;
   const started = Date.now();
   await complete(['logs', ''], { stdout, env: {}, globalFlags: {}, connect: async () => clients });
   assert.equal(text, '');

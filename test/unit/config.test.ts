@@ -10,8 +10,14 @@ import { tempDir } from '../tmp.js';
 const dir = tempDir('crictl-config-');
 
 test('config path: --config beats CRI_CONFIG_FILE beats the default', () => {
-  assert.deepEqual(resolveConfigPath('/a.yaml', { CRI_CONFIG_FILE: '/b.yaml' }, '/usr/bin/crictl'), { path: '/a.yaml', explicit: true });
-  assert.deepEqual(resolveConfigPath(undefined, { CRI_CONFIG_FILE: '/b.yaml' }, '/usr/bin/crictl'), { path: '/b.yaml', explicit: false });
+  assert.deepEqual(resolveConfigPath('/a.yaml', { CRI_CONFIG_FILE: '/b.yaml' }, '/usr/bin/crictl'), {
+    path: '/a.yaml',
+    explicit: true,
+  });
+  assert.deepEqual(resolveConfigPath(undefined, { CRI_CONFIG_FILE: '/b.yaml' }, '/usr/bin/crictl'), {
+    path: '/b.yaml',
+    explicit: false,
+  });
 });
 
 test('all known keys parse with their types', async () => {
@@ -35,8 +41,12 @@ test('malformed files report FILE:LINE and the problem', async () => {
     message: '/etc/crictl.yaml:2: timeout: expected a whole number of seconds (>= 0), got "soon"',
   });
   await assert.rejects(parseConfigText('debug: [\n', 'c.yaml'), /^UsageError: c\.yaml:2: invalid YAML/);
-  await assert.rejects(parseConfigText('- a\n- b\n', 'c.yaml'), { message: 'c.yaml:1: expected a mapping of key: value pairs' });
-  await assert.rejects(parseConfigText('debug: yes please\n', 'c.yaml'), { message: 'c.yaml:1: debug: expected true or false, got "yes please"' });
+  await assert.rejects(parseConfigText('- a\n- b\n', 'c.yaml'), {
+    message: 'c.yaml:1: expected a mapping of key: value pairs',
+  });
+  await assert.rejects(parseConfigText('debug: yes please\n', 'c.yaml'), {
+    message: 'c.yaml:1: debug: expected true or false, got "yes please"',
+  });
 });
 
 test('unknown keys warn with a suggestion', async () => {
@@ -55,8 +65,15 @@ test('precedence: flag > environment > file > default', async () => {
   writeFileSync(file, 'runtime-endpoint: unix:///file.sock\ntimeout: 7\n');
   const cfg = { path: file, explicit: true };
   assert.equal((await resolveSettings({}, {}, cfg)).runtimeEndpoint, 'unix:///file.sock');
-  assert.equal((await resolveSettings({}, { CONTAINER_RUNTIME_ENDPOINT: 'unix:///env.sock' }, cfg)).runtimeEndpoint, 'unix:///env.sock');
-  const s = await resolveSettings({ runtimeEndpoint: 'unix:///flag.sock', timeout: '500ms' }, { CONTAINER_RUNTIME_ENDPOINT: 'unix:///env.sock' }, cfg);
+  assert.equal(
+    (await resolveSettings({}, { CONTAINER_RUNTIME_ENDPOINT: 'unix:///env.sock' }, cfg)).runtimeEndpoint,
+    'unix:///env.sock',
+  );
+  const s = await resolveSettings(
+    { runtimeEndpoint: 'unix:///flag.sock', timeout: '500ms' },
+    { CONTAINER_RUNTIME_ENDPOINT: 'unix:///env.sock' },
+    cfg,
+  );
   assert.equal(s.runtimeEndpoint, 'unix:///flag.sock');
   assert.equal(s.imageEndpoint, 'unix:///flag.sock');
   assert.equal(s.timeoutMs, 500);
@@ -76,7 +93,10 @@ test('durations: Go syntax and bare seconds; junk rejected', () => {
 test('config writes keep comments and unknown keys', async () => {
   const file = join(dir, 'w.yaml');
   writeFileSync(file, '# node config\nruntime-endpoint: unix:///old.sock # the socket\ncustom: kept\n');
-  await updateConfigFile(file, [['runtime-endpoint', 'unix:///new.sock'], ['timeout', 4]]);
+  await updateConfigFile(file, [
+    ['runtime-endpoint', 'unix:///new.sock'],
+    ['timeout', 4],
+  ]);
   const text = readFileSync(file, 'utf8');
   assert.match(text, /^# node config\n/);
   assert.match(text, /runtime-endpoint: unix:\/\/\/new\.sock # the socket/);
@@ -84,16 +104,26 @@ test('config writes keep comments and unknown keys', async () => {
   assert.match(text, /timeout: 4/);
 });
 
-test('concurrent writers do not lose each other\'s keys', async () => {
+test("concurrent writers do not lose each other's keys", async () => {
   const file = join(dir, 'c.yaml');
   writeFileSync(file, '');
   const { spawn } = await import('node:child_process');
   const script = `import('${join(process.cwd(), 'src/config/write.ts').replace(/\\/g, '/')}').then(m => m.updateConfigFile(process.argv[1], [[process.argv[2], process.argv[3] === 'true' ? true : process.argv[3]]]))`;
-  const writers = [['runtime-endpoint', 'unix:///a.sock'], ['image-endpoint', 'unix:///b.sock'], ['debug', 'true'], ['pull-image-on-create', 'true']];
-  await Promise.all(writers.map(([k, v]) => new Promise<void>((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', '-e', script, file, k, v], { stdio: 'inherit' });
-    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer exited ${code}`))));
-  })));
+  const writers = [
+    ['runtime-endpoint', 'unix:///a.sock'],
+    ['image-endpoint', 'unix:///b.sock'],
+    ['debug', 'true'],
+    ['pull-image-on-create', 'true'],
+  ];
+  await Promise.all(
+    writers.map(
+      ([k, v]) =>
+        new Promise<void>((resolve, reject) => {
+          const p = spawn(process.execPath, ['--import', 'tsx', '-e', script, file, k, v], { stdio: 'inherit' });
+          p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer exited ${code}`))));
+        }),
+    ),
+  );
   const { values } = await parseConfigText(readFileSync(file, 'utf8'), file);
   assert.deepEqual(Object.keys(values).sort(), ['debug', 'image-endpoint', 'pull-image-on-create', 'runtime-endpoint']);
 });
@@ -108,10 +138,15 @@ test('crictl.yaml: many unknown keys are checked in linear time; repeated and pr
     // CPU time, so a busy machine does not matter; the quadratic check took ~20 s at 40 000.
     assert.ok((used.user + used.system) / 1e6 < 5, `${n} keys took ${(used.user + used.system) / 1e6} s of CPU`);
   }
-  await assert.rejects(parseConfigText('timeout: 1\ndebug: true\ntimeout: 2\n', 'c.yaml'), { message: 'c.yaml:3: invalid YAML: duplicate key "timeout"' });
+  await assert.rejects(parseConfigText('timeout: 1\ndebug: true\ntimeout: 2\n', 'c.yaml'), {
+    message: 'c.yaml:3: invalid YAML: duplicate key "timeout"',
+  });
   const { values, warnings } = await parseConfigText('constructor: x\ntoString: 1\ntimeout: 3\n', 'c.yaml');
   assert.deepEqual(values, { timeout: 3 });
-  assert.deepEqual(warnings, ['c.yaml:1: unknown key "constructor"; ignored', 'c.yaml:2: unknown key "toString"; ignored']);
+  assert.deepEqual(warnings, [
+    'c.yaml:1: unknown key "constructor"; ignored',
+    'c.yaml:2: unknown key "toString"; ignored',
+  ]);
 });
 
 test('config --set on a file of 40 000 keys is linear too, and still refuses a repeated key', async () => {
@@ -123,6 +158,8 @@ test('config --set on a file of 40 000 keys is linear too, and still refuses a r
   assert.ok((used.user + used.system) / 1e6 < 6, `took ${(used.user + used.system) / 1e6} s of CPU`);
   assert.ok(readFileSync(file, 'utf8').endsWith('unknown39999: v\ntimeout: 7\n'));
   writeFileSync(file, 'timeout: 1\ntimeout: 2\n');
-  await assert.rejects(updateConfigFile(file, [['debug', true]]), { message: `${file}: invalid YAML, not changing it: duplicate key "timeout"` });
+  await assert.rejects(updateConfigFile(file, [['debug', true]]), {
+    message: `${file}: invalid YAML, not changing it: duplicate key "timeout"`,
+  });
   assert.equal(readFileSync(file, 'utf8'), 'timeout: 1\ntimeout: 2\n');
 });

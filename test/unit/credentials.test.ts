@@ -32,21 +32,33 @@ function ttyIo(): PasswordIo & { type: (s: string) => void; modes: boolean[]; pr
 
 test('flags win over the environment; two sources at once are refused', async () => {
   const io = pipeIo('');
-  assert.deepEqual(await resolveAuth({ creds: 'al:pa:ss' }, { CRICTL_AUTH: 'eA==' }, io), { username: 'al', password: 'pa:ss' });
+  assert.deepEqual(await resolveAuth({ creds: 'al:pa:ss' }, { CRICTL_AUTH: 'eA==' }, io), {
+    username: 'al',
+    password: 'pa:ss',
+  });
   assert.deepEqual(await resolveAuth({ creds: 'al' }, {}, io), { username: 'al' });
   assert.deepEqual(await resolveAuth({}, { CRICTL_CREDS: 'env:pw' }, io), { username: 'env', password: 'pw' });
   assert.deepEqual(await resolveAuth({}, { CRICTL_AUTH: 'YTpi' }, io), { auth: 'YTpi' });
   assert.equal(await resolveAuth({}, { CRICTL_CREDS: '' }, io), undefined);
   await assert.rejects(resolveAuth({ creds: 'a:b', auth: 'x' }, {}, io), /--creds and --auth given: use one/);
   await assert.rejects(resolveAuth({ username: 'a', creds: 'a:b' }, {}, io), /--username and --creds given: use one/);
-  await assert.rejects(resolveAuth({}, { CRICTL_CREDS: 'a:b', CRICTL_AUTH: 'x' }, io), /both CRICTL_CREDS and CRICTL_AUTH are set/);
-  await assert.rejects(resolveAuth({ creds: ':pw' }, {}, io), /--creds: expected USERNAME\[:PASSWORD\], the user name is empty/);
+  await assert.rejects(
+    resolveAuth({}, { CRICTL_CREDS: 'a:b', CRICTL_AUTH: 'x' }, io),
+    /both CRICTL_CREDS and CRICTL_AUTH are set/,
+  );
+  await assert.rejects(
+    resolveAuth({ creds: ':pw' }, {}, io),
+    /--creds: expected USERNAME\[:PASSWORD\], the user name is empty/,
+  );
   await assert.rejects(resolveAuth({}, { CRICTL_CREDS: ':pw' }, io), /CRICTL_CREDS: expected USERNAME/);
 });
 
 test('--username reads the first line of a pipe, without a prompt', async () => {
   const io = pipeIo('s3cret\r\nsecond line\n');
-  assert.deepEqual(await resolveAuth({ username: 'bob' }, { CRICTL_CREDS: 'x:y' }, io), { username: 'bob', password: 's3cret' });
+  assert.deepEqual(await resolveAuth({ username: 'bob' }, { CRICTL_CREDS: 'x:y' }, io), {
+    username: 'bob',
+    password: 's3cret',
+  });
   assert.equal(io.prompt(), '');
   assert.equal(await readPassword(pipeIo('no newline')), 'no newline');
   await assert.rejects(readPassword(pipeIo('')), /no password given \(stdin ended\)/);
@@ -76,7 +88,10 @@ test('--pull-timeout and CRICTL_PULL_TIMEOUT', async () => {
   assert.equal(await resolvePullTimeout('1m30s', { CRICTL_PULL_TIMEOUT: '5s' }), 90_000);
   assert.equal(await resolvePullTimeout(undefined, { CRICTL_PULL_TIMEOUT: '5s' }), 5000);
   await assert.rejects(resolvePullTimeout('-1s', {}), /--pull-timeout "-1s": must not be negative/);
-  await assert.rejects(resolvePullTimeout(undefined, { CRICTL_PULL_TIMEOUT: 'soon' }), /invalid CRICTL_PULL_TIMEOUT "soon"/);
+  await assert.rejects(
+    resolvePullTimeout(undefined, { CRICTL_PULL_TIMEOUT: 'soon' }),
+    /invalid CRICTL_PULL_TIMEOUT "soon"/,
+  );
 });
 
 describe('credentials reach PullImage', () => {
@@ -97,8 +112,14 @@ describe('credentials reach PullImage', () => {
   });
 
   /** Runs the CLI without blocking this process, where the fake server lives. */
-  function cli(args: string[], env: NodeJS.ProcessEnv = {}, input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = spawn(CLI, ['-r', fake.endpoint, ...args], { env: { ...process.env, CRI_CONFIG_FILE: join(dir, 'none.yaml'), CONTAINER_RUNTIME_ENDPOINT: '', ...env } });
+  function cli(
+    args: string[],
+    env: NodeJS.ProcessEnv = {},
+    input = '',
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const child = spawn(CLI, ['-r', fake.endpoint, ...args], {
+      env: { ...process.env, CRI_CONFIG_FILE: join(dir, 'none.yaml'), CONTAINER_RUNTIME_ENDPOINT: '', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -57,7 +57,14 @@ function runtime(extra: Partial<RuntimeFacts> = {}): RuntimeFacts {
     cniBinDirs: ['/opt/cni/bin'],
     sandboxImage: 'registry.k8s.io/pause:3.10',
     sandboxImagePresent: true,
-    imageFs: [{ timestamp: '0', fsId: { mountpoint: '/var/lib/containerd' }, usedBytes: { value: '1000' }, inodesUsed: { value: '10' } }],
+    imageFs: [
+      {
+        timestamp: '0',
+        fsId: { mountpoint: '/var/lib/containerd' },
+        usedBytes: { value: '1000' },
+        inodesUsed: { value: '10' },
+      },
+    ],
     pods: [],
     containers: [],
     podCgroupParents: new Map(),
@@ -80,11 +87,37 @@ function host(extra: Partial<HostFacts> = {}): HostFacts {
 }
 
 function pod(id: string, state: PodSandbox['state'] = 'SANDBOX_READY'): PodSandbox {
-  return { id, metadata: { name: `pod-${id}`, uid: id, namespace: 'default', attempt: 0 }, state, createdAt: nanos(NOW - 3_600_000), labels: {}, annotations: {}, runtimeHandler: '' };
+  return {
+    id,
+    metadata: { name: `pod-${id}`, uid: id, namespace: 'default', attempt: 0 },
+    state,
+    createdAt: nanos(NOW - 3_600_000),
+    labels: {},
+    annotations: {},
+    runtimeHandler: '',
+  };
 }
 
-function container(id: string, podId: string, name: string, attempt: number, state: Container['state'], createdMsAgo = 1000): Container {
-  return { id, podSandboxId: podId, metadata: { name, attempt }, image: null, imageRef: '', state, createdAt: nanos(NOW - createdMsAgo), labels: {}, annotations: {}, imageId: '' } as Container;
+function container(
+  id: string,
+  podId: string,
+  name: string,
+  attempt: number,
+  state: Container['state'],
+  createdMsAgo = 1000,
+): Container {
+  return {
+    id,
+    podSandboxId: podId,
+    metadata: { name, attempt },
+    image: null,
+    imageRef: '',
+    state,
+    createdAt: nanos(NOW - createdMsAgo),
+    labels: {},
+    annotations: {},
+    imageId: '',
+  } as Container;
 }
 
 describe('doctor: endpoint', () => {
@@ -92,19 +125,29 @@ describe('doctor: endpoint', () => {
     assert.equal(checkEndpoint(endpoint())[0].status, 'OK');
     const picked = checkEndpoint(endpoint({ source: 'default' }))[0];
     assert.equal(picked.status, 'WARN');
-    assert.match(picked.next ?? '', /crictl config --set runtime-endpoint=unix:\/\/\/run\/containerd\/containerd\.sock/);
+    assert.match(
+      picked.next ?? '',
+      /crictl config --set runtime-endpoint=unix:\/\/\/run\/containerd\/containerd\.sock/,
+    );
   });
 
   test('an endpoint that does not answer fails and says how to fix it; permission errors say root', () => {
     const down = checkEndpoint(endpoint({ version: { ok: false, error: 'connect unix:///x: connection refused' } }))[0];
     assert.equal(down.status, 'FAIL');
     assert.match(down.evidence[0], /connection refused/);
-    const denied = checkEndpoint(endpoint({ version: { ok: false, error: 'connect unix:///x: permission denied (are you root?)' } }))[0];
+    const denied = checkEndpoint(
+      endpoint({ version: { ok: false, error: 'connect unix:///x: permission denied (are you root?)' } }),
+    )[0];
     assert.match(denied.next ?? '', /root/);
   });
 
   test('ignored config keys and stale sockets of other runtimes are warnings', () => {
-    const f = checkEndpoint(endpoint({ configWarnings: ['/etc/crictl.yaml:3: unknown key "timeot" (did you mean timeout?); ignored'], defaults: [{ endpoint: 'unix:///run/crio/crio.sock', state: 'refused' }] }));
+    const f = checkEndpoint(
+      endpoint({
+        configWarnings: ['/etc/crictl.yaml:3: unknown key "timeot" (did you mean timeout?); ignored'],
+        defaults: [{ endpoint: 'unix:///run/crio/crio.sock', state: 'refused' }],
+      }),
+    );
     assert.equal(f[0].status, 'WARN');
     assert.ok(f[0].evidence.some((e) => e.includes('timeot')));
     assert.equal(f[1].status, 'WARN');
@@ -118,7 +161,9 @@ describe('doctor: runtime, cgroups, CNI, sandbox image, image filesystem', () =>
     const net = checkRuntime(runtime({ status: status(true, false, 'NetworkPluginNotReady') }))[0];
     assert.equal(net.status, 'FAIL');
     assert.match(net.summary, /NetworkReady is false \(NetworkPluginNotReady\)/);
-    assert.ok(net.evidence.includes('NetworkReady=false reason=NetworkPluginNotReady message=cni config uninitialized'));
+    assert.ok(
+      net.evidence.includes('NetworkReady=false reason=NetworkPluginNotReady message=cni config uninitialized'),
+    );
     assert.ok(net.evidence.includes('runtime handlers: runc [recursiveReadOnlyMounts]'));
     assert.equal(checkRuntime(runtime({ status: status(false, true) }))[0].status, 'FAIL');
     assert.equal(checkRuntime(runtime({ status: undefined, errors: new Map([['Status', 'boom']]) }))[0].status, 'SKIP');
@@ -128,7 +173,10 @@ describe('doctor: runtime, cgroups, CNI, sandbox image, image filesystem', () =>
     assert.equal(checkCgroups(runtime(), host())[0].status, 'OK');
     assert.equal(checkCgroups(runtime(), host({ init: 'tini' }))[0].status, 'FAIL');
     assert.equal(checkCgroups(runtime({ cgroupDriver: 'cgroupfs' }), host())[0].status, 'WARN');
-    const misfit = checkCgroups(runtime({ pods: [pod('p1')], podCgroupParents: new Map([['p1', '/kubepods/p1']]) }), host());
+    const misfit = checkCgroups(
+      runtime({ pods: [pod('p1')], podCgroupParents: new Map([['p1', '/kubepods/p1']]) }),
+      host(),
+    );
     assert.equal(misfit[1].status, 'WARN');
     assert.match(misfit[1].evidence[0], /default\/pod-p1 \(p1\): cgroup_parent "\/kubepods\/p1"/);
     assert.equal(checkCgroups(runtime({ cgroupDriver: undefined }), host())[0].status, 'SKIP');
@@ -154,7 +202,11 @@ describe('doctor: runtime, cgroups, CNI, sandbox image, image filesystem', () =>
   });
 
   test('image filesystem: warn at 85%, fail at 95%, bytes or inodes', () => {
-    const at = (free: number, freeInodes = 90) => checkImageFs(runtime(), host({ fsSize: new Map([['/var/lib/containerd', { bytes: 100, free, inodes: 100, freeInodes }]]) }))[0];
+    const at = (free: number, freeInodes = 90) =>
+      checkImageFs(
+        runtime(),
+        host({ fsSize: new Map([['/var/lib/containerd', { bytes: 100, free, inodes: 100, freeInodes }]]) }),
+      )[0];
     assert.equal(at(16).status, 'OK');
     assert.equal(at(15).status, 'WARN');
     assert.equal(at(5).status, 'FAIL');
@@ -168,16 +220,37 @@ describe('doctor: runtime, cgroups, CNI, sandbox image, image filesystem', () =>
 describe('doctor: workloads', () => {
   const opts = { sinceMs: NOW - 3_600_000, now: NOW };
   test('exited containers, restarts, NOTREADY pods and never-started containers', () => {
-    const exitedStatus = { id: 'c1aaaaaaaaaaaaaa', metadata: { name: 'web', attempt: 1 }, exitCode: 3, reason: 'Error', message: '', finishedAt: nanos(NOW - 60_000) } as ContainerStatus;
+    const exitedStatus = {
+      id: 'c1aaaaaaaaaaaaaa',
+      metadata: { name: 'web', attempt: 1 },
+      exitCode: 3,
+      reason: 'Error',
+      message: '',
+      finishedAt: nanos(NOW - 60_000),
+    } as ContainerStatus;
     const f = checkWorkloads(
       runtime({
         pods: [pod('p1'), pod('p2', 'SANDBOX_NOTREADY')],
-        containers: [container('c0', 'p1', 'web', 0, 'CONTAINER_EXITED'), container('c1', 'p1', 'web', 1, 'CONTAINER_EXITED'), container('c2', 'p1', 'idle', 0, 'CONTAINER_CREATED', 5 * 60_000)],
-        exited: [{ container: container('c1', 'p1', 'web', 1, 'CONTAINER_EXITED'), status: exitedStatus, podName: 'default/pod-p1', lastLines: ['boom'] }],
+        containers: [
+          container('c0', 'p1', 'web', 0, 'CONTAINER_EXITED'),
+          container('c1', 'p1', 'web', 1, 'CONTAINER_EXITED'),
+          container('c2', 'p1', 'idle', 0, 'CONTAINER_CREATED', 5 * 60_000),
+        ],
+        exited: [
+          {
+            container: container('c1', 'p1', 'web', 1, 'CONTAINER_EXITED'),
+            status: exitedStatus,
+            podName: 'default/pod-p1',
+            lastLines: ['boom'],
+          },
+        ],
       }),
       opts,
     );
-    assert.deepEqual(f.map((x) => x.status), ['FAIL', 'WARN', 'WARN', 'WARN']);
+    assert.deepEqual(
+      f.map((x) => x.status),
+      ['FAIL', 'WARN', 'WARN', 'WARN'],
+    );
     assert.match(f[0].summary, /container web in default\/pod-p1 exited with code 3 \(Error\)/);
     assert.ok(f[0].evidence.includes('log: boom'));
     assert.match(f[1].summary, /web in default\/pod-p1 has restarted \(attempt 1\)/);
@@ -186,7 +259,13 @@ describe('doctor: workloads', () => {
   });
 
   test('a quiet node is OK', () => {
-    assert.deepEqual(checkWorkloads(runtime({ pods: [pod('p1')], containers: [container('c0', 'p1', 'web', 0, 'CONTAINER_RUNNING')] }), opts).map((x) => x.status), ['OK']);
+    assert.deepEqual(
+      checkWorkloads(
+        runtime({ pods: [pod('p1')], containers: [container('c0', 'p1', 'web', 0, 'CONTAINER_RUNNING')] }),
+        opts,
+      ).map((x) => x.status),
+      ['OK'],
+    );
   });
 });
 
@@ -194,13 +273,20 @@ describe('doctor: report', () => {
   const findings = [...checkRuntime(runtime()), ...checkSandboxImage(runtime({ sandboxImagePresent: false }))];
   test('exit code: 0 all OK, 2 warnings only, 1 any FAIL; SKIP counts as neither', () => {
     assert.equal(exitCode(checkRuntime(runtime())), 0);
-    assert.equal(exitCode([...checkRuntime(runtime()), { check: 'cni', status: 'SKIP', summary: '', evidence: [] }]), 0);
+    assert.equal(
+      exitCode([...checkRuntime(runtime()), { check: 'cni', status: 'SKIP', summary: '', evidence: [] }]),
+      0,
+    );
     assert.equal(exitCode(checkCgroups(runtime({ cgroupDriver: 'cgroupfs' }), host())), 2);
     assert.equal(exitCode(findings), 1);
   });
 
   test('JSON has stable field names and counts', () => {
-    const doc = JSON.parse(reportJson(findings)) as { checks: Record<string, unknown>[]; counts: Record<string, number>; exitCode: number };
+    const doc = JSON.parse(reportJson(findings)) as {
+      checks: Record<string, unknown>[];
+      counts: Record<string, number>;
+      exitCode: number;
+    };
     assert.deepEqual(Object.keys(doc.checks[0]), ['check', 'status', 'summary', 'evidence', 'next']);
     assert.equal(doc.checks[0].next, null);
     assert.deepEqual(doc.counts, { OK: 1, WARN: 0, FAIL: 1, SKIP: 0 });
@@ -208,7 +294,14 @@ describe('doctor: report', () => {
   });
 
   test('the table has no colour off a terminal and shows control characters escaped', () => {
-    const evil = [{ check: 'workloads' as const, status: 'FAIL' as const, summary: 'container \x1b]0;pwned\x07x exited', evidence: ['log: \x1b[2Jclear'] }];
+    const evil = [
+      {
+        check: 'workloads' as const,
+        status: 'FAIL' as const,
+        summary: 'container \x1b]0;pwned\x07x exited',
+        evidence: ['log: \x1b[2Jclear'],
+      },
+    ];
     const text = reportTable(evil, { colour: false, width: 100 });
     assert.ok(!text.includes('\x1b'), text);
     assert.match(text, /\\x1b\]0;pwned\\ax/);

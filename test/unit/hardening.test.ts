@@ -2,7 +2,19 @@
 // out-of-range durations and odd endpoints are one line, and config --set writes safely.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -22,12 +34,16 @@ interface Run {
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   const begin = Date.now();
-  const child = spawn(CLI, args, { env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '', ...env } });
+  const child = spawn(CLI, args, {
+    env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '', ...env },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - begin })));
+  return new Promise((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - begin })),
+  );
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -42,7 +58,13 @@ test('escaping: Go-like spellings, layout kept only in multi-line text', () => {
   assert.equal(escapeText('Name: x\x1b[2J\n\tk -> v\n'), 'Name: x\\x1b[2J\n\tk -> v\n');
   assert.equal(escapeControls('plain ünïcode ✓'), 'plain ünïcode ✓');
   // Table cells are escaped before they are measured, so columns still line up.
-  assert.equal(formatTable([['A', 'B'], ['x\x1b', 'y']]), `A${' '.repeat(19)}B\nx\\x1b${' '.repeat(15)}y\n`);
+  assert.equal(
+    formatTable([
+      ['A', 'B'],
+      ['x\x1b', 'y'],
+    ]),
+    `A${' '.repeat(19)}B\nx\\x1b${' '.repeat(15)}y\n`,
+  );
 });
 
 describe('text from the runtime reaches the terminal escaped', () => {
@@ -51,9 +73,38 @@ describe('text from the runtime reaches the terminal escaped', () => {
     fake = await startFakeCri();
     const meta = { name: EVIL, namespace: EVIL, uid: 'u', attempt: 0 };
     const labels = { [EVIL]: EVIL };
-    fake.on('ListContainers', () => ({ containers: [{ id: 'a'.repeat(64), podSandboxId: 'b'.repeat(64), metadata: { name: EVIL }, image: { image: EVIL }, state: 'CONTAINER_RUNNING', createdAt: '1', labels, annotations: labels }] }));
-    fake.on('ListPodSandbox', () => ({ items: [{ id: 'b'.repeat(64), metadata: meta, state: 'SANDBOX_READY', createdAt: '1', labels, annotations: labels }] }));
-    fake.on('ContainerStatus', () => ({ status: { id: 'a'.repeat(64), metadata: { name: EVIL }, state: 'CONTAINER_EXITED', createdAt: '1', reason: EVIL, message: EVIL, labels, annotations: labels, image: { image: EVIL } } }));
+    fake.on('ListContainers', () => ({
+      containers: [
+        {
+          id: 'a'.repeat(64),
+          podSandboxId: 'b'.repeat(64),
+          metadata: { name: EVIL },
+          image: { image: EVIL },
+          state: 'CONTAINER_RUNNING',
+          createdAt: '1',
+          labels,
+          annotations: labels,
+        },
+      ],
+    }));
+    fake.on('ListPodSandbox', () => ({
+      items: [
+        { id: 'b'.repeat(64), metadata: meta, state: 'SANDBOX_READY', createdAt: '1', labels, annotations: labels },
+      ],
+    }));
+    fake.on('ContainerStatus', () => ({
+      status: {
+        id: 'a'.repeat(64),
+        metadata: { name: EVIL },
+        state: 'CONTAINER_EXITED',
+        createdAt: '1',
+        reason: EVIL,
+        message: EVIL,
+        labels,
+        annotations: labels,
+        image: { image: EVIL },
+      },
+    }));
     fake.on('Version', () => ({ version: '0.1.0', runtimeName: EVIL, runtimeVersion: EVIL, runtimeApiVersion: 'v1' }));
     fake.on('StopPodSandbox', () => {
       throw Object.assign(new Error(`refused: ${EVIL}\nsecond line`), { code: 9 });
@@ -64,7 +115,14 @@ describe('text from the runtime reaches the terminal escaped', () => {
   });
 
   test('tables, -v text, inspect tables and version text', async () => {
-    for (const args of [['ps'], ['ps', '-v'], ['pods'], ['pods', '-v'], ['inspect', '-o', 'table', 'a'.repeat(64)], ['version']]) {
+    for (const args of [
+      ['ps'],
+      ['ps', '-v'],
+      ['pods'],
+      ['pods', '-v'],
+      ['inspect', '-o', 'table', 'a'.repeat(64)],
+      ['version'],
+    ]) {
       const r = await run(['-r', fake.endpoint, ...args]);
       assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
       assert.doesNotMatch(r.stdout, RAW_CONTROL, args.join(' '));
@@ -75,7 +133,10 @@ describe('text from the runtime reaches the terminal escaped', () => {
   test('error lines from the runtime are one escaped line', async () => {
     const r = await run(['-r', fake.endpoint, 'stopp', 'b'.repeat(64)]);
     assert.equal(r.code, 1);
-    assert.equal(r.stderr, `crictl: stopping pod sandbox ${'b'.repeat(64)}: StopPodSandbox: FAILED_PRECONDITION: refused: ${SHOWN} second line\n`);
+    assert.equal(
+      r.stderr,
+      `crictl: stopping pod sandbox ${'b'.repeat(64)}: StopPodSandbox: FAILED_PRECONDITION: refused: ${SHOWN} second line\n`,
+    );
   });
 });
 
@@ -88,26 +149,34 @@ describe('one line, never a stack trace', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('durations beyond Go\'s range: --timeout and the config file', async () => {
+  test("durations beyond Go's range: --timeout and the config file", async () => {
     const flag = await run(['-r', `unix://${join(dir, 'none.sock')}`, '-t', '99999999999999999999', 'version']);
     assert.equal(flag.code, 1);
-    assert.equal(flag.stderr, 'crictl: invalid --timeout "99999999999999999999": out of range (at most 2562047h, about 292 years)\n');
+    assert.equal(
+      flag.stderr,
+      'crictl: invalid --timeout "99999999999999999999": out of range (at most 2562047h, about 292 years)\n',
+    );
     const config = join(dir, 'crictl.yaml');
     writeFileSync(config, 'timeout: 999999999999999\n');
     const file = await run(['-r', `unix://${join(dir, 'none.sock')}`, '-c', config, 'version']);
     assert.equal(file.code, 1);
-    assert.equal(file.stderr, `crictl: ${config}: timeout: 999999999999999 seconds is out of range (at most 9223372036, about 292 years)\n`);
+    assert.equal(
+      file.stderr,
+      `crictl: ${config}: timeout: 999999999999999 seconds is out of range (at most 9223372036, about 292 years)\n`,
+    );
     // The longest Go duration itself is fine (and, like a day, waits on a runtime that never answers).
     const longest = await run(['-r', `unix://${join(dir, 'none.sock')}`, '-t', '2562047h', 'version']);
     assert.match(longest.stderr, /^crictl: connect unix:\/\/.*: no such file or directory/);
   });
 
-  test('stats --seconds beyond a timer\'s range waits instead of firing at once; stop -t out of range', async () => {
+  test("stats --seconds beyond a timer's range waits instead of firing at once; stop -t out of range", async () => {
     const fake = await startFakeCri();
     try {
       fake.on('ListContainerStats', () => ({ stats: [] }));
       fake.on('ListContainers', () => ({ containers: [] }));
-      const child = spawn(CLI, ['-r', fake.endpoint, 'stats', '--seconds', '2147484'], { env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG } });
+      const child = spawn(CLI, ['-r', fake.endpoint, 'stats', '--seconds', '2147484'], {
+        env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG },
+      });
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
       const closed = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
@@ -117,11 +186,19 @@ describe('one line, never a stack trace', () => {
       assert.equal(await closed, 130);
       assert.doesNotMatch(stderr, /TimeoutOverflowWarning/);
       const huge = await run(['-r', fake.endpoint, 'stats', '--seconds', '99999999999']);
-      assert.equal(huge.stderr, 'crictl: --seconds "99999999999": out of range (at most 9223372036, about 292 years)\n');
-      fake.on('ListContainers', () => ({ containers: [{ id: 'a'.repeat(64), state: 'CONTAINER_RUNNING', createdAt: '1' }] }));
+      assert.equal(
+        huge.stderr,
+        'crictl: --seconds "99999999999": out of range (at most 9223372036, about 292 years)\n',
+      );
+      fake.on('ListContainers', () => ({
+        containers: [{ id: 'a'.repeat(64), state: 'CONTAINER_RUNNING', createdAt: '1' }],
+      }));
       const stop = await run(['-r', fake.endpoint, 'stop', '-t', '99999999999999999999', 'a'.repeat(64)]);
       assert.equal(stop.code, 1);
-      assert.equal(stop.stderr, 'crictl: --timeout "99999999999999999999": out of range (at most 9223372036 seconds, about 292 years)\n');
+      assert.equal(
+        stop.stderr,
+        'crictl: --timeout "99999999999999999999": out of range (at most 9223372036 seconds, about 292 years)\n',
+      );
     } finally {
       await fake.close();
     }
@@ -144,7 +221,11 @@ describe('one line, never a stack trace', () => {
       const r = await run(['-r', `unix://${sock}`, '-t', '5s', 'version']);
       server.close();
       assert.equal(r.code, 1);
-      assert.equal(r.stderr, `crictl: connect unix://${sock}: the endpoint closed the connection (not a CRI runtime, or it went away)\n`, close);
+      assert.equal(
+        r.stderr,
+        `crictl: connect unix://${sock}: the endpoint closed the connection (not a CRI runtime, or it went away)\n`,
+        close,
+      );
     }
   });
 });
@@ -158,7 +239,9 @@ describe('config --set on a root tool', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('writes through a symlink, keeping the link, the mode and the owner', { skip: process.getuid?.() !== 0 && 'needs root to chown' }, async () => {
+  test('writes through a symlink, keeping the link, the mode and the owner', {
+    skip: process.getuid?.() !== 0 && 'needs root to chown',
+  }, async () => {
     mkdirSync(join(dir, 'real'));
     const real = join(dir, 'real', 'crictl.yaml');
     writeFileSync(real, '# mine\ntimeout: 3\n');
@@ -188,7 +271,9 @@ describe('config --set on a root tool', () => {
     assert.equal(readFileSync(config, 'utf8'), 'timeout: 4\n');
   });
 
-  test('a root-owned file for a non-root user: run as root or pick another file', { skip: process.getuid?.() !== 0 && 'needs root to switch user' }, () => {
+  test('a root-owned file for a non-root user: run as root or pick another file', {
+    skip: process.getuid?.() !== 0 && 'needs root to switch user',
+  }, () => {
     const etc = join(dir, 'etc');
     mkdirSync(etc);
     chmodSync(dir, 0o755);
@@ -196,12 +281,19 @@ describe('config --set on a root tool', () => {
     const config = join(etc, 'crictl.yaml');
     writeFileSync(config, 'timeout: 3\n');
     chmodSync(config, 0o644);
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', CLI, 'config', '--set', 'timeout=4'], {
-      encoding: 'utf8',
-      env: { ...process.env, CRI_CONFIG_FILE: config },
-    });
+    const r = spawnSync(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', CLI, 'config', '--set', 'timeout=4'],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, CRI_CONFIG_FILE: config },
+      },
+    );
     assert.equal(r.status, 1, r.stderr);
-    assert.equal(r.stderr, `crictl: ${config}: needs root to change; run as root, or write another file with -c FILE or CRI_CONFIG_FILE=FILE\n`);
+    assert.equal(
+      r.stderr,
+      `crictl: ${config}: needs root to change; run as root, or write another file with -c FILE or CRI_CONFIG_FILE=FILE\n`,
+    );
     assert.equal(readFileSync(config, 'utf8'), 'timeout: 3\n');
     assert.ok(!existsSync(`${config}.lock`));
   });

@@ -10,7 +10,9 @@ import { startFakeCri, type FakeCri } from '../fake-cri.js';
 import { NO_CONFIG, tempDir } from '../tmp.js';
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(CLI, args, { env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '' } });
+  const child = spawn(CLI, args, {
+    env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '' },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -18,7 +20,7 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
-describe('load, save, tag on runtimes without containerd\'s API', () => {
+describe("load, save, tag on runtimes without containerd's API", () => {
   let fake: FakeCri;
   let dir: string;
   let archive: string;
@@ -35,7 +37,8 @@ describe('load, save, tag on runtimes without containerd\'s API', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const version = (runtimeName: string) => fake.on('Version', () => ({ version: '0.1.0', runtimeName, runtimeVersion: '1.0', runtimeApiVersion: 'v1' }));
+  const version = (runtimeName: string) =>
+    fake.on('Version', () => ({ version: '0.1.0', runtimeName, runtimeVersion: '1.0', runtimeApiVersion: 'v1' }));
 
   test('CRI-O: names podman/skopeo, one line, exit 1, nothing written', async () => {
     version('cri-o');
@@ -51,7 +54,10 @@ describe('load, save, tag on runtimes without containerd\'s API', () => {
       assert.equal(r.stdout, '');
       const [line, ...rest] = r.stderr.split('\n');
       assert.deepEqual(rest, ['']);
-      assert.match(line, new RegExp(`^crictl: ${args[0]} needs containerd's image API, but the runtime at ${fake.endpoint} is cri-o: `));
+      assert.match(
+        line,
+        new RegExp(`^crictl: ${args[0]} needs containerd's image API, but the runtime at ${fake.endpoint} is cri-o: `),
+      );
       assert.match(line, hint);
     }
     assert.ok(!existsSync(out));
@@ -59,14 +65,23 @@ describe('load, save, tag on runtimes without containerd\'s API', () => {
 
   test('cri-dockerd: names docker load/save/tag', async () => {
     version('docker');
-    for (const [args, tool] of [[['load', '-i', archive], 'docker load'], [['save', '-o', join(dir, 'x.tar'), 'a'], 'docker save'], [['tag', 'a', 'b'], 'docker tag']] as [string[], string][]) {
+    for (const [args, tool] of [
+      [['load', '-i', archive], 'docker load'],
+      [['save', '-o', join(dir, 'x.tar'), 'a'], 'docker save'],
+      [['tag', 'a', 'b'], 'docker tag'],
+    ] as [string[], string][]) {
       const r = await run(['-r', fake.endpoint, ...args]);
       assert.equal(r.code, 1);
-      assert.equal(r.stderr, `crictl: ${args[0]} needs containerd's image API, but the runtime at ${fake.endpoint} is docker: use ${tool}\n`);
+      assert.equal(
+        r.stderr,
+        `crictl: ${args[0]} needs containerd's image API, but the runtime at ${fake.endpoint} is docker: use ${tool}\n`,
+      );
     }
   });
 
-  test('pull on a terminal, on a runtime that is not containerd: a spinner with the time spent', { skip: spawnSync('script', ['--version']).status !== 0 && 'needs util-linux script' }, async () => {
+  test('pull on a terminal, on a runtime that is not containerd: a spinner with the time spent', {
+    skip: spawnSync('script', ['--version']).status !== 0 && 'needs util-linux script',
+  }, async () => {
     version('cri-o');
     fake.on('PullImage', async () => {
       await new Promise((r) => setTimeout(r, 1600));
@@ -74,7 +89,9 @@ describe('load, save, tag on runtimes without containerd\'s API', () => {
     });
     // Known issue: started from the V8 startup snapshot, the spinner's timer does not fire (only
     // its first frame shows); the plain bundle is tested here.
-    const child = spawn('script', ['-qfec', `${CLI} -r ${fake.endpoint} pull busybox:1.33.1`, '/dev/null'], { env: { ...process.env, CRICTL_TS_NO_SNAPSHOT: '1', CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '' } });
+    const child = spawn('script', ['-qfec', `${CLI} -r ${fake.endpoint} pull busybox:1.33.1`, '/dev/null'], {
+      env: { ...process.env, CRICTL_TS_NO_SNAPSHOT: '1', CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '' },
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -91,6 +108,9 @@ describe('load, save, tag on runtimes without containerd\'s API', () => {
     version('containerd');
     const r = await run(['-r', fake.endpoint, 'load', '-i', archive]);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^crictl: load needs containerd's image API, but the runtime at \S+ is containerd without containerd's API on that socket: use podman load .* on CRI-O, docker load on cri-dockerd\n$/);
+    assert.match(
+      r.stderr,
+      /^crictl: load needs containerd's image API, but the runtime at \S+ is containerd without containerd's API on that socket: use podman load .* on CRI-O, docker load on cri-dockerd\n$/,
+    );
   });
 });

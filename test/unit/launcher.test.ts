@@ -2,16 +2,33 @@
 // yet, a cache, a cache V8 rejects, no cache possible) works, answers alike, and keeps deadlines.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lockCache, abandonCache } from '../../src/startup/code-cache.js';
 import { CLI, ROOT } from '../e2e/harness.js';
 import { heldFor } from '../silent-socket.js';
 import { missingPath, NO_CONFIG, tempDir } from '../tmp.js';
 
-const baseEnv = { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '', NODE_OPTIONS: '', CRICTL_TS_NO_CODE_CACHE: '' };
+const baseEnv = {
+  ...process.env,
+  CRI_CONFIG_FILE: NO_CONFIG,
+  CONTAINER_RUNTIME_ENDPOINT: '',
+  NODE_OPTIONS: '',
+  CRICTL_TS_NO_CODE_CACHE: '',
+};
 
 function run(launcher: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   const r = spawnSync(launcher, args, { encoding: 'utf8', env: { ...baseEnv, ...env } });
@@ -20,11 +37,17 @@ function run(launcher: string, args: string[], env: NodeJS.ProcessEnv = {}) {
 
 /** A command that reaches the debug line and fails at once: no runtime needed. */
 function debugRun(launcher: string, cacheHome: string, env: NodeJS.ProcessEnv = {}) {
-  const r = run(launcher, ['-D', '-t', '1s', '-r', `unix://${join(cacheHome, 'missing.sock')}`, 'version'], { XDG_CACHE_HOME: cacheHome, ...env });
+  const r = run(launcher, ['-D', '-t', '1s', '-r', `unix://${join(cacheHome, 'missing.sock')}`, 'version'], {
+    XDG_CACHE_HOME: cacheHome,
+    ...env,
+  });
   return { ...r, start: /^DEBU start: (.*)$/m.exec(r.stderr)?.[1] ?? '' };
 }
 
-const cacheFiles = (cacheHome: string) => (existsSync(join(cacheHome, 'crictl-ts')) ? readdirSync(join(cacheHome, 'crictl-ts')).filter((f) => f.endsWith('.v8cache')) : []);
+const cacheFiles = (cacheHome: string) =>
+  existsSync(join(cacheHome, 'crictl-ts'))
+    ? readdirSync(join(cacheHome, 'crictl-ts')).filter((f) => f.endsWith('.v8cache'))
+    : [];
 
 /** Waits for the background build (a low-priority process: generous on a loaded machine). */
 async function waitForCache(cacheHome: string, count = 1): Promise<string[]> {
@@ -54,12 +77,17 @@ describe('launcher and code cache', () => {
     const dir = join(home, 'crictl-ts');
     mkdirSync(dir, { mode: 0o700 });
     const old = new Date(Date.now() - 40 * 24 * 3600 * 1000);
-    for (const name of ['cli-0000000000000000-00000000.v8cache', 'notes.txt', 'cli-1111111111111111-11111111.v8cache']) {
+    for (const name of [
+      'cli-0000000000000000-00000000.v8cache',
+      'notes.txt',
+      'cli-1111111111111111-11111111.v8cache',
+    ]) {
       writeFileSync(join(dir, name), 'x', { mode: 0o600 });
       if (!name.startsWith('cli-1')) utimesSync(join(dir, name), old, old);
     }
     const file = basename(/building (\S+) in the background/.exec(debugRun(CLI, home).start)?.[1] ?? '');
-    for (let i = 0; i < 600 && readdirSync(dir).includes('cli-0000000000000000-00000000.v8cache'); i++) await sleep(200);
+    for (let i = 0; i < 600 && readdirSync(dir).includes('cli-0000000000000000-00000000.v8cache'); i++)
+      await sleep(200);
     assert.deepEqual(readdirSync(dir).sort(), ['cli-1111111111111111-11111111.v8cache', file, 'notes.txt'].sort());
   });
 
@@ -154,7 +182,10 @@ describe('launcher and code cache', () => {
     const r = debugRun(CLI, home);
     assert.equal(r.code, 1);
     assert.match(r.start, /no code cache \(\S+crictl-ts: EEXIST\)$/);
-    assert.match(debugRun(CLI, tempDir(), { CRICTL_TS_NO_CODE_CACHE: '1' }).start, /code cache off \(CRICTL_TS_NO_CODE_CACHE is set\)$/);
+    assert.match(
+      debugRun(CLI, tempDir(), { CRICTL_TS_NO_CODE_CACHE: '1' }).start,
+      /code cache off \(CRICTL_TS_NO_CODE_CACHE is set\)$/,
+    );
   });
 
   test('follows the link npm installs the command as', () => {
@@ -185,13 +216,19 @@ describe('launcher and code cache', () => {
       const plain = run(CLI, args, { ...extra, CRICTL_TS_NO_CODE_CACHE: '1' });
       assert.deepEqual(cached, plain, args.join(' '));
     }
-    assert.equal(run(CLI, ['config', '--get', 'runtime-endpoint'], { CRI_CONFIG_FILE: config, XDG_CACHE_HOME: home }).stdout, 'unix:///run/from-config.sock\n');
+    assert.equal(
+      run(CLI, ['config', '--get', 'runtime-endpoint'], { CRI_CONFIG_FILE: config, XDG_CACHE_HOME: home }).stdout,
+      'unix:///run/from-config.sock\n',
+    );
   });
 
   test('node does not load NODE_EXTRA_CA_CERTS at start; streaming TLS reads it instead', () => {
     // node warns at start about an unreadable NODE_EXTRA_CA_CERTS; the launcher keeps it from node.
     const missingCa = missingPath('ca.pem');
-    const direct = spawnSync(process.execPath, ['-e', '0'], { encoding: 'utf8', env: { ...baseEnv, NODE_EXTRA_CA_CERTS: missingCa } });
+    const direct = spawnSync(process.execPath, ['-e', '0'], {
+      encoding: 'utf8',
+      env: { ...baseEnv, NODE_EXTRA_CA_CERTS: missingCa },
+    });
     assert.match(direct.stderr, /extra certs/i);
     const r = run(CLI, ['--version'], { NODE_EXTRA_CA_CERTS: missingCa, CRICTL_TS_NO_CODE_CACHE: '1' });
     assert.equal(r.code, 0);

@@ -1,15 +1,36 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, closeSync, openSync, renameSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  openSync,
+  renameSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { formatLogTime, parseCriHeader, parseDockerLine, parseLogTime, timeToNanos } from '../../src/logs/format.js';
-import { followLog, LogFormatError, LogPrinter, printLog, tailOffset, type LogOptions, type LogSink } from '../../src/logs/reader.js';
+import {
+  followLog,
+  LogFormatError,
+  LogPrinter,
+  printLog,
+  tailOffset,
+  type LogOptions,
+  type LogSink,
+} from '../../src/logs/reader.js';
 import { tempDir } from '../tmp.js';
 
 const dir = tempDir('crictl-logs-');
 
 const cri = (i: number, stream = 'stdout', tag = 'F', msg: string | Buffer = `line ${i}`) =>
-  Buffer.concat([Buffer.from(`2024-01-02T03:04:${String(i % 60).padStart(2, '0')}.000000001Z ${stream} ${tag} `), Buffer.from(msg), Buffer.from('\n')]);
+  Buffer.concat([
+    Buffer.from(`2024-01-02T03:04:${String(i % 60).padStart(2, '0')}.000000001Z ${stream} ${tag} `),
+    Buffer.from(msg),
+    Buffer.from('\n'),
+  ]);
 
 /** A sink that keeps everything, prefixing each stream switch with its name. */
 function memorySink() {
@@ -55,7 +76,14 @@ test('times parse as Go parses RFC 3339 and print with 9 fractional digits', () 
   assert.equal(t('2024-01-02T03:04:05,5+05:30'), '2024-01-02T03:04:05.500000000+05:30');
   assert.equal(t('2024-01-02T03:04:05-00:00'), '2024-01-02T03:04:05.000000000Z');
   assert.equal(t('2024-02-29T00:00:00Z'), '2024-02-29T00:00:00.000000000Z');
-  for (const bad of ['2023-02-29T00:00:00Z', '2024-01-02T24:00:00Z', '2024-01-02 03:04:05Z', '2024-01-02T03:04:05', '2024-01-02T03:04:05.Z', '2024-01-02T03:04:05z']) {
+  for (const bad of [
+    '2023-02-29T00:00:00Z',
+    '2024-01-02T24:00:00Z',
+    '2024-01-02 03:04:05Z',
+    '2024-01-02T03:04:05',
+    '2024-01-02T03:04:05.Z',
+    '2024-01-02T03:04:05z',
+  ]) {
     assert.equal(parseLogTime(Buffer.from(bad)), undefined, bad);
   }
   assert.equal(timeToNanos('2024-01-02T03:04:05.000000123Z'), 1704164645000000123n);
@@ -64,7 +92,11 @@ test('times parse as Go parses RFC 3339 and print with 9 fractional digits', () 
 });
 
 test('CRI headers and Docker JSON lines', () => {
-  assert.deepEqual(parseCriHeader(Buffer.from('2024-01-02T03:04:05.1Z stderr P ')), { time: parseLogTime(Buffer.from('2024-01-02T03:04:05.1Z')), stream: 'stderr', partial: true });
+  assert.deepEqual(parseCriHeader(Buffer.from('2024-01-02T03:04:05.1Z stderr P ')), {
+    time: parseLogTime(Buffer.from('2024-01-02T03:04:05.1Z')),
+    stream: 'stderr',
+    partial: true,
+  });
   assert.equal(parseCriHeader(Buffer.from('2024-01-02T03:04:05Z stdout P:x:y '))?.partial, true);
   assert.equal(parseCriHeader(Buffer.from('2024-01-02T03:04:05Z stdout PX '))?.partial, false);
   assert.equal(parseCriHeader(Buffer.from('2024-01-02T03:04:05Z stdin F ')), undefined);
@@ -76,7 +108,7 @@ test('CRI headers and Docker JSON lines', () => {
   assert.equal(parseDockerLine(Buffer.from('garbage')), undefined);
 });
 
-test('output is the file\'s bytes, however the file is cut into reads', () => {
+test("output is the file's bytes, however the file is cut into reads", () => {
   const file = Buffer.concat([
     cri(1, 'stdout', 'F', 'héllo wörld €'),
     cri(2, 'stdout', 'F', Buffer.from([0xe9, 0xff, 0x00, 0xc3])), // Latin-1 and binary
@@ -89,19 +121,34 @@ test('output is the file\'s bytes, however the file is cut into reads', () => {
     Buffer.from([0xe9, 0xff, 0x00, 0xc3, 0x0a]),
     Buffer.from('stderr:partial\nstdout:last, no newline'),
   ]);
-  for (const size of [1, 2, 3, 5, 7, 64, file.length]) assert.ok(feedInPieces(file, size).equals(want), `pieces of ${size}`);
+  for (const size of [1, 2, 3, 5, 7, 64, file.length])
+    assert.ok(feedInPieces(file, size).equals(want), `pieces of ${size}`);
 });
 
 test('partial records print as they come; -t prefixes only a record that starts a line', async () => {
-  const file = Buffer.concat([cri(1, 'stdout', 'P', 'hel'), cri(2, 'stdout', 'P', 'lo '), cri(3, 'stdout', 'F', 'world'), cri(4, 'stderr', 'F', 'oops')]);
+  const file = Buffer.concat([
+    cri(1, 'stdout', 'P', 'hel'),
+    cri(2, 'stdout', 'P', 'lo '),
+    cri(3, 'stdout', 'F', 'world'),
+    cri(4, 'stderr', 'F', 'oops'),
+  ]);
   assert.equal(await collect(file), 'stdout:hello world\nstderr:oops\n');
-  assert.equal(await collect(file, { timestamps: true }), 'stdout:2024-01-02T03:04:01.000000001Z hello world\nstderr:2024-01-02T03:04:04.000000001Z oops\n');
-  assert.equal(await collect(file, { stream: 'stderr', timestamps: true }), 'stderr:2024-01-02T03:04:04.000000001Z oops\n');
+  assert.equal(
+    await collect(file, { timestamps: true }),
+    'stdout:2024-01-02T03:04:01.000000001Z hello world\nstderr:2024-01-02T03:04:04.000000001Z oops\n',
+  );
+  assert.equal(
+    await collect(file, { stream: 'stderr', timestamps: true }),
+    'stderr:2024-01-02T03:04:04.000000001Z oops\n',
+  );
   // Partial records never joined by a full one: all of them, as crictl prints them.
   const long = Buffer.concat(Array.from({ length: 6 }, (_, i) => cri(i, 'stdout', 'P', 'x'.repeat(16384))));
   assert.equal((await collect(long)).length, 'stdout:'.length + 6 * 16384);
   // An empty partial record counts as ending a line (the kubelet's rule), so the next gets a prefix too.
-  assert.equal(await collect(Buffer.concat([cri(1, 'stdout', 'P', ''), cri(2, 'stdout', 'F', 'b')]), { timestamps: true }), 'stdout:2024-01-02T03:04:01.000000001Z 2024-01-02T03:04:02.000000001Z b\n');
+  assert.equal(
+    await collect(Buffer.concat([cri(1, 'stdout', 'P', ''), cri(2, 'stdout', 'F', 'b')]), { timestamps: true }),
+    'stdout:2024-01-02T03:04:01.000000001Z 2024-01-02T03:04:02.000000001Z b\n',
+  );
 });
 
 test('--tail, --since, --limit-bytes and --reverse', async () => {
@@ -122,16 +169,26 @@ test('malformed lines are skipped; a first line in no known format is an error',
   assert.equal(await collect(ok), 'stdout:line 1\nline 2\n');
   await assert.rejects(collect(Buffer.concat([Buffer.from('garbage\n'), cri(1)])), LogFormatError);
   await assert.rejects(collect(Buffer.concat([Buffer.from('\n'), cri(1)])), LogFormatError);
-  const docker = '{"log":"one\\n","stream":"stdout","time":"2024-01-02T03:04:05.5Z"}\n{"log":"two","stream":"stderr","time":"2024-01-02T03:04:06Z"}\n';
-  assert.equal(await collect(docker, { timestamps: true }), 'stdout:2024-01-02T03:04:05.500000000Z one\nstderr:2024-01-02T03:04:06.000000000Z two');
+  const docker =
+    '{"log":"one\\n","stream":"stdout","time":"2024-01-02T03:04:05.5Z"}\n{"log":"two","stream":"stderr","time":"2024-01-02T03:04:06Z"}\n';
+  assert.equal(
+    await collect(docker, { timestamps: true }),
+    'stdout:2024-01-02T03:04:05.500000000Z one\nstderr:2024-01-02T03:04:06.000000000Z two',
+  );
 });
 
 test('long malformed lines and long JSON lines, however the file is cut into reads', () => {
   const cri1 = Buffer.concat([cri(1), Buffer.from(`${'g'.repeat(10_000)}\n${'h '.repeat(5000)}\n`), cri(2)]);
-  const docker = Buffer.from(`{"log":"${'j '.repeat(5000)}\\n","stream":"stderr","time":"2024-01-02T03:04:05Z"}\nnot json\n{"log":"k","stream":"stdout"}\n`);
+  const docker = Buffer.from(
+    `{"log":"${'j '.repeat(5000)}\\n","stream":"stderr","time":"2024-01-02T03:04:05Z"}\nnot json\n{"log":"k","stream":"stdout"}\n`,
+  );
   for (const size of [1, 7, 4096, 1 << 20]) {
     assert.equal(feedInPieces(cri1, size).toString(), 'stdout:line 1\nline 2\n', `CRI in pieces of ${size}`);
-    assert.equal(feedInPieces(docker, size).toString(), `stderr:${'j '.repeat(5000)}\nstdout:k`, `JSON in pieces of ${size}`);
+    assert.equal(
+      feedInPieces(docker, size).toString(),
+      `stderr:${'j '.repeat(5000)}\nstdout:k`,
+      `JSON in pieces of ${size}`,
+    );
   }
 });
 
@@ -145,7 +202,13 @@ test('a 50 MB line takes linear time and one block of memory', async () => {
   closeSync(fd);
   let bytes = 0;
   let largest = 0;
-  const counting: LogSink = { write: (_s, b) => ((bytes += b.length), (largest = Math.max(largest, b.length))), flush: () => undefined };
+  const counting: LogSink = {
+    write: (_s, b) => {
+      bytes += b.length;
+      largest = Math.max(largest, b.length);
+    },
+    flush: () => undefined,
+  };
   const started = Date.now();
   await printLog(f, {}, counting);
   assert.equal(bytes, 50 * 1024 * 1024 + 1);
@@ -187,12 +250,19 @@ test('follow keeps every line exactly once across rotations', async () => {
 test('follow reads a file that was rotated away again while it was still catching up', async () => {
   const f = join(dir, 'rotate-twice.log');
   let n = 0;
-  const lines = (count: number) => Buffer.concat(Array.from({ length: count }, () => cri(n++, 'stdout', 'F', `line ${n - 1} ${'p'.repeat(100)}`)));
+  const lines = (count: number) =>
+    Buffer.concat(Array.from({ length: count }, () => cri(n++, 'stdout', 'F', `line ${n - 1} ${'p'.repeat(100)}`)));
   writeFileSync(f, lines(40_000)); // ~5 MB: a while to get through for a slow reader
   const first = statSync(f).size;
   const m = memorySink();
   let taken = 0;
-  const slow: LogSink = { write: (s, b) => ((taken += b.length), m.sink.write(s, b)), flush: () => new Promise((r) => setTimeout(r, 10)) };
+  const slow: LogSink = {
+    write: (s, b) => {
+      taken += b.length;
+      return m.sink.write(s, b);
+    },
+    flush: () => new Promise((r) => setTimeout(r, 10)),
+  };
   let running = true;
   const done = followLog(f, {}, slow, async () => running, undefined, 5);
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -207,9 +277,17 @@ test('follow reads a file that was rotated away again while it was still catchin
   assert.ok(taken < first / 2, 'the reader was still in the first file');
   running = false;
   await done;
-  const got = m.text().slice('stdout:'.length).split('\n').filter(Boolean).map((l) => l.split(' ').slice(0, 2).join(' '));
+  const got = m
+    .text()
+    .slice('stdout:'.length)
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(' ').slice(0, 2).join(' '));
   assert.equal(got.length, n);
-  assert.deepEqual(got, Array.from({ length: n }, (_, i) => `line ${i}`));
+  assert.deepEqual(
+    got,
+    Array.from({ length: n }, (_, i) => `line ${i}`),
+  );
 });
 
 test('follow reads a file truncated and written again between two polls from its start', async () => {
@@ -221,11 +299,21 @@ test('follow reads a file truncated and written again between two polls from its
   await new Promise((r) => setTimeout(r, 100));
   // Cut and rewritten with more than was there before, all before the next poll.
   truncateSync(f, 0);
-  appendFileSync(f, Buffer.concat([cri(10, 'stdout', 'F', 'after truncation 10'), cri(11, 'stdout', 'F', 'after truncation 11'), cri(12, 'stdout', 'F', 'after truncation 12')]));
+  appendFileSync(
+    f,
+    Buffer.concat([
+      cri(10, 'stdout', 'F', 'after truncation 10'),
+      cri(11, 'stdout', 'F', 'after truncation 11'),
+      cri(12, 'stdout', 'F', 'after truncation 12'),
+    ]),
+  );
   await new Promise((r) => setTimeout(r, 1200));
   running = false;
   await done;
-  assert.equal(m.text(), 'stdout:line 0\nline 1\nline 2\nafter truncation 10\nafter truncation 11\nafter truncation 12\n');
+  assert.equal(
+    m.text(),
+    'stdout:line 0\nline 1\nline 2\nafter truncation 10\nafter truncation 11\nafter truncation 12\n',
+  );
 });
 
 test('follow stops promptly when aborted, even while catching up', async () => {

@@ -32,7 +32,9 @@ test('writeOut hands a huge text on in slices, waiting for the reader, never spl
 });
 
 test('writeOut stops when its reader went away', async () => {
-  const stream = new Writable({ write: (_c, _e, done) => done(Object.assign(new Error('broken pipe'), { code: 'EPIPE' })) });
+  const stream = new Writable({
+    write: (_c, _e, done) => done(Object.assign(new Error('broken pipe'), { code: 'EPIPE' })),
+  });
   stream.on('error', () => undefined);
   await writeOut(stream, 'x'.repeat(3 << 20)); // resolves instead of hanging or throwing
   assert.equal(stream.destroyed, true);
@@ -41,9 +43,17 @@ test('writeOut stops when its reader went away', async () => {
 test('PairedOutput keeps the order across stdout and stderr and waits for a slow reader', async () => {
   const order: string[] = [];
   const out = slowStream(1);
-  const err = new Writable({ write: (c: Buffer, _e, done) => (order.push(`err:${c}`), done()) });
+  const err = new Writable({
+    write: (c: Buffer, _e, done) => {
+      order.push(`err:${c}`);
+      done();
+    },
+  });
   const origWrite = out.stream.write.bind(out.stream);
-  out.stream.write = ((chunk: Buffer) => (order.push(`out:${chunk}`), origWrite(chunk))) as typeof out.stream.write;
+  out.stream.write = ((chunk: Buffer) => {
+    order.push(`out:${chunk}`);
+    return origWrite(chunk);
+  }) as typeof out.stream.write;
   const paired = new PairedOutput({ stdout: out.stream, stderr: err }, 8);
   paired.write('stdout', Buffer.from('ab'));
   paired.write('stdout', Buffer.from('cd'));

@@ -8,7 +8,8 @@ import { VERSION } from '../../src/version.js';
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
 
 test('the package runs no install scripts and installs both command names', () => {
-  for (const hook of ['preinstall', 'install', 'postinstall', 'prepare', 'prepublish']) assert.equal(pkg.scripts?.[hook], undefined, `${hook} script`);
+  for (const hook of ['preinstall', 'install', 'postinstall', 'prepare', 'prepublish'])
+    assert.equal(pkg.scripts?.[hook], undefined, `${hook} script`);
   assert.deepEqual(pkg.bin, { crictl: 'dist/crictl', 'crictl-ts': 'dist/crictl' });
   assert.equal(pkg.name, 'crictl-ts');
   assert.equal(pkg.version, VERSION);
@@ -24,5 +25,13 @@ test('crictl.yaml.example is a valid config with every key', async () => {
   const path = new URL('../../crictl.yaml.example', import.meta.url);
   const { values, warnings } = await parseConfigText(readFileSync(path, 'utf8'), 'crictl.yaml.example');
   assert.deepEqual(warnings, []);
-  assert.deepEqual(Object.keys(values).sort(), ['debug', 'disable-pull-on-run', 'image-endpoint', 'max-retries', 'pull-image-on-create', 'runtime-endpoint', 'timeout']);
+  assert.deepEqual(Object.keys(values).sort(), [
+    'debug',
+    'disable-pull-on-run',
+    'image-endpoint',
+    'max-retries',
+    'pull-image-on-create',
+    'runtime-endpoint',
+    'timeout',
+  ]);
 });

@@ -27,7 +27,10 @@ test('ListContainersResponse prints like crictl master (protojson): camelCase, d
   assert.deepEqual(Object.keys(c.labels), ['a', 'b']);
   assert.deepEqual(c.annotations, {});
   // Declaration order, two-space indent, empty map inline.
-  assert.match(json, /^\{\n {2}"containers": \[\n {4}\{\n {6}"id": "c1",\n {6}"podSandboxId": "p1",\n {6}"metadata": \{\n {8}"name": "busybox",\n {8}"attempt": 0\n {6}\},/);
+  assert.match(
+    json,
+    /^\{\n {2}"containers": \[\n {4}\{\n {6}"id": "c1",\n {6}"podSandboxId": "p1",\n {6}"metadata": \{\n {8}"name": "busybox",\n {8}"attempt": 0\n {6}\},/,
+  );
   assert.match(json, /"annotations": \{\}/);
 });
 
@@ -39,7 +42,12 @@ test('empties and escapes are byte-identical to crictl master (protojson with Em
   assert.equal(formatFloat(1.5e-7), '1.5e-7');
   assert.equal(formatFloat(0.5), '0.5');
   assert.equal(formatFloat(Number.NaN), '"NaN"');
-  const json = messageToJson('runtime.v1.VersionResponse', { version: '<a&b>\u007f', runtimeName: '', runtimeVersion: '', runtimeApiVersion: '' });
+  const json = messageToJson('runtime.v1.VersionResponse', {
+    version: '<a&b>\u007f',
+    runtimeName: '',
+    runtimeVersion: '',
+    runtimeApiVersion: '',
+  });
   assert.match(json, /"version": "<a&b>\\u007f"/);
 });
 
@@ -47,28 +55,56 @@ test('empties and escapes are byte-identical to crictl master (protojson with Em
 // type of the schema, with values chosen to hit each patch: empty lists and maps, strings that
 // need Go's escapes or end in "[]", index-like map keys, floats JSON.stringify spells otherwise.
 test('the JSON.stringify path prints every message type exactly like the piecewise writer', () => {
-  const TRICKY = ['', 'plain', 'del\u007f', 'a<b>&c', 'x\u2028y\u2029', 'bell\b form\f', 'q"uote\\back\\bslash', 'ends in []', 'ends in {}', '[]', 'tab\tnl\n\u0001', 'é✓😀'];
+  const TRICKY = [
+    '',
+    'plain',
+    'del\u007f',
+    'a<b>&c',
+    'x\u2028y\u2029',
+    'bell\b form\f',
+    'q"uote\\back\\bslash',
+    'ends in []',
+    'ends in {}',
+    '[]',
+    'tab\tnl\n\u0001',
+    'é✓😀',
+  ];
   let seed = 7;
   const pick = <T>(xs: readonly T[]): T => xs[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % xs.length];
-  const valueOf = (type: protobuf.Type, depth: number, variant: number): Record<string, unknown> | null => {
+  const sampleValue = (type: protobuf.Type, depth: number, variant: number): Record<string, unknown> | null => {
     if (depth > 4 || (variant === 2 && depth > 0)) return null;
     const v: Record<string, unknown> = {};
     for (const field of type.fieldsArray) {
       const sample = (): unknown => {
         const r = field.resolvedType;
-        if (r && 'fieldsArray' in r) return valueOf(r as protobuf.Type, depth + 1, variant);
+        if (r && 'fieldsArray' in r) return sampleValue(r as protobuf.Type, depth + 1, variant);
         if (r) return pick([...Object.keys((r as protobuf.Enum).values), 7]);
         switch (field.type) {
-          case 'string': return pick(TRICKY);
-          case 'bool': return pick([true, false]);
-          case 'bytes': return Buffer.from(pick(TRICKY));
-          case 'double': case 'float': return pick([0, 0.25, 12.5, 1e-7, 3e21]);
-          case 'int64': case 'uint64': case 'sint64': case 'fixed64': case 'sfixed64': return pick(['0', '1700000000123456789', '-5']);
-          default: return pick([0, 1, 4096]);
+          case 'string':
+            return pick(TRICKY);
+          case 'bool':
+            return pick([true, false]);
+          case 'bytes':
+            return Buffer.from(pick(TRICKY));
+          case 'double':
+          case 'float':
+            return pick([0, 0.25, 12.5, 1e-7, 3e21]);
+          case 'int64':
+          case 'uint64':
+          case 'sint64':
+          case 'fixed64':
+          case 'sfixed64':
+            return pick(['0', '1700000000123456789', '-5']);
+          default:
+            return pick([0, 1, 4096]);
         }
       };
       if (field.partOf && variant !== 0) continue;
-      if (field.map) v[field.name] = variant === 1 ? {} : Object.fromEntries([pick(TRICKY), pick(TRICKY), variant === 3 ? '10' : 'k'].map((k) => [k, sample()]));
+      if (field.map)
+        v[field.name] =
+          variant === 1
+            ? {}
+            : Object.fromEntries([pick(TRICKY), pick(TRICKY), variant === 3 ? '10' : 'k'].map((k) => [k, sample()]));
       else if (field.repeated) v[field.name] = variant === 1 ? [] : [sample(), sample()];
       else v[field.name] = sample();
     }
@@ -85,8 +121,12 @@ test('the JSON.stringify path prints every message type exactly like the piecewi
   assert.ok(types.length > 100, `found ${types.length} message types`);
   for (const type of types) {
     for (const variant of [0, 1, 2, 3]) {
-      const value = valueOf(type, 0, variant);
-      assert.equal(messageToJson(type.fullName.slice(1), value), piecewiseJson(type, value), `${type.fullName} variant ${variant}`);
+      const value = sampleValue(type, 0, variant);
+      assert.equal(
+        messageToJson(type.fullName.slice(1), value),
+        piecewiseJson(type, value),
+        `${type.fullName} variant ${variant}`,
+      );
     }
   }
 });

@@ -25,16 +25,23 @@ describe('--max-retries', () => {
   });
 
   /** Runs the CLI without a config file unless `config` gives one's text. */
-  function run(args: string[], config?: string): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  function run(
+    args: string[],
+    config?: string,
+  ): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
     const configFile = join(dir, config === undefined ? 'absent.yaml' : 'crictl.yaml');
     if (config !== undefined) writeFileSync(configFile, config);
     const begin = Date.now();
-    const child = spawn(CLI, args, { env: { ...process.env, CRI_CONFIG_FILE: configFile, CONTAINER_RUNTIME_ENDPOINT: '' } });
+    const child = spawn(CLI, args, {
+      env: { ...process.env, CRI_CONFIG_FILE: configFile, CONTAINER_RUNTIME_ENDPOINT: '' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - begin })));
+    return new Promise((resolve) =>
+      child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - begin })),
+    );
   }
 
   /** Version answers UNAVAILABLE `failures` times, then works. */
@@ -52,7 +59,7 @@ describe('--max-retries', () => {
     const calls = flaky(2);
     const r = await run(['-r', fake.endpoint, 'version']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /RuntimeName:  fake/);
+    assert.match(r.stdout, /RuntimeName: {2}fake/);
     assert.equal(calls(), 3);
     assert.ok(r.ms >= 1500, `retried after ${r.ms} ms, expected the 0.5 s + 1 s backoff`);
   });
@@ -62,7 +69,10 @@ describe('--max-retries', () => {
     const r = await run(['-r', fake.endpoint, '--max-retries', '1', 'version']);
     assert.equal(r.code, 1);
     assert.equal(calls(), 2);
-    assert.equal(r.stderr, 'crictl: Version: UNAVAILABLE: runtime is restarting (gave up after 1 retry; see --max-retries)\n');
+    assert.equal(
+      r.stderr,
+      'crictl: Version: UNAVAILABLE: runtime is restarting (gave up after 1 retry; see --max-retries)\n',
+    );
   });
 
   test('--max-retries 0, and a config file without the key, do not retry', async () => {
@@ -83,14 +93,20 @@ describe('--max-retries', () => {
     calls = flaky(1);
     assert.equal((await run(['-r', fake.endpoint, '--max-retries', '-1', 'version'])).code, 0);
     const bad = await run(['-r', fake.endpoint, '--max-retries', 'many', 'version']);
-    assert.equal(bad.stderr, 'crictl: --max-retries "many": expected a whole number (0: no retries, negative: no limit)\n');
+    assert.equal(
+      bad.stderr,
+      'crictl: --max-retries "many": expected a whole number (0: no retries, negative: no limit)\n',
+    );
   });
 
   test('--debug says each failed attempt', async () => {
     flaky(1);
     const r = await run(['-r', fake.endpoint, '-D', 'version']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /Version: connection attempt 1\/3 failed: Version: UNAVAILABLE: runtime is restarting, retrying in 500ms/);
+    assert.match(
+      r.stderr,
+      /Version: connection attempt 1\/3 failed: Version: UNAVAILABLE: runtime is restarting, retrying in 500ms/,
+    );
   });
 
   test('errors other than UNAVAILABLE, and failures after the runtime answered, are not retried', async () => {
@@ -103,7 +119,9 @@ describe('--max-retries', () => {
     assert.equal(r.code, 1);
     assert.equal(calls, 1);
     // ps: ListContainers answers, then ListPodSandbox (for unlabelled containers) is unavailable.
-    fake.on('ListContainers', () => ({ containers: [{ id: 'a'.repeat(64), podSandboxId: 'b'.repeat(64), state: 1, createdAt: '1' }] }));
+    fake.on('ListContainers', () => ({
+      containers: [{ id: 'a'.repeat(64), podSandboxId: 'b'.repeat(64), state: 1, createdAt: '1' }],
+    }));
     let podCalls = 0;
     fake.on('ListPodSandbox', () => {
       podCalls++;
@@ -124,7 +142,7 @@ describe('--max-retries', () => {
       late.on('Version', () => VERSION);
       const r = await pending;
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /RuntimeName:  fake/);
+      assert.match(r.stdout, /RuntimeName: {2}fake/);
     } finally {
       await late.close();
       rmSync(sockDir, { recursive: true, force: true });
@@ -136,7 +154,10 @@ describe('--max-retries', () => {
     try {
       const r = await run(['-r', `unix://${join(sockDir, 'cri.sock')}`, '--max-retries', '0', 'version']);
       assert.equal(r.code, 1);
-      assert.equal(r.stderr, `crictl: connect unix://${join(sockDir, 'cri.sock')}: no such file or directory (is the runtime running?)\n`);
+      assert.equal(
+        r.stderr,
+        `crictl: connect unix://${join(sockDir, 'cri.sock')}: no such file or directory (is the runtime running?)\n`,
+      );
       assert.ok(r.ms < 1500, `took ${r.ms} ms`);
     } finally {
       rmSync(sockDir, { recursive: true, force: true });

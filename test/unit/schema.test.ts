@@ -5,7 +5,9 @@ import { test } from 'node:test';
 import protobuf from 'protobufjs';
 import { messageType, serviceType, TO_OBJECT } from '../../src/cri/schema.js';
 
-const parsed = protobuf.parse(readFileSync(new URL('../../cri-api/api.proto', import.meta.url), 'utf8'), { keepCase: true }).root;
+const parsed = protobuf.parse(readFileSync(new URL('../../cri-api/api.proto', import.meta.url), 'utf8'), {
+  keepCase: true,
+}).root;
 parsed.resolveAll();
 
 /** Every rpc crictl calls, with [request, response, server-streaming]. */
@@ -69,7 +71,14 @@ test('every rpc crictl uses exists with the right types, in the proto and the bu
 
 test('key messages carry upstream field numbers and types', () => {
   const fields = (name: string) =>
-    Object.fromEntries(parsed.lookupType(`runtime.v1.${name}`).fieldsArray.map((f) => [f.name, `${f.repeated ? 'repeated ' : ''}${f instanceof protobuf.MapField ? `map<${f.keyType},${f.type}>` : f.type}=${f.id}`]));
+    Object.fromEntries(
+      parsed
+        .lookupType(`runtime.v1.${name}`)
+        .fieldsArray.map((f) => [
+          f.name,
+          `${f.repeated ? 'repeated ' : ''}${f instanceof protobuf.MapField ? `map<${f.keyType},${f.type}>` : f.type}=${f.id}`,
+        ]),
+    );
   const container = fields('Container');
   assert.equal(container.id, 'string=1');
   assert.equal(container.pod_sandbox_id, 'string=2');
@@ -89,19 +98,40 @@ test('key messages carry upstream field numbers and types', () => {
   assert.equal(image.size, 'uint64=4');
   assert.equal(image.uid, 'Int64Value=5');
   const states = parsed.lookupEnum('runtime.v1.ContainerState').values;
-  assert.deepEqual({ ...states }, { CONTAINER_CREATED: 0, CONTAINER_RUNNING: 1, CONTAINER_EXITED: 2, CONTAINER_UNKNOWN: 3 });
+  assert.deepEqual(
+    { ...states },
+    { CONTAINER_CREATED: 0, CONTAINER_RUNNING: 1, CONTAINER_EXITED: 2, CONTAINER_UNKNOWN: 3 },
+  );
 });
 
 test('the run-time descriptor uses JSON names in declaration order', () => {
-  assert.deepEqual(messageType('runtime.v1.Container').fieldsArray.slice(0, 4).map((f) => f.name), ['id', 'podSandboxId', 'metadata', 'image']);
+  assert.deepEqual(
+    messageType('runtime.v1.Container')
+      .fieldsArray.slice(0, 4)
+      .map((f) => f.name),
+    ['id', 'podSandboxId', 'metadata', 'image'],
+  );
 });
 
 test('int64 values decode to exact decimal strings, signed and unsigned, at the 64-bit edges', () => {
-  const values = ['0', '1', '-1', '9007199254740993', '1732420000123456789', '9223372036854775807', '-9223372036854775808', '-4294967296', '4294967295'];
+  const values = [
+    '0',
+    '1',
+    '-1',
+    '9007199254740993',
+    '1732420000123456789',
+    '9223372036854775807',
+    '-9223372036854775808',
+    '-4294967296',
+    '4294967295',
+  ];
   // ContainerStatus.created_at is int64; ImageFsInfo's UInt64Value.value is uint64.
   const status = messageType('runtime.v1.ContainerStatus');
   for (const v of values) {
-    const decoded = status.toObject(status.decode(status.encode(status.fromObject({ createdAt: v })).finish()), TO_OBJECT);
+    const decoded = status.toObject(
+      status.decode(status.encode(status.fromObject({ createdAt: v })).finish()),
+      TO_OBJECT,
+    );
     assert.equal(decoded.createdAt, v);
   }
   const u64 = messageType('runtime.v1.UInt64Value');

@@ -19,12 +19,16 @@ interface Run {
 
 function start(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<Run> } {
   const begin = Date.now();
-  const child = spawn(CLI, args, { env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '', ...env } });
+  const child = spawn(CLI, args, {
+    env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '', ...env },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
   child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<Run>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: Date.now() - begin })));
+  const done = new Promise<Run>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: Date.now() - begin })),
+  );
   return { child, done };
 }
 
@@ -65,9 +69,13 @@ describe('signals and pipes', () => {
   let removed: string[] = [];
   before(async () => {
     fake = await startFakeCri();
-    fake.on('ListContainers', () => ({ containers: ids.map((id) => ({ id, state: 'CONTAINER_EXITED', createdAt: '1' })) }));
+    fake.on('ListContainers', () => ({
+      containers: ids.map((id) => ({ id, state: 'CONTAINER_EXITED', createdAt: '1' })),
+    }));
     // rm reads each container's status first (for its log path).
-    fake.on('ContainerStatus', (req) => ({ status: { id: req.containerId, state: 'CONTAINER_EXITED', createdAt: '1', logPath: '' } }));
+    fake.on('ContainerStatus', (req) => ({
+      status: { id: req.containerId, state: 'CONTAINER_EXITED', createdAt: '1', logPath: '' },
+    }));
   });
   after(async () => {
     await fake.close();
@@ -83,7 +91,10 @@ describe('signals and pipes', () => {
   };
 
   test('SIGTERM and SIGHUP stop bulk work like SIGINT, exiting 143 and 129', async () => {
-    for (const [signal, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    for (const [signal, code] of [
+      ['SIGTERM', 143],
+      ['SIGHUP', 129],
+    ] as const) {
       slowRemove(1000);
       const { child, done } = start(['-r', fake.endpoint, 'rm', '-a']);
       await until(() => fake.calls.filter((c) => c === 'RemoveContainer').length >= 8, 'eight removals in flight');
@@ -98,7 +109,11 @@ describe('signals and pipes', () => {
 
   test('any command: SIGINT, SIGTERM and SIGHUP end it promptly with 130, 143 and 129', async () => {
     fake.on('Version', () => new Promise(() => undefined));
-    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    for (const [signal, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+      ['SIGHUP', 129],
+    ] as const) {
       fake.calls.length = 0;
       const { child, done } = start(['-r', fake.endpoint, '-t', '0', 'version']);
       await until(() => fake.calls.includes('Version'), 'the Version call');
@@ -121,7 +136,10 @@ describe('signals and pipes', () => {
     const r = await done;
     assert.equal(r.code, 130, r.stderr);
     assert.ok(Date.now() - sent < 3000, `took ${Date.now() - sent} ms after the second signal`);
-    assert.equal(r.stderr, 'crictl: interrupted again, exiting at once: 0 done, 0 failed, 8 still in flight, 12 not attempted of 20\n');
+    assert.equal(
+      r.stderr,
+      'crictl: interrupted again, exiting at once: 0 done, 0 failed, 8 still in flight, 12 not attempted of 20\n',
+    );
   });
 
   test('a closed stdout does not cut rm, stop or rmp short: the work finishes and stderr says so', async () => {
@@ -129,8 +147,12 @@ describe('signals and pipes', () => {
       await sleep(150);
       return {};
     });
-    fake.on('ListPodSandbox', () => ({ items: ids.slice(0, 16).map((id) => ({ id, state: 'SANDBOX_NOTREADY', createdAt: '1' })) }));
-    fake.on('PodSandboxStatus', (req) => ({ status: { id: req.podSandboxId, state: 'SANDBOX_NOTREADY', createdAt: '1' } }));
+    fake.on('ListPodSandbox', () => ({
+      items: ids.slice(0, 16).map((id) => ({ id, state: 'SANDBOX_NOTREADY', createdAt: '1' })),
+    }));
+    fake.on('PodSandboxStatus', (req) => ({
+      status: { id: req.podSandboxId, state: 'SANDBOX_NOTREADY', createdAt: '1' },
+    }));
     let podsRemoved = 0;
     fake.on('RemovePodSandbox', async () => {
       await sleep(150);
@@ -139,7 +161,11 @@ describe('signals and pipes', () => {
     });
     const sixteen = ids.slice(0, 16);
     // (The fake reports every container as running: rm needs -f, as in `crictl rm -f ID…`.)
-    for (const [command, rpc] of [['rm', 'RemoveContainer'], ['stop', 'StopContainer'], ['rmp', 'RemovePodSandbox']] as const) {
+    for (const [command, rpc] of [
+      ['rm', 'RemoveContainer'],
+      ['stop', 'StopContainer'],
+      ['rmp', 'RemovePodSandbox'],
+    ] as const) {
       slowRemove(150);
       podsRemoved = 0;
       fake.calls.length = 0;
@@ -151,7 +177,11 @@ describe('signals and pipes', () => {
       assert.equal(fake.calls.filter((c) => c === rpc).length, 16, `${command}: every item was worked on`);
       if (command === 'rm') assert.equal(removed.length, 16);
       if (command === 'rmp') assert.equal(podsRemoved, 16);
-      assert.equal(r.stderr, 'crictl: output closed early; the work went on: 16 done, 0 failed, 0 not attempted of 16\n', command);
+      assert.equal(
+        r.stderr,
+        'crictl: output closed early; the work went on: 16 done, 0 failed, 0 not attempted of 16\n',
+        command,
+      );
     }
   });
 
@@ -163,7 +193,10 @@ describe('signals and pipes', () => {
     assert.equal(r.stderr, '');
   });
 
-  for (const [how, env] of [['the startup snapshot', {}], ['the plain bundle', { CRICTL_TS_NO_SNAPSHOT: '1' }]] as const) {
+  for (const [how, env] of [
+    ['the startup snapshot', {}],
+    ['the plain bundle', { CRICTL_TS_NO_SNAPSHOT: '1' }],
+  ] as const) {
     test(`SIGUSR1 opens no inspector (${how}); the command keeps running`, async () => {
       fake.onStream('GetContainerEvents', [], { hang: true });
       fake.calls.length = 0;

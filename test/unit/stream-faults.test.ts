@@ -7,7 +7,14 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { WebSocketServer } from 'ws';
 import { startFakeCri, type FakeCri } from '../fake-cri.js';
-import { endlessErrorBody, rawControlFrame, SpdyPeer, spdySwitch, startFakeStreaming, type FakeStreaming } from '../fake-streaming.js';
+import {
+  endlessErrorBody,
+  rawControlFrame,
+  SpdyPeer,
+  spdySwitch,
+  startFakeStreaming,
+  type FakeStreaming,
+} from '../fake-streaming.js';
 import { CLI } from '../e2e/harness.js';
 import { encodeData, encodeRstStream, FrameType } from '../../src/stream/spdy-frames.js';
 import { NO_CONFIG } from '../tmp.js';
@@ -26,10 +33,19 @@ interface Run {
   ms: number;
 }
 
-function run(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; signalAfterMs?: number } = {}): Promise<Run> {
+function run(
+  args: string[],
+  opts: { input?: string; env?: NodeJS.ProcessEnv; signalAfterMs?: number } = {},
+): Promise<Run> {
   const begin = Date.now();
   const child = spawn(CLI, args, {
-    env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '', CRICTL_STREAM_IDLE_MS: String(IDLE_MS), ...opts.env },
+    env: {
+      ...process.env,
+      CRI_CONFIG_FILE: NO_CONFIG,
+      CONTAINER_RUNTIME_ENDPOINT: '',
+      CRICTL_STREAM_IDLE_MS: String(IDLE_MS),
+      ...opts.env,
+    },
   });
   let stdout = '';
   let stderr = '';
@@ -88,12 +104,17 @@ describe('streaming faults', () => {
   });
   const cli = (...args: string[]) => ['-r', fake.endpoint, ...args];
 
-  test('the fake server\'s good path: output, exit code from the status, no token in --debug', async () => {
+  test("the fake server's good path: output, exit code from the status, no token in --debug", async () => {
     streaming.onUpgrade(
       acceptStreams(3, (peer) => {
         peer.data(peer.idOf('stdout')!, 'hello\n', true);
         peer.data(peer.idOf('stderr')!, '', true);
-        const status = { status: 'Failure', reason: 'NonZeroExitCode', message: 'exit 3', details: { causes: [{ reason: 'ExitCode', message: '3' }] } };
+        const status = {
+          status: 'Failure',
+          reason: 'NonZeroExitCode',
+          message: 'exit 3',
+          details: { causes: [{ reason: 'ExitCode', message: '3' }] },
+        };
         peer.data(peer.idOf('error')!, JSON.stringify(status), true);
         setTimeout(() => peer.socket.end(), 50);
       }),
@@ -121,8 +142,12 @@ describe('streaming faults', () => {
     const pf = await run(cli('-D', 'port-forward', 'd'.repeat(64), ':80'), { signalAfterMs: 3000 });
     assert.equal(pf.code, 130, pf.stderr);
     assert.match(pf.stderr, /response PortForward: \{"url":"http:\/\/127\.0\.0\.1:\d+\/portforward\/…"\}/);
-    assert.match(pf.stderr, /streaming: spdy connection to http:\/\/127\.0\.0\.1:\d+\/portforward\/…, protocol portforward\.k8s\.io/);
-    for (const r of [attach, pf]) assert.ok(!(r.stdout + r.stderr).includes(TOKEN), `token in --debug output: ${r.stderr}`);
+    assert.match(
+      pf.stderr,
+      /streaming: spdy connection to http:\/\/127\.0\.0\.1:\d+\/portforward\/…, protocol portforward\.k8s\.io/,
+    );
+    for (const r of [attach, pf])
+      assert.ok(!(r.stdout + r.stderr).includes(TOKEN), `token in --debug output: ${r.stderr}`);
   });
 
   for (const [name, args, streams] of [
@@ -164,19 +189,25 @@ describe('streaming faults', () => {
     });
     // The shell feeds the CLI from a pipe, as a user would; the CLI is the shell's only child.
     const shell = `head -c ${total} /dev/zero | exec "$0" "$@"`;
-    const child = spawn('sh', ['-c', shell, CLI, ...cli('exec', '-i', ID, 'cat')], { env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG } });
+    const child = spawn('sh', ['-c', shell, CLI, ...cli('exec', '-i', ID, 'cat')], {
+      env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG },
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.stdout.resume();
     const cliPid = () => {
       try {
-        return readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).map(Number).find((pid) => {
-          try {
-            return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('exec\0-i');
-          } catch {
-            return false;
-          }
-        });
+        return readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8')
+          .trim()
+          .split(/\s+/)
+          .map(Number)
+          .find((pid) => {
+            try {
+              return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('exec\0-i');
+            } catch {
+              return false;
+            }
+          });
       } catch {
         return undefined;
       }
@@ -192,13 +223,16 @@ describe('streaming faults', () => {
         // gone
       }
     }, 100);
-    const guard = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
     const code = await new Promise((r) => child.on('close', r));
     clearInterval(sampler);
     clearTimeout(guard);
     assert.equal(code, 0, stderr);
     assert.equal(received, total);
-    assert.ok(stalledPeak > 0 && stalledPeak < 100, `peak RSS while the server did not read: ${Math.round(stalledPeak)} MiB`);
+    assert.ok(
+      stalledPeak > 0 && stalledPeak < 100,
+      `peak RSS while the server did not read: ${Math.round(stalledPeak)} MiB`,
+    );
   });
 
   test('an error stream that will not end is cut off at 64 KiB: one line, exit 1', async () => {
@@ -214,7 +248,11 @@ describe('streaming faults', () => {
         }, 5);
       }),
     );
-    assertOneLineFailure(await run(cli('exec', ID, 'true')), /the streaming server sent more than 64 KiB on the error stream/, 15_000);
+    assertOneLineFailure(
+      await run(cli('exec', ID, 'true')),
+      /the streaming server sent more than 64 KiB on the error stream/,
+      15_000,
+    );
   });
 
   test('a server that upgrades and hangs up at once: one line, exit 1', async () => {
@@ -228,24 +266,63 @@ describe('streaming faults', () => {
   test('no X-Stream-Protocol-Version in the 101: refused, not taken for the oldest protocol', async () => {
     streaming.onUpgrade((_req, socket) => {
       spdySwitch(socket, undefined);
-      new SpdyPeer(socket, (peer, id) => void peer.reply(id).then(() => peer.streams.size === 3 && setTimeout(() => socket.end(), 50)));
+      new SpdyPeer(
+        socket,
+        (peer, id) => void peer.reply(id).then(() => peer.streams.size === 3 && setTimeout(() => socket.end(), 50)),
+      );
     });
-    assertOneLineFailure(await run(cli('exec', ID, 'sh', '-c', 'exit 3')), /did not name a protocol .*X-Stream-Protocol-Version/, 15_000);
+    assertOneLineFailure(
+      await run(cli('exec', ID, 'sh', '-c', 'exit 3')),
+      /did not name a protocol .*X-Stream-Protocol-Version/,
+      15_000,
+    );
     assertOneLineFailure(await run(cli('port-forward', 'd'.repeat(64), ':80')), /did not name a protocol/, 15_000);
   });
 
   test('a protocol the client did not offer is refused', async () => {
     streaming.onUpgrade((_req, socket) => spdySwitch(socket, 'v9.channel.k8s.io'));
-    assertOneLineFailure(await run(cli('exec', ID, 'true')), /picked protocol "v9\.channel\.k8s\.io", which was not offered/, 15_000);
+    assertOneLineFailure(
+      await run(cli('exec', ID, 'true')),
+      /picked protocol "v9\.channel\.k8s\.io", which was not offered/,
+      15_000,
+    );
   });
 
   const violations: [string, Buffer | string, RegExp][] = [
-    ['garbage after the upgrade', '<html><body>this is not SPDY at all</body></html>\n', /SPDY protocol error: frame of \d+ bytes is larger than the 1 MiB limit/],
-    ['a data frame for a stream never opened', encodeData(99, 0, Buffer.from('hi')), /SPDY protocol error: data for stream 99, which was never opened/],
-    ['a 16 MB frame', Buffer.concat([encodeData(1, 0, Buffer.alloc(0)).subarray(0, 4), Buffer.from([0, 0xff, 0xff, 0xff]), Buffer.alloc(1000)]), /SPDY protocol error: frame of 16777215 bytes is larger than the 1 MiB limit/],
-    ['a control frame of another SPDY version', rawControlFrame(FrameType.SYN_REPLY, Buffer.alloc(8), 2), /SPDY protocol error: control frame of version 2/],
-    ['a control frame too short for its type', rawControlFrame(FrameType.RST_STREAM, Buffer.alloc(2)), /SPDY protocol error: RST_STREAM frame of 2 bytes/],
-    ['a header block that does not decompress', rawControlFrame(FrameType.SYN_REPLY, Buffer.concat([Buffer.from([0, 0, 0, 1]), Buffer.from('not zlib data')])), /SPDY protocol error: /],
+    [
+      'garbage after the upgrade',
+      '<html><body>this is not SPDY at all</body></html>\n',
+      /SPDY protocol error: frame of \d+ bytes is larger than the 1 MiB limit/,
+    ],
+    [
+      'a data frame for a stream never opened',
+      encodeData(99, 0, Buffer.from('hi')),
+      /SPDY protocol error: data for stream 99, which was never opened/,
+    ],
+    [
+      'a 16 MB frame',
+      Buffer.concat([
+        encodeData(1, 0, Buffer.alloc(0)).subarray(0, 4),
+        Buffer.from([0, 0xff, 0xff, 0xff]),
+        Buffer.alloc(1000),
+      ]),
+      /SPDY protocol error: frame of 16777215 bytes is larger than the 1 MiB limit/,
+    ],
+    [
+      'a control frame of another SPDY version',
+      rawControlFrame(FrameType.SYN_REPLY, Buffer.alloc(8), 2),
+      /SPDY protocol error: control frame of version 2/,
+    ],
+    [
+      'a control frame too short for its type',
+      rawControlFrame(FrameType.RST_STREAM, Buffer.alloc(2)),
+      /SPDY protocol error: RST_STREAM frame of 2 bytes/,
+    ],
+    [
+      'a header block that does not decompress',
+      rawControlFrame(FrameType.SYN_REPLY, Buffer.concat([Buffer.from([0, 0, 0, 1]), Buffer.from('not zlib data')])),
+      /SPDY protocol error: /,
+    ],
   ];
   for (const [name, bytes, pattern] of violations) {
     test(`${name}: one line, exit 1, promptly`, async () => {
@@ -262,11 +339,17 @@ describe('streaming faults', () => {
       spdySwitch(socket, V4);
       socket.write(encodeRstStream(1, 3));
     });
-    assertOneLineFailure(await run(cli('exec', ID, 'true')), /rejected the session: stream error was refused \(status 3\)/, 15_000);
+    assertOneLineFailure(
+      await run(cli('exec', ID, 'true')),
+      /rejected the session: stream error was refused \(status 3\)/,
+      15_000,
+    );
   });
 
   test('silence after the upgrade: the idle limit ends it', async () => {
-    streaming.onUpgrade((req, socket) => spdySwitch(socket, req.url?.startsWith('/portforward/') ? 'portforward.k8s.io' : V4));
+    streaming.onUpgrade((req, socket) =>
+      spdySwitch(socket, req.url?.startsWith('/portforward/') ? 'portforward.k8s.io' : V4),
+    );
     const r = await run(cli('exec', ID, 'true'));
     assertOneLineFailure(r, /streaming server .* sent nothing for 1\.5s after the upgrade/, IDLE_MS + 10_000);
     assert.ok(r.ms >= IDLE_MS, `ended after ${r.ms} ms, before the idle limit`);
@@ -287,7 +370,11 @@ describe('streaming faults', () => {
     test(`${transport}: a 500 with an endless body is one line with the start of the body`, async () => {
       streaming.onUpgrade((_req, socket) => endlessErrorBody(socket));
       const r = await run(cli('exec', '-r', transport, ID, 'true'));
-      assertOneLineFailure(r, /refused the upgrade: HTTP 500 Internal Server Error: this error message goes on and on/, 15_000);
+      assertOneLineFailure(
+        r,
+        /refused the upgrade: HTTP 500 Internal Server Error: this error message goes on and on/,
+        15_000,
+      );
       assert.ok(r.stderr.length < 1000, `message cut short: ${r.stderr.length} bytes`);
     });
   }
@@ -295,9 +382,19 @@ describe('streaming faults', () => {
   test('websocket: closing without a status, and silence after the upgrade, are failures', async () => {
     const wss = new WebSocketServer({ noServer: true, handleProtocols: () => V4 });
     try {
-      streaming.onUpgrade((req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => setTimeout(() => ws.close(1000), 50)));
-      assertOneLineFailure(await run(cli('exec', '-r', 'websocket', ID, 'sh', '-c', 'exit 3')), /without reporting how the command ended/, 15_000);
-      assertOneLineFailure(await run(cli('attach', '-r', 'websocket', ID)), /without reporting how the command ended/, 15_000);
+      streaming.onUpgrade((req, socket, head) =>
+        wss.handleUpgrade(req, socket, head, (ws) => setTimeout(() => ws.close(1000), 50)),
+      );
+      assertOneLineFailure(
+        await run(cli('exec', '-r', 'websocket', ID, 'sh', '-c', 'exit 3')),
+        /without reporting how the command ended/,
+        15_000,
+      );
+      assertOneLineFailure(
+        await run(cli('attach', '-r', 'websocket', ID)),
+        /without reporting how the command ended/,
+        15_000,
+      );
 
       streaming.onUpgrade((req, socket, head) => wss.handleUpgrade(req, socket, head, () => undefined));
       const r = await run(cli('exec', '-r', 'websocket', ID, 'true'));

@@ -12,7 +12,10 @@ const V4 = 'v4.channel.k8s.io';
 const json = (o: unknown) => Buffer.from(JSON.stringify(o));
 
 test('v4 status: Success is 0, NonZeroExitCode carries the code, other failures throw', () => {
-  assert.throws(() => exitCodeFromErrorStream(V4, Buffer.alloc(0)), /closed the connection without reporting how the command ended/);
+  assert.throws(
+    () => exitCodeFromErrorStream(V4, Buffer.alloc(0)),
+    /closed the connection without reporting how the command ended/,
+  );
   assert.equal(exitCodeFromErrorStream(V4, json({ metadata: {}, status: 'Success' })), 0);
   const nonZero = {
     metadata: {},
@@ -24,7 +27,11 @@ test('v4 status: Success is 0, NonZeroExitCode carries the code, other failures 
   assert.equal(exitCodeFromErrorStream(V4, json(nonZero)), 7);
   assert.equal(exitCodeFromErrorStream('v5.channel.k8s.io', json(nonZero)), 7);
   assert.throws(
-    () => exitCodeFromErrorStream(V4, json({ status: 'Failure', reason: 'InternalError', message: 'error executing command in container: boom' })),
+    () =>
+      exitCodeFromErrorStream(
+        V4,
+        json({ status: 'Failure', reason: 'InternalError', message: 'error executing command in container: boom' }),
+      ),
     (err: Error) => err instanceof RemoteCommandError && err.message === 'error executing command in container: boom',
   );
   assert.throws(() => exitCodeFromErrorStream(V4, json({ ...nonZero, details: { causes: [] } })), /non-zero exit code/);
@@ -33,8 +40,17 @@ test('v4 status: Success is 0, NonZeroExitCode carries the code, other failures 
 
 test('pre-v4 error text: exit code recovered from the message, else an error', () => {
   assert.equal(exitCodeFromErrorStream('v3.channel.k8s.io', Buffer.alloc(0)), 0);
-  assert.equal(exitCodeFromErrorStream('channel.k8s.io', Buffer.from('command terminated with non-zero exit code: error executing command [sh -c exit 3], exit code 3')), 3);
-  assert.throws(() => exitCodeFromErrorStream('v2.channel.k8s.io', Buffer.from('container not found\nmore')), /^RemoteCommandError: container not found$/);
+  assert.equal(
+    exitCodeFromErrorStream(
+      'channel.k8s.io',
+      Buffer.from('command terminated with non-zero exit code: error executing command [sh -c exit 3], exit code 3'),
+    ),
+    3,
+  );
+  assert.throws(
+    () => exitCodeFromErrorStream('v2.channel.k8s.io', Buffer.from('container not found\nmore')),
+    /^RemoteCommandError: container not found$/,
+  );
 });
 
 test('transport names', () => {
@@ -69,7 +85,10 @@ test('port specs', () => {
   assert.deepEqual(parsePortSpec('8080:80'), { local: 8080, remote: 80 });
   assert.deepEqual(parsePortSpec(':80'), { local: 0, remote: 80 });
   assert.deepEqual(parsePortSpec('0:80'), { local: 0, remote: 80 });
-  assert.throws(() => parsePortSpec('99999:80'), /^UsageError: invalid port spec "99999:80": local port 99999 is out of range \(0-65535\)$/);
+  assert.throws(
+    () => parsePortSpec('99999:80'),
+    /^UsageError: invalid port spec "99999:80": local port 99999 is out of range \(0-65535\)$/,
+  );
   assert.throws(() => parsePortSpec('80:0'), /remote port 0 is out of range \(1-65535\)/);
   assert.throws(() => parsePortSpec('0'), /remote port 0 is out of range/);
   assert.throws(() => parsePortSpec('http'), /remote port "http" is not a number/);
@@ -77,7 +96,7 @@ test('port specs', () => {
   assert.throws(() => parsePortSpec('-1:80'), /local port "-1" is not a number/);
 });
 
-test('rejected upgrades: status, the server\'s message, token kept out', () => {
+test("rejected upgrades: status, the server's message, token kept out", () => {
   assert.equal(bodyMessage('404 page not found\n'), '404 page not found');
   assert.equal(bodyMessage('{"kind":"Status","message":"pods \\"x\\" is forbidden"}'), 'pods "x" is forbidden');
   assert.equal(bodyMessage(''), '');
@@ -87,7 +106,12 @@ test('rejected upgrades: status, the server\'s message, token kept out', () => {
     'streaming server http://127.0.0.1:4000/exec/… refused the upgrade: HTTP 404 Not Found: 404 page not found (the streaming URL expired or was already used)',
   );
   assert.equal(
-    describeRejection('http://127.0.0.1:4000/exec/tok', 403, 'Forbidden', 'unable to upgrade: unable to negotiate protocol').message,
+    describeRejection(
+      'http://127.0.0.1:4000/exec/tok',
+      403,
+      'Forbidden',
+      'unable to upgrade: unable to negotiate protocol',
+    ).message,
     'streaming server http://127.0.0.1:4000/exec/… refused the upgrade: HTTP 403 Forbidden: unable to upgrade: unable to negotiate protocol',
   );
 });

@@ -20,7 +20,10 @@ import { SpdySession } from '../../src/stream/spdy.js';
 
 test('the header dictionary is byte for byte the one SPDY/3 specifies', () => {
   assert.equal(HEADER_DICTIONARY.length, 1423);
-  assert.equal(createHash('sha256').update(HEADER_DICTIONARY).digest('hex'), '51d27341373f923f3cd88e1eb7162aeaa3723d7585ff2399201dc06498407f02');
+  assert.equal(
+    createHash('sha256').update(HEADER_DICTIONARY).digest('hex'),
+    '51d27341373f923f3cd88e1eb7162aeaa3723d7585ff2399201dc06498407f02',
+  );
 });
 
 test('header blocks: 32-bit lengths, lowercase names, NUL-joined values', () => {
@@ -40,7 +43,11 @@ test('frame layout: data and control headers', () => {
 });
 
 test('the parser reassembles frames split at any byte', () => {
-  const bytes = Buffer.concat([encodeData(1, 0, Buffer.from('hello')), encodeRstStream(1, 5), encodeData(3, FLAG_FIN, Buffer.alloc(0))]);
+  const bytes = Buffer.concat([
+    encodeData(1, 0, Buffer.from('hello')),
+    encodeRstStream(1, 5),
+    encodeData(3, FLAG_FIN, Buffer.alloc(0)),
+  ]);
   const parser = new FrameParser();
   const frames: Frame[] = [];
   for (const b of bytes) frames.push(...parser.push(Buffer.from([b])));
@@ -52,11 +59,22 @@ test('the parser reassembles frames split at any byte', () => {
 
 test('the parser joins a large frame once, however many chunks it comes in', () => {
   const payload = Buffer.alloc(300_000, 7);
-  const bytes = Buffer.concat([encodeData(1, 0, Buffer.from('a')), encodeData(3, FLAG_FIN, payload), encodeData(5, 0, Buffer.from('z'))]);
+  const bytes = Buffer.concat([
+    encodeData(1, 0, Buffer.from('a')),
+    encodeData(3, FLAG_FIN, payload),
+    encodeData(5, 0, Buffer.from('z')),
+  ]);
   const parser = new FrameParser({ maxFrame: 1 << 20, maxControlFrame: 1 << 16 });
   const frames: Frame[] = [];
   for (let at = 0; at < bytes.length; at += 4099) frames.push(...parser.push(bytes.subarray(at, at + 4099)));
-  assert.deepEqual(frames.map((f) => (f.kind === 'data' ? [f.streamId, f.data.length] : [])), [[1, 1], [3, 300_000], [5, 1]]);
+  assert.deepEqual(
+    frames.map((f) => (f.kind === 'data' ? [f.streamId, f.data.length] : [])),
+    [
+      [1, 1],
+      [3, 300_000],
+      [5, 1],
+    ],
+  );
   assert.ok(frames[1].kind === 'data' && frames[1].data.equals(payload));
 });
 
@@ -69,17 +87,39 @@ test('the parser refuses oversized and malformed frames as soon as their header 
     return b;
   };
   const control = (type: number, version = 3) => (0x8000 | version) * 0x10000 + type;
-  assert.throws(() => new FrameParser(limits).push(header(1, 0xffffff)), /^SpdyProtocolError: frame of 16777215 bytes is larger than the 1 MiB limit$/);
-  assert.throws(() => new FrameParser(limits).push(header(control(FrameType.SYN_REPLY), 70_000)), /SYN_REPLY frame of 70000 bytes is larger than the 64 KiB limit/);
-  assert.throws(() => new FrameParser(limits).push(header(control(FrameType.PING, 2), 4)), /control frame of version 2 \(expected 3\)/);
-  assert.throws(() => new FrameParser(limits).push(header(control(FrameType.PING), 3)), /PING frame of 3 bytes is malformed \(expected 4\)/);
-  assert.throws(() => new FrameParser(limits).push(header(control(FrameType.SYN_STREAM), 9)), /SYN_STREAM frame of 9 bytes is malformed \(expected at least 10\)/);
+  assert.throws(
+    () => new FrameParser(limits).push(header(1, 0xffffff)),
+    /^SpdyProtocolError: frame of 16777215 bytes is larger than the 1 MiB limit$/,
+  );
+  assert.throws(
+    () => new FrameParser(limits).push(header(control(FrameType.SYN_REPLY), 70_000)),
+    /SYN_REPLY frame of 70000 bytes is larger than the 64 KiB limit/,
+  );
+  assert.throws(
+    () => new FrameParser(limits).push(header(control(FrameType.PING, 2), 4)),
+    /control frame of version 2 \(expected 3\)/,
+  );
+  assert.throws(
+    () => new FrameParser(limits).push(header(control(FrameType.PING), 3)),
+    /PING frame of 3 bytes is malformed \(expected 4\)/,
+  );
+  assert.throws(
+    () => new FrameParser(limits).push(header(control(FrameType.SYN_STREAM), 9)),
+    /SYN_STREAM frame of 9 bytes is malformed \(expected at least 10\)/,
+  );
   // Unknown control types are allowed (SPDY says to ignore them), within the size cap.
   assert.equal(new FrameParser(limits).push(Buffer.concat([header(control(42), 2), Buffer.alloc(2)])).length, 1);
 });
 
 /** A server end that speaks just enough SPDY: records frames, decompresses header blocks. */
-function fakeServer(onFrame: (frame: Frame, headers: Record<string, string[]> | undefined, socket: Socket, deflate: (b: Buffer) => Promise<Buffer>) => void) {
+function fakeServer(
+  onFrame: (
+    frame: Frame,
+    headers: Record<string, string[]> | undefined,
+    socket: Socket,
+    deflate: (b: Buffer) => Promise<Buffer>,
+  ) => void,
+) {
   const server = createServer((socket) => {
     const parser = new FrameParser();
     const inflate = zlib.createInflate({ dictionary: HEADER_DICTIONARY });
@@ -89,7 +129,7 @@ function fakeServer(onFrame: (frame: Frame, headers: Record<string, string[]> | 
         z.write(input);
         z.flush(zlib.constants.Z_SYNC_FLUSH, () => {
           const out: Buffer[] = [];
-          for (let c; (c = z.read() as Buffer | null) !== null; ) out.push(c);
+          for (let c: Buffer | null; (c = z.read() as Buffer | null) !== null; ) out.push(c);
           resolve(Buffer.concat(out));
         });
       });
@@ -97,14 +137,19 @@ function fakeServer(onFrame: (frame: Frame, headers: Record<string, string[]> | 
     socket.on('data', (chunk: Buffer) => {
       for (const frame of parser.push(chunk)) {
         chain = chain.then(async () => {
-          const headers = frame.kind === 'control' && frame.type === FrameType.SYN_STREAM ? decodeHeaderBlock(await run(inflate, frame.payload.subarray(10))) : undefined;
+          const headers =
+            frame.kind === 'control' && frame.type === FrameType.SYN_STREAM
+              ? decodeHeaderBlock(await run(inflate, frame.payload.subarray(10)))
+              : undefined;
           onFrame(frame, headers, socket, (b) => run(deflater, b));
         });
       }
     });
   });
   return new Promise<{ port: number; close: () => void }>((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as { port: number }).port, close: () => server.close() })),
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ port: (server.address() as { port: number }).port, close: () => server.close() }),
+    ),
   );
 }
 
@@ -140,7 +185,14 @@ test('a session opens streams the server can read, and routes replies, data, FIN
   const stdin = session.openStream({ streamType: 'stdin' });
   const stdout = session.openStream({ streamType: 'stdout' });
   await Promise.all([error.waitReply(), stdin.waitReply(), stdout.waitReply()]);
-  assert.deepEqual(seen.map((s) => [s.id, s.headers.streamtype[0]]), [[1, 'error'], [3, 'stdin'], [5, 'stdout']]);
+  assert.deepEqual(
+    seen.map((s) => [s.id, s.headers.streamtype[0]]),
+    [
+      [1, 'error'],
+      [3, 'stdin'],
+      [5, 'stdout'],
+    ],
+  );
 
   const out: Buffer[] = [];
   stdout.on('data', (c: Buffer) => out.push(c));

@@ -16,11 +16,52 @@ const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, std
 /** A CA, and a server certificate for "streaming.test" signed by it; a second, unrelated CA. */
 function makeCerts() {
   for (const name of ['ca', 'other-ca']) {
-    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.pem`);
+    ssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${name}`,
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.pem`,
+    );
   }
-  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=streaming.test', '-keyout', 'server.key', '-out', 'server.csr');
+  ssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=streaming.test',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+  );
   writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=DNS:streaming.test\n');
-  ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'ext.cnf', '-out', 'server.pem');
+  ssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-extfile',
+    'ext.cnf',
+    '-out',
+    'server.pem',
+  );
 }
 
 describe('streaming TLS', () => {
@@ -28,15 +69,18 @@ describe('streaming TLS', () => {
   let url: string;
   before(async () => {
     makeCerts();
-    server = createServer({ key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')) }, (req, res) => {
-      if (req.url === '/redirect') {
-        res.writeHead(302, { Location: 'http://elsewhere.example/exec/x' });
-        res.end();
-        return;
-      }
-      res.writeHead(404);
-      res.end('no such session');
-    });
+    server = createServer(
+      { key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')) },
+      (req, res) => {
+        if (req.url === '/redirect') {
+          res.writeHead(302, { Location: 'http://elsewhere.example/exec/x' });
+          res.end();
+          return;
+        }
+        res.writeHead(404);
+        res.end('no such session');
+      },
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -77,7 +121,10 @@ describe('streaming TLS', () => {
 
   test('flag errors are one line', () => {
     assert.throws(() => loadStreamTls({ tlsCert: join(dir, 'server.pem') }), /--tls-cert and --tls-key go together/);
-    assert.throws(() => loadStreamTls({ tlsCa: join(dir, 'missing.pem') }), /--tls-ca .*missing\.pem: cannot read: no such file/);
+    assert.throws(
+      () => loadStreamTls({ tlsCa: join(dir, 'missing.pem') }),
+      /--tls-ca .*missing\.pem: cannot read: no such file/,
+    );
     assert.equal(loadStreamTls({}), undefined);
   });
 });

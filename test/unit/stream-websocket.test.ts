@@ -3,7 +3,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ChannelSocket, channelMessage, CLOSE_CHANNEL, parseChannelMessage, toWebSocketUrl } from '../../src/stream/websocket.js';
+import {
+  ChannelSocket,
+  channelMessage,
+  CLOSE_CHANNEL,
+  parseChannelMessage,
+  toWebSocketUrl,
+} from '../../src/stream/websocket.js';
 
 test('channel framing and URLs', () => {
   assert.deepEqual([...channelMessage(2, Buffer.from('hi'))], [2, 104, 105]);
@@ -45,13 +51,20 @@ test('a v4-only server: the client falls back to v4, demultiplexes channels, can
   const read = (ch: number) =>
     new Promise<string>((resolve) => {
       const parts: Buffer[] = [];
-      socket.reader(ch).on('data', (c: Buffer) => parts.push(c)).on('end', () => resolve(Buffer.concat(parts).toString()));
+      socket
+        .reader(ch)
+        .on('data', (c: Buffer) => parts.push(c))
+        .on('end', () => resolve(Buffer.concat(parts).toString()));
     });
   const stdin = socket.writer(0);
   stdin.end('typed');
   const [out, err, status] = await Promise.all([read(1), read(2), read(3)]);
   assert.deepEqual([out, err, status], ['out', 'err', '{"status":"Success"}']);
-  assert.deepEqual(srv.got.map((m) => [...m]), [[0, ...Buffer.from('typed')]], 'no close signal on v4');
+  assert.deepEqual(
+    srv.got.map((m) => [...m]),
+    [[0, ...Buffer.from('typed')]],
+    'no close signal on v4',
+  );
   assert.equal(socket.failure, undefined);
   srv.close();
 });
@@ -64,21 +77,40 @@ test('a v5 server gets [255, channel] when stdin ends', async () => {
   stdin.end('x');
   await new Promise((r) => stdin.once('finish', r));
   await new Promise((r) => setTimeout(r, 50));
-  assert.deepEqual(srv.got.map((m) => [...m]), [[0, 120], [CLOSE_CHANNEL, 0]]);
+  assert.deepEqual(
+    srv.got.map((m) => [...m]),
+    [
+      [0, 120],
+      [CLOSE_CHANNEL, 0],
+    ],
+  );
   socket.close();
   srv.close();
 });
 
 test('a server that rejects the upgrade, or picks no protocol: one line', async () => {
-  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', verifyClient: (_info, done) => done(false, 403, 'no entry') });
+  const wss = new WebSocketServer({
+    port: 0,
+    host: '127.0.0.1',
+    verifyClient: (_info, done) => done(false, 403, 'no entry'),
+  });
   await new Promise((r) => wss.once('listening', r));
   const url = `http://127.0.0.1:${(wss.address() as { port: number }).port}/exec/token`;
-  await assert.rejects(ChannelSocket.open(url, ['v4.channel.k8s.io']), /^StreamingError: streaming server http:\/\/127\.0\.0\.1:\d+\/exec\/… refused the upgrade: HTTP 403 Forbidden: no entry$/);
+  await assert.rejects(
+    ChannelSocket.open(url, ['v4.channel.k8s.io']),
+    /^StreamingError: streaming server http:\/\/127\.0\.0\.1:\d+\/exec\/… refused the upgrade: HTTP 403 Forbidden: no entry$/,
+  );
   wss.close();
 
   const none = await server([], () => undefined);
-  await assert.rejects(ChannelSocket.open(none.url, ['v4.channel.k8s.io']), /websocket handshake with .* failed: Server sent no subprotocol/);
+  await assert.rejects(
+    ChannelSocket.open(none.url, ['v4.channel.k8s.io']),
+    /websocket handshake with .* failed: Server sent no subprotocol/,
+  );
   none.close();
 
-  await assert.rejects(ChannelSocket.open('http://127.0.0.1:1/exec/x', ['v4.channel.k8s.io']), /connect to streaming server http:\/\/127\.0\.0\.1:1\/exec\/…: connection refused/);
+  await assert.rejects(
+    ChannelSocket.open('http://127.0.0.1:1/exec/x', ['v4.channel.k8s.io']),
+    /connect to streaming server http:\/\/127\.0\.0\.1:1\/exec\/…: connection refused/,
+  );
 });

@@ -39,9 +39,21 @@ describe('tar', () => {
       execFileSync('tar', [`--format=${format}`, '--sort=name', '-C', root, '-cf', tarPath, '.']);
       for (const chunk of [1, 513, 65536]) {
         const got = await entries(readFileSync(tarPath), chunk);
-        assert.deepEqual(got.find(([, n]) => n === 'a.txt'), ['0', 'a.txt', 'x'.repeat(1000)], format);
-        assert.ok(got.some(([t, n]) => t === '2' && n === 'link'), format);
-        if (format !== 'ustar') assert.deepEqual(got.find(([, n]) => n === long), ['0', long, 'long name\n'], format);
+        assert.deepEqual(
+          got.find(([, n]) => n === 'a.txt'),
+          ['0', 'a.txt', 'x'.repeat(1000)],
+          format,
+        );
+        assert.ok(
+          got.some(([t, n]) => t === '2' && n === 'link'),
+          format,
+        );
+        if (format !== 'ustar')
+          assert.deepEqual(
+            got.find(([, n]) => n === long),
+            ['0', long, 'long name\n'],
+            format,
+          );
       }
     }
   });
@@ -49,7 +61,16 @@ describe('tar', () => {
   test('what tarHeader writes, GNU tar reads (long names via pax)', () => {
     const body = Buffer.from('hello\n');
     const tarPath = join(dir, 'ours.tar');
-    writeFileSync(tarPath, Buffer.concat([tarHeader('blobs', 0, '5'), tarHeader(`blobs/${long}`, body.length), body, tarPadding(body.length), TAR_END]));
+    writeFileSync(
+      tarPath,
+      Buffer.concat([
+        tarHeader('blobs', 0, '5'),
+        tarHeader(`blobs/${long}`, body.length),
+        body,
+        tarPadding(body.length),
+        TAR_END,
+      ]),
+    );
     assert.equal(execFileSync('tar', ['tf', tarPath], { encoding: 'utf8' }), `blobs/\nblobs/${long}\n`);
     assert.equal(execFileSync('tar', ['xOf', tarPath, `blobs/${long}`], { encoding: 'utf8' }), 'hello\n');
     // Over ustar's 8 GiB: the size goes in a pax record.
@@ -59,9 +80,15 @@ describe('tar', () => {
   test('bad input: truncated, not a tar, empty; hostile names are escaped', async () => {
     const body = Buffer.alloc(2000, 1);
     const good = Buffer.concat([tarHeader('x\u001b[2Jy', body.length), body, tarPadding(body.length), TAR_END]);
-    await assert.rejects(entries(good.subarray(0, 1500)), { message: 'test.tar: truncated tar archive (x\\x1b[2Jy ends after 988 of 2000 bytes)' });
-    await assert.rejects(entries(Buffer.from('hello world')), { message: 'test.tar: not a tar archive (only 11 bytes)' });
-    await assert.rejects(entries(Buffer.alloc(1024, 65)), { message: 'test.tar: not a tar archive (bad header checksum at byte 0)' });
+    await assert.rejects(entries(good.subarray(0, 1500)), {
+      message: 'test.tar: truncated tar archive (x\\x1b[2Jy ends after 988 of 2000 bytes)',
+    });
+    await assert.rejects(entries(Buffer.from('hello world')), {
+      message: 'test.tar: not a tar archive (only 11 bytes)',
+    });
+    await assert.rejects(entries(Buffer.alloc(1024, 65)), {
+      message: 'test.tar: not a tar archive (bad header checksum at byte 0)',
+    });
     await assert.rejects(entries(Buffer.alloc(0)), { message: 'test.tar: empty input, expected a tar archive' });
   });
 });

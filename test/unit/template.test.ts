@@ -9,7 +9,10 @@ import { CLI } from '../e2e/harness.js';
 import { NO_CONFIG, tempDir } from '../tmp.js';
 
 function cli(args: string[]) {
-  const r = spawnSync(CLI, args, { encoding: 'utf8', env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '' } });
+  const r = spawnSync(CLI, args, {
+    encoding: 'utf8',
+    env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -28,13 +31,16 @@ test('templates load as pod and container configs, in YAML and JSON', async () =
     const ctrConfig = await loadContainerConfig(ctrFile);
     assert.equal(podConfig.metadata?.name, 'starter-pod');
     assert.equal(ctrConfig.image?.image, 'docker.io/library/busybox:1.33.1');
-    assert.deepEqual(ctrConfig.envs?.map((e) => [e?.key, Buffer.from(e?.value ?? '').toString()]), [['GREETING', 'hello']]);
+    assert.deepEqual(
+      ctrConfig.envs?.map((e) => [e?.key, Buffer.from(e?.value ?? '').toString()]),
+      [['GREETING', 'hello']],
+    );
     if (format === 'json') {
       assert.doesNotMatch(pod.stdout + ctr.stdout, /#/);
       assert.equal(JSON.parse(ctr.stdout).log_path, 'starter.log');
     } else {
       assert.match(pod.stdout, /^# Pod sandbox config/);
-      assert.match(ctr.stdout, /^  # Required: the image to run/m);
+      assert.match(ctr.stdout, /^ {2}# Required: the image to run/m);
     }
   }
   // YAML is the default; a pod template is refused where a container config belongs.
@@ -43,7 +49,17 @@ test('templates load as pod and container configs, in YAML and JSON', async () =
 });
 
 test('template: bad kind or format is one line and exit 1', () => {
-  assert.deepEqual(cli(['template', 'node']), { code: 1, stdout: '', stderr: 'crictl: template: unknown kind "node": use pod or container\n' });
-  assert.equal(cli(['template', 'pod', '-o', 'table']).stderr, 'crictl: unsupported output format "table": use one of yaml, json\n');
-  assert.match(cli(['template']).stderr, /^crictl: template: missing pod\|container; usage: crictl template \[OPTIONS\] pod\|container\n$/);
+  assert.deepEqual(cli(['template', 'node']), {
+    code: 1,
+    stdout: '',
+    stderr: 'crictl: template: unknown kind "node": use pod or container\n',
+  });
+  assert.equal(
+    cli(['template', 'pod', '-o', 'table']).stderr,
+    'crictl: unsupported output format "table": use one of yaml, json\n',
+  );
+  assert.match(
+    cli(['template']).stderr,
+    /^crictl: template: missing pod\|container; usage: crictl template \[OPTIONS\] pod\|container\n$/,
+  );
 });

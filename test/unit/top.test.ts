@@ -3,26 +3,69 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Container, ContainerStats, PodSandbox } from '../../src/cri/generated/types.js';
-import { containerRows, diffEvents, type History, parseFilter, podRows, type Row, type Sample, sortRows } from '../../src/top/model.js';
+import {
+  containerRows,
+  diffEvents,
+  type History,
+  parseFilter,
+  podRows,
+  type Row,
+  type Sample,
+  sortRows,
+} from '../../src/top/model.js';
 import { fit, layout, snapshotTable, sparkline, type View } from '../../src/top/render.js';
 import { decodeKeys } from '../../src/top/terminal.js';
 
 const NOW = Date.UTC(2026, 11, 1, 12);
 const ns = (ms: number) => String(BigInt(ms) * 1_000_000n);
-// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping escape codes is the point
 const plain = (s: string) => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
 
 function pod(id: string, name: string, namespace = 'default'): PodSandbox {
-  return { id, metadata: { name, uid: id, namespace, attempt: 0 }, state: 'SANDBOX_READY', createdAt: ns(NOW - 60_000), labels: { app: name }, annotations: {}, runtimeHandler: '' };
+  return {
+    id,
+    metadata: { name, uid: id, namespace, attempt: 0 },
+    state: 'SANDBOX_READY',
+    createdAt: ns(NOW - 60_000),
+    labels: { app: name },
+    annotations: {},
+    runtimeHandler: '',
+  };
 }
-function container(id: string, podId: string, name: string, state: Container['state'] = 'CONTAINER_RUNNING', attempt = 0, ageMs = 60_000): Container {
-  return { id, podSandboxId: podId, metadata: { name, attempt }, image: { image: 'busybox', annotations: {}, userSpecifiedImage: '', runtimeHandler: '', imageRef: '' }, imageRef: 'sha256:1', state, createdAt: ns(NOW - ageMs), labels: { tier: name }, annotations: {}, imageId: '' };
+function container(
+  id: string,
+  podId: string,
+  name: string,
+  state: Container['state'] = 'CONTAINER_RUNNING',
+  attempt = 0,
+  ageMs = 60_000,
+): Container {
+  return {
+    id,
+    podSandboxId: podId,
+    metadata: { name, attempt },
+    image: { image: 'busybox', annotations: {}, userSpecifiedImage: '', runtimeHandler: '', imageRef: '' },
+    imageRef: 'sha256:1',
+    state,
+    createdAt: ns(NOW - ageMs),
+    labels: { tier: name },
+    annotations: {},
+    imageId: '',
+  };
 }
 function stats(id: string, cpuNs: number, atMs: number, mem: number, available?: number): ContainerStats {
   return {
     attributes: { id, metadata: null, labels: {}, annotations: {} },
     cpu: { timestamp: ns(atMs), usageCoreNanoSeconds: { value: String(cpuNs) }, usageNanoCores: null, psi: null },
-    memory: { timestamp: ns(atMs), workingSetBytes: { value: String(mem) }, availableBytes: available === undefined ? null : { value: String(available) }, usageBytes: null, rssBytes: null, pageFaults: null, majorPageFaults: null, psi: null },
+    memory: {
+      timestamp: ns(atMs),
+      workingSetBytes: { value: String(mem) },
+      availableBytes: available === undefined ? null : { value: String(available) },
+      usageBytes: null,
+      rssBytes: null,
+      pageFaults: null,
+      majorPageFaults: null,
+      psi: null,
+    },
     writableLayer: { timestamp: ns(atMs), fsId: null, usedBytes: { value: '4096' }, inodesUsed: { value: '7' } },
     swap: null,
     io: null,
@@ -31,7 +74,10 @@ function stats(id: string, cpuNs: number, atMs: number, mem: number, available?:
 function sample(at: number, burnNs: number, idleNs: number, extra: Partial<Sample> = {}): Sample {
   return {
     at,
-    containers: [container('c-burn', 'p1', 'burner'), container('c-idle', 'p1', 'idler', 'CONTAINER_RUNNING', 2, 3_600_000)],
+    containers: [
+      container('c-burn', 'p1', 'burner'),
+      container('c-idle', 'p1', 'idler', 'CONTAINER_RUNNING', 2, 3_600_000),
+    ],
     stats: [stats('c-burn', burnNs, at, 2 << 20, 6 << 20), stats('c-idle', idleNs, at, 8 << 20)],
     pods: [pod('p1', 'web')],
     podStats: [],
@@ -70,7 +116,20 @@ describe('top model', () => {
   });
 
   test('pod rows add up their containers and carry the process count', () => {
-    const pidsStats = [{ attributes: { id: 'p1', metadata: null, labels: {}, annotations: {} }, linux: { cpu: null, memory: null, network: null, process: { timestamp: '0', processCount: { value: '5' } }, containers: [], io: null }, windows: null }];
+    const pidsStats = [
+      {
+        attributes: { id: 'p1', metadata: null, labels: {}, annotations: {} },
+        linux: {
+          cpu: null,
+          memory: null,
+          network: null,
+          process: { timestamp: '0', processCount: { value: '5' } },
+          containers: [],
+          io: null,
+        },
+        windows: null,
+      },
+    ];
     const rows = podRows(sample(NOW + 2000, 1e9, 1e9, { podStats: pidsStats }), sample(NOW, 0, 0), new Map(), 30);
     assert.equal(rows.length, 1);
     assert.equal(rows[0].cpu, 100);
@@ -81,10 +140,22 @@ describe('top model', () => {
 
   test('sorting: CPU and memory highest first, names A to Z, newest first', () => {
     const rows = containerRows(sample(NOW + 2000, 1.5e9, 1e7), sample(NOW, 0, 0), new Map(), 30);
-    assert.deepEqual(sortRows(rows, 'cpu').map((r) => r.name), ['burner', 'idler']);
-    assert.deepEqual(sortRows(rows, 'mem').map((r) => r.name), ['idler', 'burner']);
-    assert.deepEqual(sortRows(rows, 'name').map((r) => r.name), ['burner', 'idler']);
-    assert.deepEqual(sortRows(rows, 'age').map((r) => r.name), ['burner', 'idler']);
+    assert.deepEqual(
+      sortRows(rows, 'cpu').map((r) => r.name),
+      ['burner', 'idler'],
+    );
+    assert.deepEqual(
+      sortRows(rows, 'mem').map((r) => r.name),
+      ['idler', 'burner'],
+    );
+    assert.deepEqual(
+      sortRows(rows, 'name').map((r) => r.name),
+      ['burner', 'idler'],
+    );
+    assert.deepEqual(
+      sortRows(rows, 'age').map((r) => r.name),
+      ['burner', 'idler'],
+    );
   });
 
   test('filters: name regex, pod, namespace and label terms, all must match; bad regexes are reported', () => {
@@ -105,15 +176,21 @@ describe('top model', () => {
   test('without an event stream, what changed between samples becomes events', () => {
     const before = sample(NOW, 0, 0);
     const after = sample(NOW + 2000, 0, 0, {
-      containers: [container('c-burn', 'p1', 'burner', 'CONTAINER_EXITED'), container('c-new', 'p1', 'newbie', 'CONTAINER_CREATED')],
+      containers: [
+        container('c-burn', 'p1', 'burner', 'CONTAINER_EXITED'),
+        container('c-new', 'p1', 'newbie', 'CONTAINER_CREATED'),
+      ],
     });
-    assert.deepEqual(diffEvents(before, after).map((e) => e.text), ['container burner (c-burn) exited', 'container newbie (c-new) created', 'container idler (c-idle) removed']);
+    assert.deepEqual(
+      diffEvents(before, after).map((e) => e.text),
+      ['container burner (c-burn) exited', 'container newbie (c-new) created', 'container idler (c-idle) removed'],
+    );
     assert.deepEqual(diffEvents(undefined, after), []);
   });
 });
 
 describe('top screen', () => {
-  test('sparklines scale to the row\'s own peak, with a floor, and pad missing history', () => {
+  test("sparklines scale to the row's own peak, with a floor, and pad missing history", () => {
     assert.equal(sparkline([0, 50, 100], 5, 1), '  ▁▅█');
     assert.equal(sparkline([1, 1, 1], 3, 100), '▁▁▁');
     assert.equal(sparkline([10, 20, 30, 40, 50, 60], 3, 1), '▆▇█');
@@ -130,19 +207,32 @@ describe('top screen', () => {
     typing: undefined,
     note: '',
     events: [{ at: NOW, text: 'container burner (c-burn) started' }],
-    details: { id: 'c-burn', image: 'busybox', state: 'RUNNING', restarts: 0, facts: [], lastLines: ['burning \x1b[2J'] },
+    details: {
+      id: 'c-burn',
+      image: 'busybox',
+      state: 'RUNNING',
+      restarts: 0,
+      facts: [],
+      lastLines: ['burning \x1b[2J'],
+    },
     sparkWidth: 10,
     ...extra,
   });
 
-  for (const [width, height] of [[80, 24], [200, 50]] as const) {
+  for (const [width, height] of [
+    [80, 24],
+    [200, 50],
+  ] as const) {
     test(`every line is exactly ${width} wide and there are ${height} lines`, () => {
       const lines = layout(view(), width, height, NOW + 2000).map(plain);
       assert.equal(lines.length, height);
       for (const l of lines) assert.equal([...l].length, width, JSON.stringify(l));
       assert.match(lines[0], /^crictl-ts top — containerd 2\.0 {2}2 containers {2}sort: cpu/);
       assert.match(lines[2], /^burner +75\.0 /);
-      assert.ok(lines.some((l) => l.includes('burning \\x1b[2J')), 'runtime text is escaped');
+      assert.ok(
+        lines.some((l) => l.includes('burning \\x1b[2J')),
+        'runtime text is escaped',
+      );
       assert.ok(lines.some((l) => /^12:00:00 container burner \(c-burn\) started/.test(l)));
       assert.match(lines[height - 1], /^q quit/);
     });
@@ -153,7 +243,22 @@ describe('top screen', () => {
     const wide = plain(layout(view(), 200, 50, NOW)[1]);
     for (const head of ['CONTAINER', 'CPU%', 'CPU 1m', 'MEM']) assert.ok(narrow.includes(head), narrow);
     for (const head of ['SWAP', 'INODES']) assert.ok(!narrow.includes(head), narrow);
-    for (const head of ['CONTAINER', 'CPU%', 'CPU 1m', 'MEM', 'MEM 1m', 'LIMIT', 'STATE', 'POD', 'RST', 'AGE', 'SWAP', 'DISK', 'INODES']) assert.ok(wide.includes(head), wide);
+    for (const head of [
+      'CONTAINER',
+      'CPU%',
+      'CPU 1m',
+      'MEM',
+      'MEM 1m',
+      'LIMIT',
+      'STATE',
+      'POD',
+      'RST',
+      'AGE',
+      'SWAP',
+      'DISK',
+      'INODES',
+    ])
+      assert.ok(wide.includes(head), wide);
   });
 
   test('the selected row is in reverse video; typing a filter shows in the footer', () => {
@@ -179,7 +284,14 @@ describe('top screen', () => {
 describe('top keys', () => {
   test('arrows, ctrl-c, escape, enter, backspace and characters', () => {
     assert.deepEqual(decodeKeys('\x1b[A\x1b[Bq\x03\x1b\r\x7f/'), [
-      { kind: 'up' }, { kind: 'down' }, { kind: 'char', char: 'q' }, { kind: 'interrupt' }, { kind: 'escape' }, { kind: 'enter' }, { kind: 'backspace' }, { kind: 'char', char: '/' },
+      { kind: 'up' },
+      { kind: 'down' },
+      { kind: 'char', char: 'q' },
+      { kind: 'interrupt' },
+      { kind: 'escape' },
+      { kind: 'enter' },
+      { kind: 'backspace' },
+      { kind: 'char', char: '/' },
     ]);
     assert.deepEqual(decodeKeys('\x1b[1;5Cx'), [{ kind: 'char', char: 'x' }]);
   });

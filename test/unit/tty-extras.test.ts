@@ -53,7 +53,13 @@ describe('stats --watch into a pipe', () => {
   before(async () => {
     fake = await startFakeCri();
     const stats = (usage: string) => ({
-      stats: [{ attributes: { id: 'c'.repeat(64), metadata: { name: 'web' } }, cpu: { timestamp: String(BigInt(Date.now()) * 1_000_000n), usageCoreNanoSeconds: { value: usage } }, memory: { timestamp: '1', workingSetBytes: { value: '4096' } } }],
+      stats: [
+        {
+          attributes: { id: 'c'.repeat(64), metadata: { name: 'web' } },
+          cpu: { timestamp: String(BigInt(Date.now()) * 1_000_000n), usageCoreNanoSeconds: { value: usage } },
+          memory: { timestamp: '1', workingSetBytes: { value: '4096' } },
+        },
+      ],
     });
     let n = 0;
     fake.on('ListContainerStats', () => stats(String(1e9 * ++n)));
@@ -61,7 +67,9 @@ describe('stats --watch into a pipe', () => {
   after(() => fake.close());
 
   test('writes tables without clear-screen codes', async () => {
-    const child = spawn(CLI, ['-r', fake.endpoint, 'stats', '--watch', '-s', '1'], { env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG } });
+    const child = spawn(CLI, ['-r', fake.endpoint, 'stats', '--watch', '-s', '1'], {
+      env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG },
+    });
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += d));
     const closed = new Promise((resolve) => child.on('close', resolve));

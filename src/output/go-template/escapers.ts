@@ -3,14 +3,25 @@ import { hex, isPrint } from './literals.js';
 import { utf8Encode } from './utf8.js';
 
 export function htmlEscape(s: string): string {
-  return s.replace(/["'&<>\0]/g, (c) => ({ '"': '&#34;', "'": '&#39;', '&': '&amp;', '<': '&lt;', '>': '&gt;', '\0': '\ufffd' })[c] as string);
+  return s.replace(
+    /["'&<>\0]/g,
+    (c) => ({ '"': '&#34;', "'": '&#39;', '&': '&amp;', '<': '&lt;', '>': '&gt;', '\0': '\ufffd' })[c] as string,
+  );
 }
 
 export function jsEscape(s: string): string {
   let out = '';
   for (const ch of s) {
     const cp = ch.codePointAt(0) as number;
-    const named: Record<string, string> = { '\\': '\\\\', "'": "\\'", '"': '\\"', '<': '\\u003C', '>': '\\u003E', '&': '\\u0026', '=': '\\u003D' };
+    const named: Record<string, string> = {
+      '\\': '\\\\',
+      "'": "\\'",
+      '"': '\\"',
+      '<': '\\u003C',
+      '>': '\\u003E',
+      '&': '\\u0026',
+      '=': '\\u003D',
+    };
     if (named[ch]) out += named[ch];
     else if (cp < 0x20) out += `\\u00${hex(cp, 2).toUpperCase()}`;
     else if (cp < 0x80 || isPrint(ch)) out += ch;
@@ -43,8 +54,15 @@ export function jsonString(s: string): string {
     else if (c === 9) out += '\\t';
     else if (c === 8) out += '\\b';
     else if (c === 12) out += '\\f';
-    else if (c < 0x20 || ch === '<' || ch === '>' || ch === '&' || c === 0x2028 || c === 0x2029) out += `\\u${hex(c, 4)}`;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && s.charCodeAt(i + 1) >= 0xdc00 && s.charCodeAt(i + 1) <= 0xdfff) {
+    else if (c < 0x20 || ch === '<' || ch === '>' || ch === '&' || c === 0x2028 || c === 0x2029)
+      out += `\\u${hex(c, 4)}`;
+    else if (
+      c >= 0xd800 &&
+      c <= 0xdbff &&
+      i + 1 < s.length &&
+      s.charCodeAt(i + 1) >= 0xdc00 &&
+      s.charCodeAt(i + 1) <= 0xdfff
+    ) {
       out += s.slice(i, i + 2);
       i++;
     } else if (c >= 0xd800 && c <= 0xdfff) out += '\\ufffd';
@@ -56,10 +74,45 @@ export function jsonString(s: string): string {
 // Unicode word-break classes, simplified the way golang.org/x/text/cases uses them for Title.
 export const CASED_RE = /^[\p{Lu}\p{Ll}\p{Lt}]$/u;
 export const WORD_RE = /^[\p{L}\p{M}\p{Nd}\p{Pc}]$/u;
-export const MID_WORD = new Set(["'", '.', ':', '\u00b7', '\u0387', '\u05f4', '\u2018', '\u2019', '\u2024', '\u2027', '\ufe13', '\ufe52', '\ufe55', '\uff07', '\uff0e', '\uff1a']);
+export const MID_WORD = new Set([
+  "'",
+  '.',
+  ':',
+  '\u00b7',
+  '\u0387',
+  '\u05f4',
+  '\u2018',
+  '\u2019',
+  '\u2024',
+  '\u2027',
+  '\ufe13',
+  '\ufe52',
+  '\ufe55',
+  '\uff07',
+  '\uff0e',
+  '\uff1a',
+]);
 export const TITLE_CASE: Record<string, string> = {
-  'ǆ': 'ǅ', 'Ǆ': 'ǅ', 'ǅ': 'ǅ', 'ǉ': 'ǈ', 'Ǉ': 'ǈ', 'ǈ': 'ǈ', 'ǌ': 'ǋ', 'Ǌ': 'ǋ', 'ǋ': 'ǋ', 'ǳ': 'ǲ', 'Ǳ': 'ǲ', 'ǲ': 'ǲ',
-  'ß': 'Ss', 'ﬀ': 'Ff', 'ﬁ': 'Fi', 'ﬂ': 'Fl', 'ﬃ': 'Ffi', 'ﬄ': 'Ffl', 'ﬅ': 'St', 'ﬆ': 'St',
+  ǆ: 'ǅ',
+  Ǆ: 'ǅ',
+  ǅ: 'ǅ',
+  ǉ: 'ǈ',
+  Ǉ: 'ǈ',
+  ǈ: 'ǈ',
+  ǌ: 'ǋ',
+  Ǌ: 'ǋ',
+  ǋ: 'ǋ',
+  ǳ: 'ǲ',
+  Ǳ: 'ǲ',
+  ǲ: 'ǲ',
+  ß: 'Ss',
+  ﬀ: 'Ff',
+  ﬁ: 'Fi',
+  ﬂ: 'Fl',
+  ﬃ: 'Ffi',
+  ﬄ: 'Ffl',
+  ﬅ: 'St',
+  ﬆ: 'St',
 };
 
 /**

@@ -1,12 +1,40 @@
 // The evaluator: walks the parse tree against the data, with Go's builtins and error wording.
-import { AnyNode, ArgNode, BranchNode, ChainNode, CommandNode, FieldNode, IdentifierNode, ListNode, location, Node, nodeString, NumberNode, oneLine, PipeNode, TemplateNode, VariableNode } from './ast.js';
+import {
+  type AnyNode,
+  type ArgNode,
+  type BranchNode,
+  type ChainNode,
+  type CommandNode,
+  type FieldNode,
+  type IdentifierNode,
+  type ListNode,
+  location,
+  type Node,
+  nodeString,
+  type NumberNode,
+  oneLine,
+  type PipeNode,
+  type TemplateNode,
+  type VariableNode,
+} from './ast.js';
 import { GoTemplateError } from './errors.js';
 import { htmlEscape, jsEscape, jsonString, titleCase, urlQueryEscape } from './escapers.js';
 import { formatFloat } from './float.js';
-import { GoFmt, PLAIN } from './fmt.js';
+import { type GoFmt, PLAIN } from './fmt.js';
 import { goQuote } from './literals.js';
 import { utf8Decode, utf8Encode, utf8Length } from './utf8.js';
-import { compareGoStrings, dataValue, Final, GoFloat, hasKey, isMap, isTrue, MISSING, sortedKeys, Val } from './values.js';
+import {
+  compareGoStrings,
+  dataValue,
+  type Final,
+  GoFloat,
+  hasKey,
+  isMap,
+  isTrue,
+  MISSING,
+  sortedKeys,
+  type Val,
+} from './values.js';
 
 /** Parameter kinds of builtin functions: interface{}, reflect.Value (sees nil and missing apart), string. */
 export type Param = 'any' | 'value' | 'string';
@@ -17,21 +45,36 @@ export interface FuncSig {
 }
 export const sig = (params: Param[], variadic: Param | null = null): FuncSig => ({ params, variadic });
 export const FUNC_SIGS: ReadonlyMap<string, FuncSig> = new Map([
-  ['and', sig(['value'], 'value')], ['or', sig(['value'], 'value')], ['not', sig(['value'])],
-  ['len', sig(['value'])], ['index', sig(['value'], 'value')], ['slice', sig(['value'], 'value')],
+  ['and', sig(['value'], 'value')],
+  ['or', sig(['value'], 'value')],
+  ['not', sig(['value'])],
+  ['len', sig(['value'])],
+  ['index', sig(['value'], 'value')],
+  ['slice', sig(['value'], 'value')],
   ['call', sig(['value'], 'value')],
-  ['eq', sig(['value'], 'value')], ['ne', sig(['value', 'value'])], ['lt', sig(['value', 'value'])],
-  ['le', sig(['value', 'value'])], ['gt', sig(['value', 'value'])], ['ge', sig(['value', 'value'])],
-  ['print', sig([], 'any')], ['println', sig([], 'any')], ['printf', sig(['string'], 'any')],
-  ['html', sig([], 'any')], ['js', sig([], 'any')], ['urlquery', sig([], 'any')],
-  ['json', sig(['any'])], ['title', sig(['string'])], ['lower', sig(['string'])], ['upper', sig(['string'])],
+  ['eq', sig(['value'], 'value')],
+  ['ne', sig(['value', 'value'])],
+  ['lt', sig(['value', 'value'])],
+  ['le', sig(['value', 'value'])],
+  ['gt', sig(['value', 'value'])],
+  ['ge', sig(['value', 'value'])],
+  ['print', sig([], 'any')],
+  ['println', sig([], 'any')],
+  ['printf', sig(['string'], 'any')],
+  ['html', sig([], 'any')],
+  ['js', sig([], 'any')],
+  ['urlquery', sig([], 'any')],
+  ['json', sig(['any'])],
+  ['title', sig(['string'])],
+  ['lower', sig(['string'])],
+  ['upper', sig(['string'])],
 ]);
 
 /** An error a function returns; the evaluator reports it as "error calling NAME: ...". */
 export class FuncError extends Error {}
 
 /** What a walk step asks its enclosing range to do. */
-export const enum Signal {
+export enum Signal {
   None,
   Break,
   Continue,
@@ -155,7 +198,8 @@ export class Exec {
     const mark = this.vars.length;
     const val = this.evalPipeline(dot, node.pipe);
     let s = Signal.None;
-    if (isTrue(val, this.fmt.jsonNumbers)) s = this.walk(node.kind === 'with' ? { value: val, iface: false } : dot, node.list);
+    if (isTrue(val, this.fmt.jsonNumbers))
+      s = this.walk(node.kind === 'with' ? { value: val, iface: false } : dot, node.list);
     else if (node.elseList) s = this.walk(dot, node.elseList);
     this.vars.length = mark;
     return s;
@@ -259,10 +303,14 @@ export class Exec {
   private evalCommand(dot: Dot, cmd: CommandNode, final: Final): Val {
     const first = cmd.args[0];
     switch (first.kind) {
-      case 'field': return this.evalFieldNode(dot, first, cmd.args, final);
-      case 'chain': return this.evalChainNode(dot, first, cmd.args, final);
-      case 'identifier': return this.evalFunction(dot, first, cmd, cmd.args, final);
-      case 'variable': return this.evalVariableNode(dot, first, cmd.args, final);
+      case 'field':
+        return this.evalFieldNode(dot, first, cmd.args, final);
+      case 'chain':
+        return this.evalChainNode(dot, first, cmd.args, final);
+      case 'identifier':
+        return this.evalFunction(dot, first, cmd, cmd.args, final);
+      case 'variable':
+        return this.evalVariableNode(dot, first, cmd.args, final);
       case 'pipe':
         this.notAFunction(cmd.args, final);
         return this.evalPipeline(dot, first);
@@ -270,20 +318,28 @@ export class Exec {
     this.node = first;
     this.notAFunction(cmd.args, final);
     switch (first.kind) {
-      case 'bool': return first.value;
-      case 'dot': return dot.value;
-      case 'nil': this.fail('nil is not a command');
-      case 'number': return this.idealConstant(first);
-      case 'string': return first.text;
+      case 'bool':
+        return first.value;
+      case 'dot':
+        return dot.value;
+      case 'nil':
+        return this.fail('nil is not a command');
+      case 'number':
+        return this.idealConstant(first);
+      case 'string':
+        return first.text;
     }
   }
 
   private idealConstant(n: NumberNode): Val {
     this.node = n;
     switch (n.value.type) {
-      case 'int': return n.value.value;
-      case 'float': return new GoFloat(n.value.value);
-      case 'overflow': this.fail(`${n.text} overflows int`);
+      case 'int':
+        return n.value.value;
+      case 'float':
+        return new GoFloat(n.value.value);
+      case 'overflow':
+        this.fail(`${n.text} overflows int`);
     }
   }
 
@@ -309,7 +365,15 @@ export class Exec {
     return this.evalFieldChain(dot, variable.value, variable.iface, v, v.ident.slice(1), args, final);
   }
 
-  private evalFieldChain(dot: Dot, receiver: Val, iface: boolean, node: AnyNode, ident: readonly string[], args: readonly ArgNode[] | null, final: Final): Val {
+  private evalFieldChain(
+    dot: Dot,
+    receiver: Val,
+    iface: boolean,
+    node: AnyNode,
+    ident: readonly string[],
+    args: readonly ArgNode[] | null,
+    final: Final,
+  ): Val {
     let r = receiver;
     let ri = iface;
     for (let i = 0; i < ident.length - 1; i++) {
@@ -320,7 +384,15 @@ export class Exec {
   }
 
   /** .Name on a value: a map key, or one of json.Number's methods. */
-  private evalField(dot: Dot, name: string, node: AnyNode, args: readonly ArgNode[] | null, final: Final, receiver: Val, iface: boolean): Val {
+  private evalField(
+    dot: Dot,
+    name: string,
+    node: AnyNode,
+    args: readonly ArgNode[] | null,
+    final: Final,
+    receiver: Val,
+    iface: boolean,
+  ): Val {
     this.lastIface = false;
     if (receiver === undefined) {
       if (this.cfg.missingKey === 'error') this.fail(`nil data; no entry for key ${goQuote(name)}`);
@@ -348,7 +420,14 @@ export class Exec {
     this.fail(`can't evaluate field ${name} in type ${iface ? 'interface {}' : this.fmt.typeName(receiver)}`);
   }
 
-  private callNumberMethod(dot: Dot, name: string, node: AnyNode, args: readonly ArgNode[] | null, final: Final, text: string): Val {
+  private callNumberMethod(
+    dot: Dot,
+    name: string,
+    node: AnyNode,
+    args: readonly ArgNode[] | null,
+    final: Final,
+    text: string,
+  ): Val {
     const numIn = (args ? args.length - 1 : 0) + (final === MISSING ? 0 : 1);
     if (numIn !== 0) this.fail(`wrong number of args for ${name}: want 0 got ${numIn}`);
     if (name === 'String') return text;
@@ -362,7 +441,13 @@ export class Exec {
     return new GoFloat(Number(text));
   }
 
-  private evalFunction(dot: Dot, ident: IdentifierNode, node: AnyNode, args: readonly ArgNode[] | null, final: Final): Val {
+  private evalFunction(
+    dot: Dot,
+    ident: IdentifierNode,
+    node: AnyNode,
+    args: readonly ArgNode[] | null,
+    final: Final,
+  ): Val {
     this.node = ident;
     const fn = FUNC_SIGS.get(ident.name);
     if (!fn) this.fail(`${goQuote(ident.name)} is not a defined function`);
@@ -370,18 +455,26 @@ export class Exec {
   }
 
   /** Calls a builtin. args, when given, starts with the function's own name (as in Go). */
-  private evalCall(dot: Dot, fn: FuncSig, node: AnyNode, name: string, args: readonly ArgNode[] | null, final: Final): Val {
+  private evalCall(
+    dot: Dot,
+    fn: FuncSig,
+    node: AnyNode,
+    name: string,
+    args: readonly ArgNode[] | null,
+    final: Final,
+  ): Val {
     const argNodes = args ? args.slice(1) : [];
     const numIn = argNodes.length + (final === MISSING ? 0 : 1);
     const numFixed = fn.params.length;
     if (fn.variadic) {
-      if (numIn < numFixed) this.fail(`wrong number of args for ${name}: want at least ${numFixed} got ${argNodes.length}`);
+      if (numIn < numFixed)
+        this.fail(`wrong number of args for ${name}: want at least ${numFixed} got ${argNodes.length}`);
     } else if (numIn !== numFixed) {
       this.fail(`wrong number of args for ${name}: want ${numFixed} got ${numIn}`);
     }
     if (name === 'and' || name === 'or') {
       // and/or evaluate arguments only until the result is known.
-      let v: Val = undefined;
+      let v: Val;
       for (const a of argNodes) {
         v = this.evalArg(dot, 'value', a);
         if (isTrue(v, this.fmt.jsonNumbers) === (name === 'or')) return v;
@@ -389,7 +482,8 @@ export class Exec {
       return final === MISSING ? v : this.validateType(final, 'value');
     }
     const argv: Val[] = [];
-    argNodes.forEach((a, i) => argv.push(this.evalArg(dot, i < numFixed ? fn.params[i] : (fn.variadic as Param), a)));
+    for (const [i, a] of argNodes.entries())
+      argv.push(this.evalArg(dot, i < numFixed ? fn.params[i] : (fn.variadic as Param), a));
     if (final !== MISSING) {
       const t = fn.variadic ? (numIn - 1 < numFixed ? fn.params[numIn - 1] : fn.variadic) : fn.params[numFixed - 1];
       argv.push(this.validateType(final, t));
@@ -407,24 +501,33 @@ export class Exec {
   private evalArg(dot: Dot, typ: Param | null, n: ArgNode): Val {
     this.node = n;
     switch (n.kind) {
-      case 'dot': return this.validateType(dot.value, typ);
+      case 'dot':
+        return this.validateType(dot.value, typ);
       case 'nil':
         if (typ === 'string') this.fail('cannot assign nil to string');
         return typ === 'any' ? null : undefined;
-      case 'field': return this.validateType(this.evalFieldNode(dot, n, [n], MISSING), typ);
-      case 'variable': return this.validateType(this.evalVariableNode(dot, n, null, MISSING), typ);
-      case 'pipe': return this.validateType(this.evalPipeline(dot, n), typ);
-      case 'identifier': return this.validateType(this.evalFunction(dot, n, n, null, MISSING), typ);
-      case 'chain': return this.validateType(this.evalChainNode(dot, n, null, MISSING), typ);
+      case 'field':
+        return this.validateType(this.evalFieldNode(dot, n, [n], MISSING), typ);
+      case 'variable':
+        return this.validateType(this.evalVariableNode(dot, n, null, MISSING), typ);
+      case 'pipe':
+        return this.validateType(this.evalPipeline(dot, n), typ);
+      case 'identifier':
+        return this.validateType(this.evalFunction(dot, n, n, null, MISSING), typ);
+      case 'chain':
+        return this.validateType(this.evalChainNode(dot, n, null, MISSING), typ);
     }
     if (typ === 'string') {
       if (n.kind === 'string') return n.text;
       this.fail(`expected string; found ${nodeString(n)}`);
     }
     switch (n.kind) {
-      case 'bool': return n.value;
-      case 'number': return this.idealConstant(n);
-      case 'string': return n.text;
+      case 'bool':
+        return n.value;
+      case 'number':
+        return this.idealConstant(n);
+      case 'string':
+        return n.text;
     }
   }
 
@@ -442,33 +545,58 @@ export class Exec {
   private callBuiltin(name: string, argv: Val[], argNodes: readonly ArgNode[], final: Final): Val {
     const fmt = this.fmt;
     switch (name) {
-      case 'not': return !isTrue(argv[0], fmt.jsonNumbers);
-      case 'len': return this.builtinLen(argv[0]);
-      case 'index': return this.builtinIndex(argv[0], argv.slice(1));
-      case 'slice': return this.builtinSlice(argv[0], argv.slice(1));
-      case 'eq': return this.builtinEq(argv[0], argv.slice(1));
-      case 'ne': return !this.builtinEq(argv[0], [argv[1]]);
-      case 'lt': return this.builtinLt(argv[0], argv[1]);
-      case 'le': return this.builtinLt(argv[0], argv[1]) || this.builtinEq(argv[0], [argv[1]]);
-      case 'gt': return !(this.builtinLt(argv[0], argv[1]) || this.builtinEq(argv[0], [argv[1]]));
-      case 'ge': return !this.builtinLt(argv[0], argv[1]);
-      case 'print': return fmt.sprint(argv);
-      case 'println': return fmt.sprintln(argv);
-      case 'printf': return fmt.sprintf(argv[0] as string, argv.slice(1));
-      case 'html': return htmlEscape(this.evalArgs(argv));
-      case 'js': return jsEscape(this.evalArgs(argv));
-      case 'urlquery': return urlQueryEscape(this.evalArgs(argv));
+      case 'not':
+        return !isTrue(argv[0], fmt.jsonNumbers);
+      case 'len':
+        return this.builtinLen(argv[0]);
+      case 'index':
+        return this.builtinIndex(argv[0], argv.slice(1));
+      case 'slice':
+        return this.builtinSlice(argv[0], argv.slice(1));
+      case 'eq':
+        return this.builtinEq(argv[0], argv.slice(1));
+      case 'ne':
+        return !this.builtinEq(argv[0], [argv[1]]);
+      case 'lt':
+        return this.builtinLt(argv[0], argv[1]);
+      case 'le':
+        return this.builtinLt(argv[0], argv[1]) || this.builtinEq(argv[0], [argv[1]]);
+      case 'gt':
+        return !(this.builtinLt(argv[0], argv[1]) || this.builtinEq(argv[0], [argv[1]]));
+      case 'ge':
+        return !this.builtinLt(argv[0], argv[1]);
+      case 'print':
+        return fmt.sprint(argv);
+      case 'println':
+        return fmt.sprintln(argv);
+      case 'printf':
+        return fmt.sprintf(argv[0] as string, argv.slice(1));
+      case 'html':
+        return htmlEscape(this.evalArgs(argv));
+      case 'js':
+        return jsEscape(this.evalArgs(argv));
+      case 'urlquery':
+        return urlQueryEscape(this.evalArgs(argv));
       case 'call': {
         // The data never holds functions, so call can only fail; word it like Go.
         const fnVal = argv[0] === null ? undefined : argv[0];
         if (fnVal === undefined) throw new FuncError('call of nil');
-        const callee = argNodes.length > 0 ? nodeString(argNodes[0]) : typeof final === 'string' ? final : `<${fmt.typeName(final)} Value>`;
+        const callee =
+          argNodes.length > 0
+            ? nodeString(argNodes[0])
+            : typeof final === 'string'
+              ? final
+              : `<${fmt.typeName(final)} Value>`;
         throw new FuncError(`non-function ${callee} of type ${fmt.typeName(fnVal)}`);
       }
-      case 'json': return `${this.jsonEncode(argv[0])}\n`; // json.Encoder.Encode ends with a newline
-      case 'title': return titleCase(argv[0] as string);
-      case 'lower': return (argv[0] as string).toLowerCase();
-      case 'upper': return (argv[0] as string).toUpperCase();
+      case 'json':
+        return `${this.jsonEncode(argv[0])}\n`; // json.Encoder.Encode ends with a newline
+      case 'title':
+        return titleCase(argv[0] as string);
+      case 'lower':
+        return (argv[0] as string).toLowerCase();
+      case 'upper':
+        return (argv[0] as string).toUpperCase();
     }
     throw new FuncError(`function ${name} is not implemented`);
   }
@@ -540,7 +668,7 @@ export class Exec {
       throw new FuncError(`can't slice item of type ${this.fmt.typeName(item)}`);
     }
     const idx = [0, len, len];
-    indexes.forEach((ix, i) => (idx[i] = this.indexArg(ix, len)));
+    for (const [i, ix] of indexes.entries()) idx[i] = this.indexArg(ix, len);
     if (idx[0] > idx[1]) throw new FuncError(`invalid slice index: ${idx[0]} > ${idx[1]}`);
     if (indexes.length === 3 && idx[1] > idx[2]) throw new FuncError(`invalid slice index: ${idx[1]} > ${idx[2]}`);
     if (s !== null) return utf8Decode(utf8Encode(s).slice(idx[0], idx[1]));
@@ -578,7 +706,9 @@ export class Exec {
         // Maps and arrays can only be compared with nil.
         const kindOf = (v: Val) => (v === undefined ? 'nil' : Array.isArray(v) ? 'slice' : 'map');
         if (kindOf(x) !== kindOf(y) && x !== undefined && y !== undefined) {
-          throw new FuncError(`non-comparable types ${this.fmt.printArg(x, 's', PLAIN)}: ${this.fmt.typeName(x)}, ${this.fmt.typeName(y)}: ${this.fmt.printArg(y, 'v', PLAIN)}`);
+          throw new FuncError(
+            `non-comparable types ${this.fmt.printArg(x, 's', PLAIN)}: ${this.fmt.typeName(x)}, ${this.fmt.typeName(y)}: ${this.fmt.printArg(y, 'v', PLAIN)}`,
+          );
         }
         if (x === undefined || y === undefined) truth = x === y;
         else throw new FuncError(`non-comparable type ${this.fmt.printArg(y, 's', PLAIN)}: ${this.fmt.typeName(y)}`);
@@ -594,12 +724,17 @@ export class Exec {
     const k1 = this.basicKind(x);
     const k2 = this.basicKind(y);
     if (k1 === null || k2 === null) throw new FuncError('invalid type for comparison');
-    if (k1 !== k2) throw new FuncError(`incompatible types for comparison: ${this.fmt.typeName(x)} and ${this.fmt.typeName(y)}`);
+    if (k1 !== k2)
+      throw new FuncError(`incompatible types for comparison: ${this.fmt.typeName(x)} and ${this.fmt.typeName(y)}`);
     switch (k1) {
-      case 'bool': throw new FuncError('invalid type for comparison');
-      case 'int': return (x as bigint) < (y as bigint);
-      case 'float': return (this.fmt.floatOf(x) as number) < (this.fmt.floatOf(y) as number);
-      case 'string': return compareGoStrings(this.stringKind(x) as string, this.stringKind(y) as string) < 0;
+      case 'bool':
+        throw new FuncError('invalid type for comparison');
+      case 'int':
+        return (x as bigint) < (y as bigint);
+      case 'float':
+        return (this.fmt.floatOf(x) as number) < (this.fmt.floatOf(y) as number);
+      case 'string':
+        return compareGoStrings(this.stringKind(x) as string, this.stringKind(y) as string) < 0;
     }
   }
 
@@ -617,7 +752,10 @@ export class Exec {
       return Object.is(f, -0) ? '-0' : JSON.stringify(f);
     }
     if (Array.isArray(v)) return `[${v.map((e) => this.jsonEncode(dataValue(e))).join(',')}]`;
-    if (isMap(v)) return `{${sortedKeys(v).map((k) => `${jsonString(k)}:${this.jsonEncode(dataValue(v[k]))}`).join(',')}}`;
+    if (isMap(v))
+      return `{${sortedKeys(v)
+        .map((k) => `${jsonString(k)}:${this.jsonEncode(dataValue(v[k]))}`)
+        .join(',')}}`;
     return 'null';
   }
 }

@@ -104,7 +104,12 @@ export function fmtHexFloat(x: number, prec: number, upper: boolean): string {
         exp++;
       }
     }
-    let digits = prec >= 0 && prec < 13 ? (prec === 0 ? '' : frac.toString(16).padStart(prec, '0')) : frac.toString(16).padStart(13, '0').replace(/0+$/, '');
+    let digits =
+      prec >= 0 && prec < 13
+        ? prec === 0
+          ? ''
+          : frac.toString(16).padStart(prec, '0')
+        : frac.toString(16).padStart(13, '0').replace(/0+$/, '');
     if (prec >= 13) digits = digits.padEnd(prec, '0');
     const e = Math.abs(exp);
     s = `0x${lead}${digits ? `.${digits}` : ''}p${exp < 0 ? '-' : '+'}${e < 10 ? `0${e}` : e}`;

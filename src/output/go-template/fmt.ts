@@ -3,7 +3,7 @@ import { formatFloat } from './float.js';
 import { charAt, isDigit } from './lexer.js';
 import { goQuote, hex, isPrint } from './literals.js';
 import { utf8Encode } from './utf8.js';
-import { dataValue, GoFloat, isMap, JsonNumber, MISSING, numberText, sortedKeys, Val } from './values.js';
+import { dataValue, GoFloat, isMap, JsonNumber, numberText, sortedKeys, type Val } from './values.js';
 
 export interface FmtSpec {
   minus: boolean;
@@ -19,7 +19,17 @@ export interface FmtSpec {
 }
 
 export function plainSpec(): FmtSpec {
-  return { minus: false, plus: false, sharp: false, space: false, zero: false, wid: -1, prec: -1, plusV: false, sharpV: false };
+  return {
+    minus: false,
+    plus: false,
+    sharp: false,
+    space: false,
+    zero: false,
+    wid: -1,
+    prec: -1,
+    plusV: false,
+    sharpV: false,
+  };
 }
 export const PLAIN: Readonly<FmtSpec> = Object.freeze(plainSpec());
 
@@ -52,10 +62,14 @@ export class GoFmt {
     if (v === null || v === undefined) return 'interface {}';
     if (v instanceof JsonNumber) return 'json.Number';
     switch (typeof v) {
-      case 'boolean': return 'bool';
-      case 'bigint': return 'int';
-      case 'string': return 'string';
-      case 'number': return this.jsonNumbers ? 'json.Number' : 'float64';
+      case 'boolean':
+        return 'bool';
+      case 'bigint':
+        return 'int';
+      case 'string':
+        return 'string';
+      case 'number':
+        return this.jsonNumbers ? 'json.Number' : 'float64';
     }
     if (v instanceof GoFloat) return 'float64';
     if (Array.isArray(v)) return '[]interface {}';
@@ -139,12 +153,24 @@ export class GoFmt {
       let goodArgNum = true;
       flags: for (; i < end; i++) {
         switch (format[i]) {
-          case '#': spec.sharp = true; break;
-          case '0': spec.zero = !spec.minus; break; // only pad with zeros on the left
-          case '+': spec.plus = true; break;
-          case '-': spec.minus = true; spec.zero = false; break;
-          case ' ': spec.space = true; break;
-          default: break flags;
+          case '#':
+            spec.sharp = true;
+            break;
+          case '0':
+            spec.zero = !spec.minus;
+            break; // only pad with zeros on the left
+          case '+':
+            spec.plus = true;
+            break;
+          case '-':
+            spec.minus = true;
+            spec.zero = false;
+            break;
+          case ' ':
+            spec.space = true;
+            break;
+          default:
+            break flags;
         }
       }
       let idx = argIndex(i);
@@ -219,7 +245,9 @@ export class GoFmt {
       }
     }
     if (!reordered && argNum < args.length) {
-      const extra = args.slice(argNum).map((a) => (a === null || a === undefined ? '<nil>' : `${this.typeName(a)}=${this.printArg(a, 'v', PLAIN)}`));
+      const extra = args
+        .slice(argNum)
+        .map((a) => (a === null || a === undefined ? '<nil>' : `${this.typeName(a)}=${this.printArg(a, 'v', PLAIN)}`));
       out += `%!(EXTRA ${extra.join(', ')})`;
     }
     return out;
@@ -239,7 +267,8 @@ export class GoFmt {
       // Only reachable for elements of arrays and maps, which are interface{} values.
       return spec.sharpV ? 'interface {}(nil)' : pad('<nil>', spec);
     }
-    if (typeof v === 'boolean') return verb === 't' || verb === 'v' ? pad(String(v), spec, true) : this.badVerb(verb, v, spec);
+    if (typeof v === 'boolean')
+      return verb === 't' || verb === 'v' ? pad(String(v), spec, true) : this.badVerb(verb, v, spec);
     if (typeof v === 'bigint') return this.fmtInteger(v, verb, spec);
     if (typeof v === 'string') return this.fmtString(v, verb, spec, v);
     const f = this.floatOf(v);
@@ -255,7 +284,10 @@ export class GoFmt {
       return spec.sharpV ? `[]interface {}{${items.join(', ')}}` : `[${items.join(' ')}]`;
     }
     if (isMap(v)) {
-      const items = sortedKeys(v).map((k) => `${this.printValue(k, verb, spec, depth + 1)}:${this.printValue(dataValue(v[k]), verb, spec, depth + 1)}`);
+      const items = sortedKeys(v).map(
+        (k) =>
+          `${this.printValue(k, verb, spec, depth + 1)}:${this.printValue(dataValue(v[k]), verb, spec, depth + 1)}`,
+      );
       return spec.sharpV ? `map[string]interface {}{${items.join(', ')}}` : `map[${items.join(' ')}]`;
     }
     return pad(String(v), spec);
@@ -305,7 +337,10 @@ export class GoFmt {
     if (verb === 'c') return pad(this.runeOf(v), spec);
     if (verb === 'q') return pad(goQuote(this.runeOf(v), "'", spec.plus), spec);
     if (verb === 'U') {
-      let s = `U+${(v < 0n ? -v : v).toString(16).toUpperCase().padStart(spec.prec >= 0 ? spec.prec : 4, '0')}`;
+      let s = `U+${(v < 0n ? -v : v)
+        .toString(16)
+        .toUpperCase()
+        .padStart(spec.prec >= 0 ? spec.prec : 4, '0')}`;
       if (v < 0n) s = `U+-${s.slice(2)}`;
       if (spec.sharp && isPrint(this.runeOf(v))) s += ` '${this.runeOf(v)}'`;
       return pad(s, spec, true);
@@ -341,10 +376,25 @@ export class GoFmt {
     let fverb = verb;
     let prec: number;
     switch (verb) {
-      case 'v': fverb = 'g'; prec = -1; break;
-      case 'b': case 'g': case 'G': case 'x': case 'X': prec = -1; break;
-      case 'e': case 'E': case 'f': case 'F': prec = 6; break;
-      default: return this.badVerb(verb, orig, spec);
+      case 'v':
+        fverb = 'g';
+        prec = -1;
+        break;
+      case 'b':
+      case 'g':
+      case 'G':
+      case 'x':
+      case 'X':
+        prec = -1;
+        break;
+      case 'e':
+      case 'E':
+      case 'f':
+      case 'F':
+        prec = 6;
+        break;
+      default:
+        return this.badVerb(verb, orig, spec);
     }
     if (spec.prec >= 0) prec = spec.prec;
     let num = formatFloat(x, fverb, prec);
@@ -358,7 +408,8 @@ export class GoFmt {
     if (spec.sharp && verb !== 'b') num = this.sharpFloat(num, verb, prec);
     if (spec.plus || num[0] !== '+') {
       // The sign goes before any zero padding.
-      if (spec.zero && !spec.minus && spec.wid > runeCount(num)) return num[0] + '0'.repeat(spec.wid - runeCount(num)) + num.slice(1);
+      if (spec.zero && !spec.minus && spec.wid > runeCount(num))
+        return num[0] + '0'.repeat(spec.wid - runeCount(num)) + num.slice(1);
       return pad(num, spec, true);
     }
     return pad(num.slice(1), spec, true);

@@ -11,9 +11,9 @@
 // literals, len, range indexes) is a bigint here and float64 literals are GoFloat. A JS number in
 // the data is a float64, or a json.Number when numbers are decoded the way crictl does
 // (json.Decoder.UseNumber), which changes how printf, eq and friends see it.
-import { ListNode } from './ast.js';
+import type { ListNode } from './ast.js';
 import { GoTemplateError } from './errors.js';
-import { Exec, ExecConfig } from './exec.js';
+import { Exec, type ExecConfig } from './exec.js';
 import { GoFmt } from './fmt.js';
 import { Parser } from './parser.js';
 
@@ -57,7 +57,8 @@ export function parseGoTemplate(template: string, options: GoTemplateOptions = {
   try {
     defs = new Parser(template, name).parseAll();
   } catch (e) {
-    if (e instanceof RangeError) throw new GoTemplateError(`template: ${name ? `${name}: ` : ''}max expression depth exceeded`);
+    if (e instanceof RangeError)
+      throw new GoTemplateError(`template: ${name ? `${name}: ` : ''}max expression depth exceeded`);
     throw e;
   }
   const config: ExecConfig = {
@@ -73,7 +74,8 @@ export function parseGoTemplate(template: string, options: GoTemplateOptions = {
       try {
         return new Exec(config).run(data);
       } catch (e) {
-        if (e instanceof RangeError) throw new GoTemplateError(`template: ${name ? `${name}: ` : ''}exceeded maximum template depth`);
+        if (e instanceof RangeError)
+          throw new GoTemplateError(`template: ${name ? `${name}: ` : ''}exceeded maximum template depth`);
         throw e;
       }
     },

@@ -71,7 +71,12 @@ class Parser {
       for (;;) {
         if (key[1] === undefined || this.next()[4] !== ':') this.fail();
         // defineProperty: a "__proto__" key is data, not the object's prototype.
-        Object.defineProperty(map, JSON.parse(key[1]) as string, { value: this.value(this.next()), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(map, JSON.parse(key[1]) as string, {
+          value: this.value(this.next()),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
         const sep = this.next()[4];
         if (sep === '}') return map;
         if (sep !== ',') this.fail();

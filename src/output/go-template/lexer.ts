@@ -2,12 +2,40 @@
 import { formatU, goQuote } from './literals.js';
 
 export type TokType =
-  | 'error' | 'eof' | 'text' | 'leftDelim' | 'rightDelim' | 'space' | 'leftParen' | 'rightParen'
-  | 'pipe' | 'assign' | 'declare' | 'char' | 'bool' | 'number' | 'charConstant' | 'complex'
-  | 'string' | 'rawString' | 'field' | 'variable' | 'identifier'
+  | 'error'
+  | 'eof'
+  | 'text'
+  | 'leftDelim'
+  | 'rightDelim'
+  | 'space'
+  | 'leftParen'
+  | 'rightParen'
+  | 'pipe'
+  | 'assign'
+  | 'declare'
+  | 'char'
+  | 'bool'
+  | 'number'
+  | 'charConstant'
+  | 'complex'
+  | 'string'
+  | 'rawString'
+  | 'field'
+  | 'variable'
+  | 'identifier'
   // keywords
-  | 'block' | 'break' | 'continue' | 'dot' | 'define' | 'else' | 'end' | 'if' | 'nil' | 'range'
-  | 'template' | 'with';
+  | 'block'
+  | 'break'
+  | 'continue'
+  | 'dot'
+  | 'define'
+  | 'else'
+  | 'end'
+  | 'if'
+  | 'nil'
+  | 'range'
+  | 'template'
+  | 'with';
 
 export interface Token {
   readonly type: TokType;
@@ -18,9 +46,17 @@ export interface Token {
 }
 
 export const KEYWORDS: ReadonlyMap<string, TokType> = new Map<string, TokType>([
-  ['block', 'block'], ['break', 'break'], ['continue', 'continue'], ['define', 'define'],
-  ['else', 'else'], ['end', 'end'], ['if', 'if'], ['nil', 'nil'], ['range', 'range'],
-  ['template', 'template'], ['with', 'with'],
+  ['block', 'block'],
+  ['break', 'break'],
+  ['continue', 'continue'],
+  ['define', 'define'],
+  ['else', 'else'],
+  ['end', 'end'],
+  ['if', 'if'],
+  ['nil', 'nil'],
+  ['range', 'range'],
+  ['template', 'template'],
+  ['with', 'with'],
 ]);
 export const KEYWORD_TYPES: ReadonlySet<TokType> = new Set<TokType>([...KEYWORDS.values(), 'dot']);
 
@@ -142,7 +178,9 @@ export class Lexer {
       this.pos += ch.length;
       let ok = true;
       switch (ch) {
-        case '=': this.emit('assign'); break;
+        case '=':
+          this.emit('assign');
+          break;
         case ':':
           if (src[this.pos] !== '=') {
             this.pos++;
@@ -151,12 +189,30 @@ export class Lexer {
           this.pos++;
           this.emit('declare');
           break;
-        case '|': this.emit('pipe'); break;
-        case '"': ok = this.lexQuoted('"', 'string', 'unterminated quoted string'); break;
-        case '`': ok = this.lexRawQuote(); break;
-        case "'": ok = this.lexQuoted("'", 'charConstant', 'unterminated character constant'); break;
-        case '$': ok = this.atTerminator() ? (this.emit('variable'), true) : this.lexFieldOrVariable('variable'); break;
-        case '(': this.emit('leftParen'); this.parenDepth++; break;
+        case '|':
+          this.emit('pipe');
+          break;
+        case '"':
+          ok = this.lexQuoted('"', 'string', 'unterminated quoted string');
+          break;
+        case '`':
+          ok = this.lexRawQuote();
+          break;
+        case "'":
+          ok = this.lexQuoted("'", 'charConstant', 'unterminated character constant');
+          break;
+        case '$':
+          if (this.atTerminator()) {
+            this.emit('variable');
+            ok = true;
+          } else {
+            ok = this.lexFieldOrVariable('variable');
+          }
+          break;
+        case '(':
+          this.emit('leftParen');
+          this.parenDepth++;
+          break;
         case ')':
           this.emit('rightParen');
           if (--this.parenDepth < 0) return this.fail(`unexpected right paren ${formatU(')')}`);

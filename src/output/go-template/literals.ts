@@ -57,7 +57,6 @@ export function parseGoFloat(text: string): number | null {
   return Number.isFinite(v) ? v : null;
 }
 
-
 /**
  * Reads one (possibly escaped) character of a Go quoted literal at s[i]. Returns the character
  * as bytes (\x and octal escapes are single bytes) and the index after it, or null if invalid.
@@ -89,7 +88,8 @@ export function readGoChar(s: string, i: number, quote: string): { bytes: number
     return { bytes: utf8Encode(String.fromCodePoint(v)), next: i + 2 + n };
   }
   const oct = s.slice(i + 1, i + 4);
-  if (/^[0-7]{3}$/.test(oct) && Number.parseInt(oct, 8) <= 255) return { bytes: [Number.parseInt(oct, 8)], next: i + 4 };
+  if (/^[0-7]{3}$/.test(oct) && Number.parseInt(oct, 8) <= 255)
+    return { bytes: [Number.parseInt(oct, 8)], next: i + 4 };
   return null;
 }
 
@@ -132,10 +132,19 @@ export function goQuote(s: string, quote = '"', asciiOnly = false): string {
     } else if (isPrint(ch) && (!asciiOnly || cp < 0x80)) {
       out += ch;
     } else {
-      const named: Record<number, string> = { 7: '\\a', 8: '\\b', 12: '\\f', 10: '\\n', 13: '\\r', 9: '\\t', 11: '\\v' };
+      const named: Record<number, string> = {
+        7: '\\a',
+        8: '\\b',
+        12: '\\f',
+        10: '\\n',
+        13: '\\r',
+        9: '\\t',
+        11: '\\v',
+      };
       if (named[cp]) out += named[cp];
       else if (cp < 0x20 || cp === 0x7f) out += `\\x${hex(cp, 2)}`;
-      else if (cp >= 0xd800 && cp <= 0xdfff) out += '\\ufffd'; // lone surrogate: Go would see invalid UTF-8
+      else if (cp >= 0xd800 && cp <= 0xdfff)
+        out += '\\ufffd'; // lone surrogate: Go would see invalid UTF-8
       else if (cp < 0x10000) out += `\\u${hex(cp, 4)}`;
       else out += `\\U${hex(cp, 8)}`;
     }

@@ -1,13 +1,49 @@
 // Recursive-descent parser from tokens to the parse tree, with Go's error wording.
-import { ArgNode, BranchNode, CommandNode, ConstValue, isEmptyTree, isMarker, lineOf, ListNode, MarkerNode, Node, nodeString, oneLine, PipeNode, TemplateNode } from './ast.js';
+import {
+  type ArgNode,
+  type BranchNode,
+  type CommandNode,
+  type ConstValue,
+  isEmptyTree,
+  isMarker,
+  lineOf,
+  type ListNode,
+  type MarkerNode,
+  type Node,
+  nodeString,
+  oneLine,
+  type PipeNode,
+  type TemplateNode,
+} from './ast.js';
 import { GoTemplateError } from './errors.js';
-import { KEYWORD_TYPES, Lexer, Token, TokType } from './lexer.js';
+import { KEYWORD_TYPES, Lexer, type Token, type TokType } from './lexer.js';
 import { goQuote, parseGoFloat, parseGoInteger, unquoteGoChar, unquoteGoString } from './literals.js';
 
 /** Functions the parser accepts: Go's builtins plus the ones crictl adds. */
 export const FUNCTION_NAMES: ReadonlySet<string> = new Set([
-  'and', 'call', 'html', 'index', 'slice', 'js', 'len', 'not', 'or', 'print', 'printf', 'println',
-  'urlquery', 'eq', 'ge', 'gt', 'le', 'lt', 'ne', 'json', 'title', 'lower', 'upper',
+  'and',
+  'call',
+  'html',
+  'index',
+  'slice',
+  'js',
+  'len',
+  'not',
+  'or',
+  'print',
+  'printf',
+  'println',
+  'urlquery',
+  'eq',
+  'ge',
+  'gt',
+  'le',
+  'lt',
+  'ne',
+  'json',
+  'title',
+  'lower',
+  'upper',
 ]);
 export const MAX_PAREN_DEPTH = 1000;
 
@@ -22,7 +58,10 @@ export class Parser {
   private actionPos = -1;
   private readonly defs = new Map<string, ListNode>();
 
-  constructor(private readonly src: string, private readonly name: string) {
+  constructor(
+    private readonly src: string,
+    private readonly name: string,
+  ) {
     this.toks = new Lexer(src).tokenize();
   }
 
@@ -152,7 +191,8 @@ export class Parser {
   private action(): Node | MarkerNode {
     const tok = this.nextNonSpace();
     switch (tok.type) {
-      case 'block': return this.blockControl();
+      case 'block':
+        return this.blockControl();
       case 'break':
       case 'continue': {
         const after = this.nextNonSpace();
@@ -160,7 +200,8 @@ export class Parser {
         if (this.rangeDepth === 0) this.fail(tok.pos, `{{${tok.type}}} outside {{range}}`);
         return { kind: tok.type, pos: tok.pos };
       }
-      case 'else': return this.elseControl(tok.pos);
+      case 'else':
+        return this.elseControl(tok.pos);
       case 'end':
         this.expect('rightDelim', 'end');
         return { kind: 'end', pos: tok.pos };
@@ -168,7 +209,8 @@ export class Parser {
       case 'range':
       case 'with':
         return this.branchControl(tok.type);
-      case 'template': return this.templateControl();
+      case 'template':
+        return this.templateControl();
     }
     this.backup();
     const start = this.peek();
@@ -269,8 +311,18 @@ export class Parser {
         return pipe;
       }
       switch (tok.type) {
-        case 'bool': case 'charConstant': case 'complex': case 'dot': case 'field': case 'identifier':
-        case 'number': case 'nil': case 'rawString': case 'string': case 'variable': case 'leftParen':
+        case 'bool':
+        case 'charConstant':
+        case 'complex':
+        case 'dot':
+        case 'field':
+        case 'identifier':
+        case 'number':
+        case 'nil':
+        case 'rawString':
+        case 'string':
+        case 'variable':
+        case 'leftParen':
           this.backup();
           pipe.cmds.push(this.command());
           break;
@@ -322,10 +374,16 @@ export class Parser {
     const fields: string[] = [];
     while (this.peek().type === 'field') fields.push(this.next().val.slice(1));
     switch (node.kind) {
-      case 'field': return { kind: 'field', pos, ident: [...node.ident, ...fields] };
-      case 'variable': return { kind: 'variable', pos, ident: [...node.ident, ...fields] };
-      case 'bool': case 'string': case 'number': case 'nil': case 'dot':
-        this.fail(pos, `unexpected . after term ${goQuote(nodeString(node))}`);
+      case 'field':
+        return { kind: 'field', pos, ident: [...node.ident, ...fields] };
+      case 'variable':
+        return { kind: 'variable', pos, ident: [...node.ident, ...fields] };
+      case 'bool':
+      case 'string':
+      case 'number':
+      case 'nil':
+      case 'dot':
+        return this.fail(pos, `unexpected . after term ${goQuote(nodeString(node))}`);
       default:
         return { kind: 'chain', pos, node, field: fields };
     }
@@ -337,13 +395,17 @@ export class Parser {
       case 'identifier':
         if (!FUNCTION_NAMES.has(tok.val)) this.fail(tok.pos, `function ${goQuote(tok.val)} not defined`);
         return { kind: 'identifier', pos: tok.pos, name: tok.val };
-      case 'dot': return { kind: 'dot', pos: tok.pos };
-      case 'nil': return { kind: 'nil', pos: tok.pos };
+      case 'dot':
+        return { kind: 'dot', pos: tok.pos };
+      case 'nil':
+        return { kind: 'nil', pos: tok.pos };
       case 'variable':
         if (!this.vars.includes(tok.val)) this.fail(tok.pos, `undefined variable ${goQuote(tok.val)}`);
         return { kind: 'variable', pos: tok.pos, ident: [tok.val] };
-      case 'field': return { kind: 'field', pos: tok.pos, ident: [tok.val.slice(1)] };
-      case 'bool': return { kind: 'bool', pos: tok.pos, value: tok.val === 'true' };
+      case 'field':
+        return { kind: 'field', pos: tok.pos, ident: [tok.val.slice(1)] };
+      case 'bool':
+        return { kind: 'bool', pos: tok.pos, value: tok.val === 'true' };
       case 'charConstant':
       case 'complex':
       case 'number':
@@ -395,7 +457,8 @@ export class Parser {
     const hexInt = /^0[xX]/.test(text) && !/[pP]/.test(text);
     if (!hexInt && /[.eEpP]/.test(text)) return { type: 'float', value: float };
     if (isInt) return { type: 'int', value: int as bigint };
-    if (float !== null && Number.isInteger(float) && Math.abs(float) < 2 ** 63) return { type: 'int', value: BigInt(float) };
+    if (float !== null && Number.isInteger(float) && Math.abs(float) < 2 ** 63)
+      return { type: 'int', value: BigInt(float) };
     return { type: 'overflow' };
   }
 }

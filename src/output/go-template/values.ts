@@ -23,10 +23,12 @@ export const MISSING: unique symbol = Symbol('missing');
 export type Final = Val | typeof MISSING;
 
 export function isMap(v: Val): v is JsonMap {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof GoFloat) && !(v instanceof JsonNumber);
+  return (
+    typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof GoFloat) && !(v instanceof JsonNumber)
+  );
 }
 export function hasKey(m: JsonMap, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(m, key);
+  return Object.hasOwn(m, key);
 }
 /** Data only holds JSON values; treat a stray undefined inside it as null. */
 export function dataValue(v: unknown): Val {
@@ -38,7 +40,8 @@ export function compareGoStrings(a: string, b: string): number {
   if (a === b) return 0;
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
-    if (a.charCodeAt(i) !== b.charCodeAt(i)) return (a.codePointAt(i) as number) < (b.codePointAt(i) as number) ? -1 : 1;
+    if (a.charCodeAt(i) !== b.charCodeAt(i))
+      return (a.codePointAt(i) as number) < (b.codePointAt(i) as number) ? -1 : 1;
   }
   return a.length < b.length ? -1 : 1;
 }
