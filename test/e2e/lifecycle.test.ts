@@ -1,6 +1,7 @@
 // Pods and containers from config files, the seed walkthrough, run's cleanup, bulk removal
 // and config validation, against the real lab containerd.
 import assert from 'node:assert/strict';
+import { existsSync, rmSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { closeCri, cri, crictl, removePods, runPod, SKIP, tempFile } from './harness.js';
 import { missingPath } from '../tmp.js';
@@ -49,7 +50,13 @@ describe('lifecycle on a real runtime', { skip: SKIP }, () => {
     assert.equal(crictl(['ps', '-a', '-q', '--pod', pod]).stdout, '');
   });
 
-  test('YAML twins and a cgroup parent: statsp works', async () => {
+  test('YAML twins and a cgroup parent: statsp works', async (t) => {
+    // The seed's configs log to /tmp/busybox.log, and rmp leaves log files behind.
+    const seedLog = '/tmp/busybox.log';
+    const hadSeedLog = existsSync(seedLog);
+    t.after(() => {
+      if (!hadSeedLog) rmSync(seedLog, { force: true });
+    });
     const runp = crictl(['runp', 'fixtures/pod-config-stats.json']);
     assert.equal(runp.code, 0, runp.stderr);
     const pod = runp.stdout.trim();
