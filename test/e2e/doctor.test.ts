@@ -2,13 +2,22 @@
 // no CNI config, the pause image gone, a crash-looping container, a cgroup_parent for the other
 // driver, a socket that does not answer. Each must be named in the report with the right exit code.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { tempDir } from '../tmp.js';
-import { closeCri, cri, crictl, crictlAsync, ENDPOINT, removePods, runContainer, runPod, SKIP } from './harness.js';
+import {
+  closeCri,
+  cri,
+  crictl,
+  crictlAsync,
+  reimportLabImage,
+  removePods,
+  runContainer,
+  runPod,
+  SKIP,
+} from './harness.js';
 
 interface Report {
   checks: { check: string; status: string; summary: string; evidence: string[]; next: string | null }[];
@@ -20,7 +29,6 @@ function doctor(args: string[]): { code: number; report: Report; stderr: string 
   return { code: r.code, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
 }
 
-const labDir = ENDPOINT.replace(/^unix:\/\//, '').replace(/\/containerd\.sock$/, '');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function networkReady(): Promise<boolean> {
@@ -90,21 +98,7 @@ describe('doctor on a real runtime', { skip: SKIP }, () => {
       assert.equal(report.checks[0].status, 'FAIL');
       assert.match(report.checks[0].summary, /is not present: without a registry no pod can start/);
     } finally {
-      // Put the lab's own pause image back, as the lab script imported it.
-      const r = spawnSync(
-        'ctr',
-        [
-          '--address',
-          join(labDir, 'containerd.sock'),
-          '-n',
-          'k8s.io',
-          'images',
-          'import',
-          join(labDir, 'images', 'pause.tar'),
-        ],
-        { encoding: 'utf8' },
-      );
-      assert.equal(r.status, 0, r.stderr);
+      reimportLabImage('pause');
     }
     assert.equal(doctor(['--check', 'sandbox-image']).report.checks[0].status, 'OK');
   });

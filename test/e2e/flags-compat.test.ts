@@ -6,7 +6,18 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { closeCri, cri, crictl, ENDPOINT, removePods, ROOT, runContainer, runPod, SKIP } from './harness.js';
+import {
+  closeCri,
+  cri,
+  crictl,
+  ENDPOINT,
+  reimportLabImage,
+  removePods,
+  ROOT,
+  runContainer,
+  runPod,
+  SKIP,
+} from './harness.js';
 import { tempDir } from '../tmp.js';
 
 const LAB = process.env.CRICTL_LAB_DIR ?? '';
@@ -187,19 +198,7 @@ describe('pull --username with the password on stdin, against the lab registry',
     if (address) {
       execFileSync('bash', [script, 'down', dir, LAB], { stdio: 'ignore' });
       // containerd's RemoveImage drops every name of an image; give the lab its busybox back.
-      execFileSync(
-        'ctr',
-        [
-          '--address',
-          ENDPOINT.replace(/^unix:\/\//, ''),
-          '-n',
-          'k8s.io',
-          'images',
-          'import',
-          join(LAB, 'images/busybox.tar'),
-        ],
-        { stdio: 'ignore' },
-      );
+      reimportLabImage('busybox');
     }
     rmSync(join(dir, '..'), { recursive: true, force: true });
   });

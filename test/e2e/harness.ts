@@ -1,6 +1,6 @@
 // Shared plumbing for end-to-end tests: the lab runtime's endpoint, running the built CLI as a
 // subprocess, and a raw client for arranging state on the runtime.
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -121,6 +121,24 @@ export async function removePods(ids: string[]): Promise<void> {
       .runtime.removePodSandbox({ podSandboxId })
       .catch(() => undefined);
   }
+}
+
+/** The lab's directory: the endpoint is unix://DIR/containerd.sock. */
+export const LAB_DIR = ENDPOINT.replace(/^unix:\/\//, '').replace(/\/containerd\.sock$/, '');
+
+/**
+ * Imports one of the images the lab was built with again, as the lab script did. containerd's
+ * RemoveImage drops every name of an image, and other tests need these two.
+ */
+export function reimportLabImage(name: 'busybox' | 'pause'): void {
+  const socket = join(LAB_DIR, 'containerd.sock');
+  execFileSync(
+    'ctr',
+    ['--address', socket, '-n', 'k8s.io', 'images', 'import', join(LAB_DIR, 'images', `${name}.tar`)],
+    {
+      stdio: 'ignore',
+    },
+  );
 }
 
 /** Writes a temporary file and returns its path. */

@@ -6,7 +6,18 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ContainerdClient } from '../../src/containerd/client.js';
-import { BUSYBOX, CLI, closeCri, crictl, ENDPOINT, removePods, runContainer, runPod, SKIP } from './harness.js';
+import {
+  BUSYBOX,
+  CLI,
+  closeCri,
+  crictl,
+  ENDPOINT,
+  reimportLabImage,
+  removePods,
+  runContainer,
+  runPod,
+  SKIP,
+} from './harness.js';
 import { dockerArchive, largeDockerArchive, ociArchive, randomChunks, sha256, writeArchive } from './image-builder.js';
 import { NO_CONFIG, tempDir } from '../tmp.js';
 
@@ -47,19 +58,7 @@ describe('load, save, tag (containerd)', { skip: SKIP, timeout: 600_000 }, () =>
     }
     // Other tests use the lab's busybox: make sure it is there, whatever happened here.
     if (!crictl(['images', '-q', BUSYBOX]).stdout.trim() && LAB) {
-      execFileSync(
-        'ctr',
-        [
-          '--address',
-          ENDPOINT.replace(/^unix:\/\//, ''),
-          '-n',
-          'k8s.io',
-          'images',
-          'import',
-          join(LAB, 'images/busybox.tar'),
-        ],
-        { stdio: 'ignore' },
-      );
+      reimportLabImage('busybox');
     }
     ctd.close();
     closeCri();

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { crictl, ENDPOINT, ROOT, SKIP } from './harness.js';
+import { crictl, reimportLabImage, ROOT, SKIP } from './harness.js';
 import { tempDir } from '../tmp.js';
 
 const LAB = process.env.CRICTL_LAB_DIR ?? '';
@@ -33,19 +33,7 @@ describe('pull and rmi with a real registry', {
   after(() => {
     execFileSync('bash', [script, 'down', dir, LAB], { stdio: 'ignore' });
     // containerd's RemoveImage drops every name of an image; give the lab its busybox back.
-    execFileSync(
-      'ctr',
-      [
-        '--address',
-        ENDPOINT.replace(/^unix:\/\//, ''),
-        '-n',
-        'k8s.io',
-        'images',
-        'import',
-        join(LAB, 'images/busybox.tar'),
-      ],
-      { stdio: 'ignore' },
-    );
+    reimportLabImage('busybox');
   });
 
   test('right credentials pull; images lists it; rmi removes it', () => {
