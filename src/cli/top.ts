@@ -80,7 +80,7 @@ export class TopCommand extends CriCommand {
     type Details = import('../top/render.js').Details;
 
     const keep = Math.max(2, Math.ceil(60_000 / intervalMs));
-    const { version } = { version: await runtime.version({ version: 'v1' }).catch(() => undefined) };
+    const version = await runtime.version({ version: 'v1' }).catch(() => undefined);
     const title = `crictl-ts top — ${version ? `${version.runtimeName} ${version.runtimeVersion}` : 'runtime'} — every ${this.interval}`;
     const state = {
       sort: this.sort as import('../top/model.js').SortKey,

@@ -155,7 +155,7 @@ export async function gatherRuntime(cri: CriClients, sinceMs: number, lastLines:
   return {
     status,
     config,
-    cgroupDriver: await cgroupDriver(runtime),
+    cgroupDriver: await cgroupDriver(runtime, status),
     cniConfDir: config?.cni?.confDir ?? cniView?.PluginConfDir,
     cniBinDirs: cniView?.PluginDirs ?? (config?.cni?.binDir ? [config.cni.binDir] : []),
     sandboxImage,

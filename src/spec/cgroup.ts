@@ -1,12 +1,16 @@
 // A cgroup_parent must be written for the runtime's cgroup driver: "/kubepods/pod1" for
 // cgroupfs, "kubepods-pod1.slice" for systemd. The runtime rejects or misplaces a mismatch with
 // an obscure error later, so we say it up front.
-import type { RuntimeServiceClient } from '../cri/client.js';
+import type { RuntimeServiceClient, StatusResponse } from '../cri/client.js';
 
 export type CgroupDriver = 'systemd' | 'cgroupfs';
 
-/** The runtime's cgroup driver: from RuntimeConfig, else from containerd's verbose info. */
-export async function cgroupDriver(runtime: RuntimeServiceClient): Promise<CgroupDriver | undefined> {
+/** The runtime's cgroup driver: from RuntimeConfig, else from containerd's verbose info (the
+ *  caller's verbose Status reply when it has one, so it is not asked for twice). */
+export async function cgroupDriver(
+  runtime: RuntimeServiceClient,
+  status?: StatusResponse,
+): Promise<CgroupDriver | undefined> {
   try {
     const r = await runtime.runtimeConfig({});
     if (r.linux) return r.linux.cgroupDriver === 'SYSTEMD' ? 'systemd' : 'cgroupfs';
@@ -14,7 +18,7 @@ export async function cgroupDriver(runtime: RuntimeServiceClient): Promise<Cgrou
     // containerd < 1.7 has no RuntimeConfig rpc
   }
   try {
-    const { info } = await runtime.status({ verbose: true });
+    const { info } = status ?? (await runtime.status({ verbose: true }));
     const config = JSON.parse(info.config ?? '{}') as {
       containerd?: {
         runtimes?: Record<string, { options?: { SystemdCgroup?: boolean } }>;
