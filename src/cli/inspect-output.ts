@@ -5,6 +5,7 @@
 // trimmed, and the whole is marshalled again. Go marshals maps with sorted keys, so every level,
 // the top one included ("info" before "status"), comes out sorted. Several objects are one array.
 import { UsageError } from '../cri/errors.js';
+import type { protobuf } from '../cri/schema.js';
 import { goJsonIndent } from '../output/go-json.js';
 import { renderJsonText, type OutputFormat } from '../output/render.js';
 
@@ -53,6 +54,34 @@ export async function statusInfoValue(statusType: string, item: StatusWithInfo):
     }
   }
   return doc;
+}
+
+/**
+ * A decoded message as Go's encoding/json marshals its generated struct, which crictl master does
+ * for the runtime handlers and features of `info`: keys are the proto field names (the structs'
+ * json tags), and zero values are left out (every tag says omitempty).
+ */
+export async function goStructJson(typeName: string, value: unknown): Promise<string> {
+  const { messageType } = await import('../cri/schema.js');
+  const convert = (type: protobuf.Type, msg: Record<string, unknown>): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (const field of type.fieldsArray) {
+      const v = msg[field.name];
+      if (v == null || v === false || v === '' || v === 0 || v === '0' || (Array.isArray(v) && v.length === 0))
+        continue;
+      const key = field.name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+      const resolved = field.resolve().resolvedType;
+      const nested = resolved && 'fieldsArray' in resolved ? (resolved as protobuf.Type) : null;
+      if (!nested) out[key] = v;
+      else
+        out[key] = Array.isArray(v) ? v.map((m) => convert(nested, m)) : convert(nested, v as Record<string, unknown>);
+    }
+    return out;
+  };
+  const type = messageType(typeName);
+  return JSON.stringify(
+    Array.isArray(value) ? value.map((m) => convert(type, m)) : convert(type, value as Record<string, unknown>),
+  );
 }
 
 /** Go's strings.Trim(s, `"`): every leading and trailing double quote goes. */

@@ -5,7 +5,7 @@ import { renderMessage, type OutputFormat } from '../output/render.js';
 import { UsageError } from '../cri/errors.js';
 import { VERSION } from '../version.js';
 import { CriCommand } from './cri-command.js';
-import { printStatusInfo } from './inspect-output.js';
+import { goStructJson, printStatusInfo } from './inspect-output.js';
 import { templateOption } from './list-options.js';
 
 export class VersionCommand extends CriCommand {
@@ -59,15 +59,11 @@ export class InfoCommand extends CriCommand {
   async execute(): Promise<number> {
     this.checkOutput(this.output, ['json', 'yaml', 'go-template']);
     const r = await (await this.runtime()).status({ verbose: !this.quiet });
+    // crictl master marshals these two with encoding/json, not protojson: snake_case, zero values left out.
     const extra: Record<string, string> = {};
-    if (r.runtimeHandlers.length > 0) {
-      const { messageToJson } = await import('../output/protojson.js');
-      extra.runtimeHandlers = `[${r.runtimeHandlers.map((h) => messageToJson('runtime.v1.RuntimeHandler', h)).join(',')}]`;
-    }
-    if (r.features) {
-      const { messageToJson } = await import('../output/protojson.js');
-      extra.features = messageToJson('runtime.v1.RuntimeFeatures', r.features);
-    }
+    if (r.runtimeHandlers.length > 0)
+      extra.runtimeHandlers = await goStructJson('runtime.v1.RuntimeHandler', r.runtimeHandlers);
+    if (r.features) extra.features = await goStructJson('runtime.v1.RuntimeFeatures', r.features);
     await printStatusInfo(
       this.context.stdout,
       'runtime.v1.RuntimeStatus',

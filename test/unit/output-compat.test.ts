@@ -16,7 +16,7 @@ import {
   sortImages,
   verboseImage,
 } from '../../src/cli/images.js';
-import { printStatusInfo, statusInfoValue } from '../../src/cli/inspect-output.js';
+import { goStructJson, printStatusInfo, statusInfoValue } from '../../src/cli/inspect-output.js';
 import { podStatusItem, podStatusTable, verbosePod } from '../../src/cli/pods.js';
 import { cpuPercent, sortById } from '../../src/cli/stats.js';
 import type {
@@ -487,5 +487,52 @@ test('imagefsinfo -o table (outputImageFsInfoTable) and its JSON document (outpu
   assert.equal(
     out.text(),
     '{\n  "status": {\n    "containerFilesystems": [],\n    "imageFilesystems": [\n      {\n        "fsId": {\n          "mountpoint": "/var/lib/x"\n        },\n        "inodesUsed": {\n          "value": "42"\n        },\n        "timestamp": "1796162701458875584",\n        "usedBytes": {\n          "value": "1234567"\n        }\n      }\n    ]\n  }\n}\n',
+  );
+});
+
+test('info: runtime handlers and features as encoding/json writes the Go structs (Info)', async () => {
+  const handlers = [
+    { name: '', features: { recursiveReadOnlyMounts: true, userNamespaces: false } },
+    { name: 'runc', features: { recursiveReadOnlyMounts: false, userNamespaces: false } },
+    { name: 'kata', features: null },
+  ];
+  const out = capture();
+  await printStatusInfo(
+    out.stream,
+    'runtime.v1.RuntimeStatus',
+    [
+      {
+        status: null,
+        info: {},
+        extra: {
+          runtimeHandlers: await goStructJson('runtime.v1.RuntimeHandler', handlers),
+          features: await goStructJson('runtime.v1.RuntimeFeatures', { supplementalGroupsPolicy: true }),
+        },
+      },
+    ],
+    'json',
+  );
+  assert.equal(
+    out.text(),
+    `{
+  "features": {
+    "supplemental_groups_policy": true
+  },
+  "runtimeHandlers": [
+    {
+      "features": {
+        "recursive_read_only_mounts": true
+      }
+    },
+    {
+      "features": {},
+      "name": "runc"
+    },
+    {
+      "name": "kata"
+    }
+  ]
+}
+`,
   );
 });
