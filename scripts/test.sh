@@ -20,7 +20,15 @@ fi
 
 lab_started=""
 cleanup() {
-  if [ -n "$cache_tmp" ]; then rm -rf "$cache_tmp"; fi
+  if [ -n "$cache_tmp" ]; then
+    # A code-cache build started by the last CLI run would recreate the directory after it is
+    # removed: wait (bounded) until no builder is left.
+    for _ in $(seq 1 50); do
+      grep -lqsz '^CRICTL_TS_BUILD_CODE_CACHE=' /proc/[0-9]*/environ || break
+      sleep 0.2
+    done
+    rm -rf "$cache_tmp"
+  fi
   if [ -n "$lab_started" ] && [ -z "${CRICTL_KEEP_LAB:-}" ]; then
     bash scripts/runtime-lab.sh down "$CRICTL_LAB_DIR" >/dev/null 2>&1 || true
   fi
