@@ -3,9 +3,27 @@
 //   import { connect } from 'crictl-ts';
 //   const cri = connect('unix:///run/containerd/containerd.sock');
 //   const { containers } = await cri.runtime.listContainers({ filter: { state: { state: 'CONTAINER_RUNNING' } } });
+//   for await (const entry of cri.logs(containers[0].id, { tail: 10 })) console.log(entry.line.toString());
 //   cri.close();
 export {
   connect,
+  type Cri,
+  type StreamTransport,
+  type ExecOptions,
+  type AttachOptions,
+  type RemoteProcess,
+  type PortForwardOptions,
+  type ListenPortForwardOptions,
+  type PortForwardListener,
+  type ContainerEventKind,
+  type ContainerEvent,
+  type EventsOptions,
+  type ExecSyncOptions,
+  type ExecSyncResult,
+  type LogEntry,
+  type LogsOptions,
+} from './streaming.js';
+export {
   CriConnection,
   type CriClients,
   type ClientOptions,
