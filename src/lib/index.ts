@@ -7,6 +7,7 @@
 //   cri.close();
 export {
   connect,
+  SessionClosedError,
   type Cri,
   type StreamTransport,
   type ExecOptions,
@@ -35,6 +36,8 @@ export {
 } from '../cri/client.js';
 export type * from '../cri/generated/types.js';
 export { CriError, UsageError, GrpcCode } from '../cri/errors.js';
+export { StreamingError } from '../stream/upgrade.js';
+export { RemoteCommandError } from '../stream/status.js';
 export { parseEndpoint, DEFAULT_RUNTIME_ENDPOINTS, type ParsedEndpoint } from '../cri/endpoint.js';
 export { loadConfig, resolveConfigPath, CONFIG_KEYS, type FileConfig, type LoadedConfig } from '../config/config.js';
 export { resolveSettings, parseDuration, type Settings, type GlobalFlags } from '../config/settings.js';

@@ -1,7 +1,7 @@
 // The library's connect(): the raw rpc clients plus helpers for what takes more than one rpc —
 // exec/attach sessions as Node streams, port forwarding, log records, container events, and
 // ExecSync with Buffers. The helpers run on the same streaming and log code as the CLI.
-import type { Duplex, Readable, Writable } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import {
   connect as connectRpc,
   type ClientOptions,
@@ -10,52 +10,23 @@ import {
 } from '../cri/client.js';
 import { UsageError } from '../cri/errors.js';
 import { readContainerLogs, type LogEntry, type LogsOptions } from './logs.js';
+import {
+  startAttach,
+  startExec,
+  type AttachOptions,
+  type ExecOptions,
+  type RemoteProcess,
+  type StreamTransport,
+} from './remote-process.js';
 
 export type { LogEntry, LogsOptions } from './logs.js';
-
-/** Which streaming protocol carries a session: SPDY/3.1 (the default) or WebSocket (channel.k8s.io v5/v4). */
-export type StreamTransport = 'spdy' | 'websocket';
-
-export interface ExecOptions {
-  /** Give the command a stdin (`RemoteProcess.stdin`). */
-  stdin?: boolean;
-  /** Run the command on a terminal: stdout carries both output streams; `resize()` sets its size. */
-  tty?: boolean;
-  transport?: StreamTransport;
-  /** Aborting tears the session down; `exitCode` then rejects with the signal's reason. */
-  signal?: AbortSignal;
-}
-
-export type AttachOptions = ExecOptions;
-
-/**
- * A running exec or attach session. Its streams are the transport's own: reading drives the
- * connection (a stdout nobody reads stops the socket from being read, so memory stays bounded),
- * and stdout and stderr share one connection, so read both (or `resume()`/destroy the one you do
- * not want) or neither makes progress.
- */
-export interface RemoteProcess {
-  /** The command's output (with a tty, both streams). Destroying it closes the session. */
-  stdout: Readable;
-  /** The command's error output; with a tty, an empty stream that has already ended. */
-  stderr: Readable;
-  /** The command's input when `stdin` was asked for, else null. end() passes end-of-input on
-   *  (over SPDY and WebSocket v5; WebSocket v4 servers such as containerd 1.6 cannot be told). */
-  stdin: Writable | null;
-  /** The negotiated sub-protocol, e.g. v4.channel.k8s.io. */
-  protocol: string;
-  /** Sets the terminal size (tty sessions; otherwise does nothing). */
-  resize(cols: number, rows: number): void;
-  /**
-   * The command's exit code once it ended (attach: the container's, 0 on a clean end). Rejects
-   * with a RemoteCommandError when the runtime reports a failure, a StreamingError when the
-   * connection is lost, the signal's reason on abort, and a SessionClosedError after `close()` or
-   * when stdout was destroyed before the command ended. Never left pending.
-   */
-  exitCode: Promise<number>;
-  /** Tears the session down now (the remote command is left to the runtime, as kubectl does). */
-  close(): void;
-}
+export {
+  SessionClosedError,
+  type AttachOptions,
+  type ExecOptions,
+  type RemoteProcess,
+  type StreamTransport,
+} from './remote-process.js';
 
 export interface PortForwardOptions {
   transport?: StreamTransport;
@@ -159,8 +130,8 @@ export function connect(runtimeEndpoint: string, imageEndpoint?: string, options
   const notYet = (what: string) => () => Promise.reject(new Error(`${what}: not implemented yet`));
   return {
     ...clients,
-    exec: notYet('exec'),
-    attach: notYet('attach'),
+    exec: (containerId, cmd, execOptions) => startExec(runtime, containerId, cmd, execOptions),
+    attach: (containerId, attachOptions) => startAttach(runtime, containerId, attachOptions),
     portForward: notYet('portForward'),
     listenPortForward: notYet('listenPortForward'),
     logs: (containerId, logOptions) => readContainerLogs(runtime, containerId, logOptions),
