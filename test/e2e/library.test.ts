@@ -138,6 +138,13 @@ describe('library helpers on a real runtime', { skip: SKIP, timeout: 300_000 }, 
     );
     assert.ok(Date.now() - started < 25_000, 'break ended the iteration while the container still runs');
     assert.equal(await state(ticker), 'CONTAINER_RUNNING');
+
+    // The signal ends a follow that is waiting for output that never comes.
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(), 500);
+    const waited = Date.now();
+    assert.deepEqual(await collect(cri.logs(sleeper, { follow: true, signal: abort.signal })), []);
+    assert.ok(Date.now() - waited < 10_000);
   });
 
   test('logs: a missing container or log file is a clear error', async () => {
