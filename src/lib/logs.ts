@@ -46,6 +46,8 @@ export async function* readContainerLogs(
     throw new UsageError(`logs: stream "${options.stream}": must be stdout, stderr or all`);
   if (options.tail !== undefined && !Number.isInteger(options.tail))
     throw new UsageError(`logs: tail ${options.tail}: expected a whole number`);
+  if (options.since !== undefined && Number.isNaN(options.since.getTime()))
+    throw new UsageError('logs: since is an invalid Date');
   const { status } = await runtime.containerStatus({ containerId }, { signal: options.signal });
   const path = status?.logPath ?? '';
   if (!path) throw new UsageError(`container ${containerId} has no log path (the runtime keeps no log for it)`);
