@@ -10,6 +10,7 @@ export {
   SessionClosedError,
   type Cri,
   type StreamTransport,
+  type StreamTls,
   type ExecOptions,
   type AttachOptions,
   type RemoteProcess,

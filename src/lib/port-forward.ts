@@ -8,20 +8,22 @@ import { UsageError } from '../cri/errors.js';
 import { openSpdyForward, openWebSocketForward, PORT_FORWARD_PROTOCOL } from '../stream/port-forward.js';
 import { describeOpenFailure, parseTransport } from '../stream/remotecommand.js';
 import { SpdySession } from '../stream/spdy.js';
+import type { StreamTls } from '../stream/tls.js';
 import { StreamingError, upgradeToSpdy } from '../stream/upgrade.js';
 import type { StreamTransport } from './remote-process.js';
 
 export interface PortForwardOptions {
   /** Default 'spdy' (passes a half-close on); WebSocket (v4) cannot, the connection then ends as a whole. */
   transport?: StreamTransport;
+  /** For an https streaming URL: given, the server is verified (as crictl's --tls-* flags); absent, it is not. */
+  tls?: StreamTls;
   /** Aborting destroys the connection (with the signal's reason). */
   signal?: AbortSignal;
 }
 
-export interface ListenPortForwardOptions {
+export interface ListenPortForwardOptions extends Omit<PortForwardOptions, 'signal'> {
   /** Address to listen on; default 127.0.0.1. */
   host?: string;
-  transport?: StreamTransport;
   /** Receives the error of a connection that could not be forwarded or failed (it is closed). */
   onError?: (err: Error) => void;
 }
@@ -116,16 +118,16 @@ export async function openPortForward(
 ): Promise<Duplex> {
   checkPort(port, 'remote');
   const transport = parseTransport(options.transport ?? 'spdy');
-  const { signal } = options;
+  const { signal, tls } = options;
   signal?.throwIfAborted();
   let connection: ForwardedConnection | undefined;
   let parts: ForwardParts;
   if (transport === 'websocket') {
-    const ws = await openWebSocketForward(runtime, podSandboxId, port, { signal });
+    const ws = await openWebSocketForward(runtime, podSandboxId, port, { signal, tls });
     parts = { port, ...ws, failure: () => ws.channels.failure, close: () => ws.channels.close() };
   } else {
     const { url } = await runtime.portForward({ podSandboxId, port: [port] }, { signal });
-    const up = await upgradeToSpdy(url, [PORT_FORWARD_PROTOCOL]);
+    const up = await upgradeToSpdy(url, [PORT_FORWARD_PROTOCOL], tls);
     const session = new SpdySession(up.socket, up.head);
     // One connection per session: its request ID can always be 0.
     const streams = openSpdyForward(session, port, 0, url, (reason) => connection?.destroy(new StreamingError(reason)));
@@ -175,7 +177,11 @@ export async function listenPortForward(
     const report = (err: Error) => options.onError?.(err);
     socket.on('error', () => undefined);
     socket.once('close', () => open.delete(socket));
-    openPortForward(runtime, podSandboxId, remotePort, { transport, signal: stopping.signal }).then(
+    openPortForward(runtime, podSandboxId, remotePort, {
+      transport,
+      tls: options.tls,
+      signal: stopping.signal,
+    }).then(
       (pod) => {
         pod.once('error', (err: Error) => {
           report(err);

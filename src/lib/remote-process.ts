@@ -5,6 +5,7 @@ import type { RuntimeServiceClient } from '../cri/client.js';
 import { attachUrl } from '../stream/attach.js';
 import { execUrl } from '../stream/exec.js';
 import { openRemoteCommand, parseTransport } from '../stream/remotecommand.js';
+import type { StreamTls } from '../stream/tls.js';
 
 /** Which streaming protocol carries a session: SPDY/3.1 (the default) or WebSocket (channel.k8s.io v5/v4). */
 export type StreamTransport = 'spdy' | 'websocket';
@@ -16,6 +17,8 @@ export interface ExecOptions {
   tty?: boolean;
   /** Default 'spdy'. */
   transport?: StreamTransport;
+  /** For an https streaming URL: given, the server is verified (as crictl's --tls-* flags); absent, it is not. */
+  tls?: StreamTls;
   /** Aborting tears the session down; `exitCode` then rejects with the signal's reason. */
   signal?: AbortSignal;
 }
@@ -95,6 +98,7 @@ async function start(request: Request, options: ExecOptions): Promise<RemoteProc
     transport,
     stdin: options.stdin ?? false,
     tty: options.tty ?? false,
+    tls: options.tls,
   });
   if (signal?.aborted) {
     session.destroy();

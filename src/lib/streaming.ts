@@ -23,6 +23,7 @@ import {
 export type { ContainerEvent, ContainerEventKind, EventsOptions } from './events.js';
 export type { LogEntry, LogsOptions } from './logs.js';
 export type { ListenPortForwardOptions, PortForwardListener, PortForwardOptions } from './port-forward.js';
+export type { StreamTls } from '../stream/tls.js';
 export {
   SessionClosedError,
   type AttachOptions,
