@@ -204,40 +204,42 @@ describe('library helpers on a real runtime', { skip: SKIP, timeout: 300_000 }, 
     assert.equal(r.exitCode, 0);
   });
 
-  test('exec backpressure: a paused reader stops the transport; the rest then arrives intact', async () => {
-    const lines = 1_500_000;
-    const p = await cri.exec(sleeper, ['seq', '1', String(lines)]);
-    p.stderr.resume();
-    const chunks: Buffer[] = [];
-    let received = 0;
-    await new Promise<void>((resolve) => {
-      const onData = (c: Buffer) => {
-        chunks.push(c);
-        received += c.length;
-        if (received >= 1024 * 1024) {
-          p.stdout.off('data', onData);
-          p.stdout.pause();
-          resolve();
-        }
-      };
-      p.stdout.on('data', onData);
+  for (const transport of ['spdy', 'websocket'] as StreamTransport[]) {
+    test(`exec backpressure over ${transport}: a paused reader stops the transport; the rest then arrives intact`, async () => {
+      const lines = 1_500_000;
+      const p = await cri.exec(sleeper, ['seq', '1', String(lines)], { transport });
+      p.stderr.resume();
+      const chunks: Buffer[] = [];
+      let received = 0;
+      await new Promise<void>((resolve) => {
+        const onData = (c: Buffer) => {
+          chunks.push(c);
+          received += c.length;
+          if (received >= 1024 * 1024) {
+            p.stdout.off('data', onData);
+            p.stdout.pause();
+            resolve();
+          }
+        };
+        p.stdout.on('data', onData);
+      });
+      const inMemory = () => received + p.stdout.readableLength;
+      const atPause = inMemory();
+      const rssAtPause = process.memoryUsage().rss;
+      await sleep(2000);
+      const grew = inMemory() - atPause;
+      // The stream buffers up to its high-water mark (256 KiB) plus a frame; the rest waits in the
+      // kernel and in the container's pipe.
+      assert.ok(grew <= 1024 * 1024, `read ${grew} more bytes while paused`);
+      assert.ok(process.memoryUsage().rss - rssAtPause < 32 * 1024 * 1024, 'memory stayed bounded');
+      chunks.push(await readAll(p.stdout));
+      const want = Buffer.from(Array.from({ length: lines }, (_, i) => `${i + 1}\n`).join(''));
+      const got = Buffer.concat(chunks);
+      assert.equal(got.length, want.length);
+      assert.ok(got.equals(want), 'every byte, in order');
+      assert.equal(await p.exitCode, 0);
     });
-    const inMemory = () => received + p.stdout.readableLength;
-    const atPause = inMemory();
-    const rssAtPause = process.memoryUsage().rss;
-    await sleep(2000);
-    const grew = inMemory() - atPause;
-    // The stream buffers up to its high-water mark (256 KiB) plus a frame; the rest waits in the
-    // kernel and in the container's pipe.
-    assert.ok(grew <= 1024 * 1024, `read ${grew} more bytes while paused`);
-    assert.ok(process.memoryUsage().rss - rssAtPause < 32 * 1024 * 1024, 'memory stayed bounded');
-    chunks.push(await readAll(p.stdout));
-    const want = Buffer.from(Array.from({ length: lines }, (_, i) => `${i + 1}\n`).join(''));
-    const got = Buffer.concat(chunks);
-    assert.equal(got.length, want.length);
-    assert.ok(got.equals(want), 'every byte, in order');
-    assert.equal(await p.exitCode, 0);
-  });
+  }
 
   test('exec early close: destroying stdout, close() and abort settle exitCode and free the socket', async () => {
     const yes = await cri.exec(sleeper, ['yes']);
