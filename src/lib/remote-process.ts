@@ -34,7 +34,7 @@ export type AttachOptions = ExecOptions;
 export interface RemoteProcess {
   /** The command's output (with a tty, both streams). Destroying it closes the session. */
   stdout: Readable;
-  /** The command's error output; with a tty, an empty stream that has already ended. */
+  /** The command's error output; with a tty, an empty stream (it ends when read). */
   stderr: Readable;
   /**
    * The command's input when `stdin` was asked for, else null. end() passes end-of-input on (over
