@@ -7,7 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadStreamTls } from '../../src/cli/stream-options.js';
+import { connect } from '../../src/lib/index.js';
 import { upgradeToSpdy } from '../../src/stream/upgrade.js';
+import { startFakeCri } from '../fake-cri.js';
 import { tempDir } from '../tmp.js';
 
 const dir = tempDir('crictl-tls-');
@@ -112,6 +114,25 @@ describe('streaming TLS', () => {
       await assert.rejects(upgradeToSpdy(`${url}/exec/abc`, ['v4.channel.k8s.io'], sniOnly), /HTTP 404/);
     } finally {
       delete process.env.CRICTL_TS_EXTRA_CA_CERTS;
+    }
+  });
+
+  test("the library's exec and portForward pass their tls option on", async () => {
+    const fake = await startFakeCri();
+    fake.on('Exec', () => ({ url: `${url}/exec/abc` }));
+    fake.on('PortForward', () => ({ url: `${url}/portforward/abc` }));
+    const cri = connect(fake.endpoint);
+    try {
+      const good = tls('ca.pem');
+      const bad = tls('other-ca.pem');
+      await assert.rejects(cri.exec('c', ['true'], { tls: good }), /HTTP 404/);
+      await assert.rejects(cri.exec('c', ['true'], { tls: bad }), /certificate/i);
+      await assert.rejects(cri.exec('c', ['true']), /HTTP 404/, 'not verified without tls, as crictl does');
+      await assert.rejects(cri.portForward('p', 80, { tls: good }), /HTTP 404/);
+      await assert.rejects(cri.portForward('p', 80, { tls: bad }), /certificate/i);
+    } finally {
+      cri.close();
+      await fake.close();
     }
   });
 
