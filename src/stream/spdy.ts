@@ -30,7 +30,7 @@ import { MAX_SPDY_CONTROL_FRAME, MAX_SPDY_FRAME, noteMoved } from './limits.js';
 /** Data frames we send are cut to this size so one busy stream does not hog the connection. */
 const DATA_CHUNK = 64 * 1024;
 
-/** How much a stream buffers for its reader before the connection stops being read. */
+/** How much a stream buffers for its reader before the connection stops being read, and for its writer. */
 const STREAM_BUFFER = 256 * 1024;
 
 /**
@@ -86,7 +86,8 @@ export class SpdyStream extends Duplex {
     readonly id: number,
     readonly headers: Readonly<Record<string, string>>,
   ) {
-    super({ allowHalfOpen: true, readableHighWaterMark: STREAM_BUFFER });
+    // A writer may run this far ahead of the connection (then _writev sends its queue at once).
+    super({ allowHalfOpen: true, readableHighWaterMark: STREAM_BUFFER, writableHighWaterMark: STREAM_BUFFER });
   }
 
   /** Resolves once the server has accepted the stream (SYN_REPLY); rejects if it refused it. */
