@@ -33,6 +33,9 @@ const DATA_CHUNK = 64 * 1024;
 /** How much a stream buffers for its reader before the connection stops being read, and for its writer. */
 const STREAM_BUFFER = 256 * 1024;
 
+/** The key the inbound queue throttles the connection under (no stream has ID 0). */
+const QUEUE = 0;
+
 /**
  * One direction of SPDY header compression: a single zlib stream that lives as long as the
  * connection, flushed (Z_SYNC_FLUSH) after every header block. Calls must not overlap; the
@@ -281,6 +284,8 @@ export class SpdySession {
   private inbound: Promise<void> = Promise.resolve();
   /** Frames on the inbound queue not handled yet; while there are none, data is handled at once. */
   private queuedInbound = 0;
+  /** Data bytes on the inbound queue: past STREAM_BUFFER the socket is not read until it drains. */
+  private queuedBytes = 0;
   private readonly closeListeners: ((failure: Error | undefined) => void)[] = [];
 
   constructor(
@@ -413,12 +418,20 @@ export class SpdySession {
         }
         continue;
       }
-      // Header blocks decompress asynchronously; one queue keeps frames in arrival order.
+      // Header blocks decompress asynchronously; one queue keeps frames in arrival order. Data
+      // that arrives meanwhile (say, right behind a SYN_REPLY) waits there, so it must be bounded.
+      const bytes = frame.kind === 'data' ? frame.data.length : 0;
       this.queuedInbound++;
+      this.queuedBytes += bytes;
+      if (this.queuedBytes > STREAM_BUFFER) this.throttle(QUEUE);
       this.inbound = this.inbound
         .then(() => this.handle(frame))
         .catch((err: Error) => this.fail(err))
-        .finally(() => this.queuedInbound--);
+        .finally(() => {
+          this.queuedInbound--;
+          this.queuedBytes -= bytes;
+          if (this.queuedBytes <= STREAM_BUFFER) this.unthrottle(QUEUE);
+        });
     }
   }
 
