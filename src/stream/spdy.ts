@@ -157,15 +157,27 @@ export class SpdyStream extends Duplex {
       done();
       return;
     }
-    // Frame headers and the caller's bytes go out side by side: the payload is never copied.
+    // Frame headers and the caller's bytes go out side by side (the payload is never copied);
+    // queued chunks share frames, since the server pays per frame, not per byte.
     const parts: Buffer[] = [];
+    let frame: Buffer[] = [];
+    let size = 0;
+    const endFrame = () => {
+      if (size > 0) parts.push(dataFrameHeader(this.id, 0, size), ...frame);
+      frame = [];
+      size = 0;
+    };
     for (const chunk of chunks) {
-      for (let at = 0; at < chunk.length; at += DATA_CHUNK) {
-        const piece = chunk.subarray(at, at + DATA_CHUNK);
-        parts.push(dataFrameHeader(this.id, 0, piece.length), piece);
-      }
       noteMoved(chunk.length);
+      for (let at = 0; at < chunk.length; ) {
+        const piece = chunk.subarray(at, at + DATA_CHUNK - size);
+        frame.push(piece);
+        size += piece.length;
+        at += piece.length;
+        if (size === DATA_CHUNK) endFrame();
+      }
     }
+    endFrame();
     this.session.send(parts).then(() => done(), done);
   }
 
