@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// `npm run bench -- --streams`: the streaming throughput bench (bench/streams.mjs) instead.
+if (process.argv.includes('--streams')) await import('./streams.mjs').then(() => process.exit(0));
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -140,12 +140,17 @@ function controlFrame(type: number, flags: number, payload: Buffer): Buffer {
   return Buffer.concat([head, payload]);
 }
 
-export function encodeData(streamId: number, flags: number, data: Uint8Array): Buffer {
-  if (data.length > MAX_FRAME_PAYLOAD) throw new RangeError(`SPDY data frame too large (${data.length} bytes)`);
-  const head = Buffer.alloc(8);
+/** The 8 bytes in front of a data frame's payload of `length` bytes (sent without joining the two). */
+export function dataFrameHeader(streamId: number, flags: number, length: number): Buffer {
+  if (length > MAX_FRAME_PAYLOAD) throw new RangeError(`SPDY data frame too large (${length} bytes)`);
+  const head = Buffer.allocUnsafe(8);
   head.writeUInt32BE(streamId & 0x7fffffff, 0);
-  head.writeUInt32BE((((flags & 0xff) << 24) | data.length) >>> 0, 4);
-  return Buffer.concat([head, data]);
+  head.writeUInt32BE((((flags & 0xff) << 24) | length) >>> 0, 4);
+  return head;
+}
+
+export function encodeData(streamId: number, flags: number, data: Uint8Array): Buffer {
+  return Buffer.concat([dataFrameHeader(streamId, flags, data.length), data]);
 }
 
 /** SYN_STREAM with a header block that is already compressed. Priority 0 (highest), slot 0. */
@@ -221,53 +226,96 @@ function mib(n: number): string {
   return n >= 1024 * 1024 ? `${n / (1024 * 1024)} MiB` : `${n / 1024} KiB`;
 }
 
+/** A frame whose payload has not all arrived yet. */
+interface Partial {
+  first: number;
+  flags: number;
+  length: number;
+  /** Payload bytes still to come. */
+  left: number;
+  /** What arrived so far (slices of the pushed chunks, not copies). */
+  parts: Buffer[];
+}
+
+export interface ParserOptions {
+  /**
+   * Hand on a data frame's payload piece by piece as it arrives (FIN only on the last piece)
+   * instead of joining it first: a stream is a byte stream, so the reader loses nothing, and
+   * no payload byte is ever copied. Control frames are always whole.
+   */
+  dataInPieces?: boolean;
+}
+
 /**
  * Splits a byte stream into frames; feed it whatever the socket delivers. Frames over the
  * limits, control frames of another version or of an impossible size throw a
  * SpdyProtocolError as soon as their 8-byte header is in, without waiting for the payload.
+ * Payloads are slices of the pushed chunks; only a frame split across chunks is copied (once,
+ * and never a data frame with `dataInPieces`).
  */
 export class FrameParser {
-  private buffered: Buffer = Buffer.alloc(0);
-  // Chunks that arrived while a frame was incomplete: joined once it is whole, not per chunk.
-  private pending: Buffer[] = [];
-  private pendingLength = 0;
-  /** Bytes the incomplete frame at the front needs in all (8 while its header is incomplete). */
-  private needed = 8;
+  /** A frame header split across chunks, and how much of it is in. */
+  private readonly head = Buffer.alloc(8);
+  private headLength = 0;
+  private current: Partial | undefined;
+  private readonly dataInPieces: boolean;
 
   constructor(
     private readonly limits: FrameLimits = { maxFrame: MAX_FRAME_PAYLOAD, maxControlFrame: MAX_FRAME_PAYLOAD },
-  ) {}
+    options: ParserOptions = {},
+  ) {
+    this.dataInPieces = options.dataInPieces ?? false;
+  }
 
   push(chunk: Buffer): Frame[] {
-    if (this.buffered.length + this.pendingLength + chunk.length < this.needed) {
-      this.pending.push(chunk);
-      this.pendingLength += chunk.length;
-      return [];
-    }
-    this.buffered =
-      this.buffered.length === 0 && this.pending.length === 0
-        ? chunk
-        : Buffer.concat([this.buffered, ...this.pending, chunk]);
-    this.pending = [];
-    this.pendingLength = 0;
-    this.needed = 8;
     const frames: Frame[] = [];
-    while (this.buffered.length >= 8) {
-      const length = this.buffered.readUInt32BE(4) & 0xffffff;
-      const first = this.buffered.readUInt32BE(0);
-      this.check(first, length);
-      if (this.buffered.length < 8 + length) {
-        this.needed = 8 + length;
-        break;
+    let at = 0;
+    while (at < chunk.length) {
+      let current = this.current;
+      if (current === undefined) {
+        let first: number;
+        let word: number;
+        if (this.headLength === 0 && chunk.length - at >= 8) {
+          first = chunk.readUInt32BE(at);
+          word = chunk.readUInt32BE(at + 4);
+          at += 8;
+        } else {
+          const n = Math.min(8 - this.headLength, chunk.length - at);
+          chunk.copy(this.head, this.headLength, at, at + n);
+          this.headLength += n;
+          at += n;
+          if (this.headLength < 8) break;
+          this.headLength = 0;
+          first = this.head.readUInt32BE(0);
+          word = this.head.readUInt32BE(4);
+        }
+        const length = word & 0xffffff;
+        this.check(first, length);
+        // The usual case: the whole payload is in this chunk.
+        if (chunk.length - at >= length) {
+          frames.push(makeFrame(first, word >>> 24, chunk.subarray(at, at + length)));
+          at += length;
+          continue;
+        }
+        current = { first, flags: word >>> 24, length, left: length, parts: [] };
+        this.current = current;
       }
-      const flags = this.buffered[4];
-      const body = this.buffered.subarray(8, 8 + length);
-      if (first & 0x80000000) {
-        frames.push({ kind: 'control', version: (first >>> 16) & 0x7fff, type: first & 0xffff, flags, payload: body });
-      } else {
-        frames.push({ kind: 'data', streamId: first & 0x7fffffff, flags, data: body });
+      const n = Math.min(current.left, chunk.length - at);
+      const piece = chunk.subarray(at, at + n);
+      at += n;
+      current.left -= n;
+      if (this.dataInPieces && !(current.first & 0x80000000)) {
+        const last = current.left === 0;
+        if (n > 0) frames.push(makeFrame(current.first, last ? current.flags : current.flags & ~FLAG_FIN, piece));
+        if (last) this.current = undefined;
+        continue;
       }
-      this.buffered = this.buffered.subarray(8 + length);
+      current.parts.push(piece);
+      if (current.left === 0) {
+        const payload = current.parts.length === 1 ? current.parts[0] : Buffer.concat(current.parts, current.length);
+        frames.push(makeFrame(current.first, current.flags, payload));
+        this.current = undefined;
+      }
     }
     return frames;
   }
@@ -291,6 +339,12 @@ export class FrameParser {
       throw new SpdyProtocolError(`${name} frame of ${length} bytes is malformed (expected ${expected})`);
     }
   }
+}
+
+function makeFrame(first: number, flags: number, body: Buffer): Frame {
+  return first & 0x80000000
+    ? { kind: 'control', version: (first >>> 16) & 0x7fff, type: first & 0xffff, flags, payload: body }
+    : { kind: 'data', streamId: first & 0x7fffffff, flags, data: body };
 }
 
 /**

@@ -8,6 +8,7 @@ import { Duplex } from 'node:stream';
 import * as zlib from 'node:zlib';
 import {
   controlStreamId,
+  dataFrameHeader,
   decodeHeaderBlock,
   encodeData,
   encodeGoAway,
@@ -24,13 +25,16 @@ import {
   RstStatus,
   SpdyProtocolError,
 } from './spdy-frames.js';
-import { MAX_SPDY_CONTROL_FRAME, MAX_SPDY_FRAME } from './limits.js';
+import { MAX_SPDY_CONTROL_FRAME, MAX_SPDY_FRAME, noteMoved } from './limits.js';
 
 /** Data frames we send are cut to this size so one busy stream does not hog the connection. */
 const DATA_CHUNK = 64 * 1024;
 
-/** How much a stream buffers for its reader before the connection stops being read. */
+/** How much a stream buffers for its reader before the connection stops being read, and for its writer. */
 const STREAM_BUFFER = 256 * 1024;
+
+/** The key the inbound queue throttles the connection under (no stream has ID 0). */
+const QUEUE = 0;
 
 /**
  * One direction of SPDY header compression: a single zlib stream that lives as long as the
@@ -85,7 +89,8 @@ export class SpdyStream extends Duplex {
     readonly id: number,
     readonly headers: Readonly<Record<string, string>>,
   ) {
-    super({ allowHalfOpen: true, readableHighWaterMark: STREAM_BUFFER });
+    // A writer may run this far ahead of the connection (then _writev sends its queue at once).
+    super({ allowHalfOpen: true, readableHighWaterMark: STREAM_BUFFER, writableHighWaterMark: STREAM_BUFFER });
   }
 
   /** Resolves once the server has accepted the stream (SYN_REPLY); rejects if it refused it. */
@@ -135,15 +140,45 @@ export class SpdyStream extends Duplex {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
+    this.sendData([chunk], done);
+  }
+
+  // Everything a fast writer queued meanwhile goes out in one write (one writev call).
+  override _writev(chunks: { chunk: Buffer }[], done: (err?: Error | null) => void): void {
+    this.sendData(
+      chunks.map((c) => c.chunk),
+      done,
+    );
+  }
+
+  private sendData(chunks: Buffer[], done: (err?: Error | null) => void): void {
     // Writes after the peer reset the stream (say, stdin after the process exited) go nowhere.
     if (this.localClosed) {
       done();
       return;
     }
-    const frames: Buffer[] = [];
-    for (let at = 0; at < chunk.length; at += DATA_CHUNK)
-      frames.push(encodeData(this.id, 0, chunk.subarray(at, at + DATA_CHUNK)));
-    this.session.send(Buffer.concat(frames)).then(() => done(), done);
+    // Frame headers and the caller's bytes go out side by side (the payload is never copied);
+    // queued chunks share frames, since the server pays per frame, not per byte.
+    const parts: Buffer[] = [];
+    let frame: Buffer[] = [];
+    let size = 0;
+    const endFrame = () => {
+      if (size > 0) parts.push(dataFrameHeader(this.id, 0, size), ...frame);
+      frame = [];
+      size = 0;
+    };
+    for (const chunk of chunks) {
+      noteMoved(chunk.length);
+      for (let at = 0; at < chunk.length; ) {
+        const piece = chunk.subarray(at, at + DATA_CHUNK - size);
+        frame.push(piece);
+        size += piece.length;
+        at += piece.length;
+        if (size === DATA_CHUNK) endFrame();
+      }
+    }
+    endFrame();
+    this.session.send(parts).then(() => done(), done);
   }
 
   override _final(done: (err?: Error | null) => void): void {
@@ -226,6 +261,8 @@ export interface SessionSocket {
   pause(): unknown;
   resume(): unknown;
   write(chunk: Buffer, cb?: (err?: Error | null) => void): boolean;
+  cork(): void;
+  uncork(): void;
   once(event: 'drain', listener: () => void): unknown;
   on(event: 'data', listener: (chunk: Buffer) => void): unknown;
   on(event: 'close' | 'end', listener: () => void): unknown;
@@ -244,7 +281,10 @@ export class SpdySession {
   closed = false;
   private nextStreamId = 1;
   private readonly streams = new Map<number, SpdyStream>();
-  private readonly parser = new FrameParser({ maxFrame: MAX_SPDY_FRAME, maxControlFrame: MAX_SPDY_CONTROL_FRAME });
+  private readonly parser = new FrameParser(
+    { maxFrame: MAX_SPDY_FRAME, maxControlFrame: MAX_SPDY_CONTROL_FRAME },
+    { dataInPieces: true },
+  );
   /** Streams whose readers are full; while any is, the socket is not read. */
   private readonly throttled = new Set<number>();
   /** Whether any frame has arrived (see firstFrame). */
@@ -254,6 +294,10 @@ export class SpdySession {
   private readonly decompressor = new HeaderCodec('inflate');
   private outbound: Promise<void> = Promise.resolve();
   private inbound: Promise<void> = Promise.resolve();
+  /** Frames on the inbound queue not handled yet; while there are none, data is handled at once. */
+  private queuedInbound = 0;
+  /** Data bytes on the inbound queue: past STREAM_BUFFER the socket is not read until it drains. */
+  private queuedBytes = 0;
   private readonly closeListeners: ((failure: Error | undefined) => void)[] = [];
 
   constructor(
@@ -283,7 +327,7 @@ export class SpdySession {
   }
 
   /** Queues raw frame bytes; resolves once the socket took them (waiting for drain if it is full). */
-  send(bytes: Buffer): Promise<void> {
+  send(bytes: Buffer | readonly Buffer[]): Promise<void> {
     return this.enqueue(async () => bytes);
   }
 
@@ -328,12 +372,21 @@ export class SpdySession {
     this.shutdown();
   }
 
-  private enqueue(make: () => Promise<Buffer>): Promise<void> {
+  private enqueue(make: () => Promise<Buffer | readonly Buffer[]>): Promise<void> {
     const next = this.outbound.then(async () => {
       if (this.closed) throw this.failure ?? new Error('the streaming connection is closed');
       const bytes = await make();
       await new Promise<void>((resolve, reject) => {
-        const flushed = this.socket.write(bytes, (err) => (err ? reject(err) : undefined));
+        const onError = (err?: Error | null) => (err ? reject(err) : undefined);
+        let flushed: boolean;
+        if (Buffer.isBuffer(bytes)) flushed = this.socket.write(bytes, onError);
+        else {
+          // Corked, the pieces leave in one writev call instead of one syscall each.
+          this.socket.cork();
+          flushed = true;
+          for (const piece of bytes) flushed = this.socket.write(piece, onError);
+          this.socket.uncork();
+        }
         if (flushed) resolve();
         else this.socket.once('drain', resolve);
       });
@@ -354,6 +407,7 @@ export class SpdySession {
 
   private receive(chunk: Buffer): void {
     if (this.closed) return;
+    noteMoved(chunk.length);
     let frames: Frame[];
     try {
       frames = this.parser.push(chunk);
@@ -366,8 +420,30 @@ export class SpdySession {
       for (const listener of this.firstFrameListeners.splice(0)) listener();
     }
     for (const frame of frames) {
-      // Header blocks decompress asynchronously; one queue keeps frames in arrival order.
-      this.inbound = this.inbound.then(() => this.handle(frame)).catch((err: Error) => this.fail(err));
+      // The bulk of the traffic: data with nothing queued before it needs no trip through the queue.
+      if (frame.kind === 'data' && this.queuedInbound === 0) {
+        try {
+          this.handleData(frame.streamId, frame.flags, frame.data);
+        } catch (err) {
+          this.fail(err as Error);
+          return;
+        }
+        continue;
+      }
+      // Header blocks decompress asynchronously; one queue keeps frames in arrival order. Data
+      // that arrives meanwhile (say, right behind a SYN_REPLY) waits there, so it must be bounded.
+      const bytes = frame.kind === 'data' ? frame.data.length : 0;
+      this.queuedInbound++;
+      this.queuedBytes += bytes;
+      if (this.queuedBytes > STREAM_BUFFER) this.throttle(QUEUE);
+      this.inbound = this.inbound
+        .then(() => this.handle(frame))
+        .catch((err: Error) => this.fail(err))
+        .finally(() => {
+          this.queuedInbound--;
+          this.queuedBytes -= bytes;
+          if (this.queuedBytes <= STREAM_BUFFER) this.unthrottle(QUEUE);
+        });
     }
   }
 
@@ -380,16 +456,7 @@ export class SpdySession {
 
   private async handle(frame: Frame): Promise<void> {
     if (this.closed) return;
-    if (frame.kind === 'data') {
-      const stream = this.streams.get(frame.streamId);
-      // Data for a stream of ours that already ended is a race, not an error; for one we
-      // never opened it is nonsense (server-opened, even IDs, we refused: let those pass).
-      if (!stream && frame.streamId % 2 === 1 && frame.streamId >= this.nextStreamId) {
-        throw new SpdyProtocolError(`data for stream ${frame.streamId}, which was never opened`);
-      }
-      stream?.onData(frame.data, (frame.flags & FLAG_FIN) !== 0);
-      return;
-    }
+    if (frame.kind === 'data') return this.handleData(frame.streamId, frame.flags, frame.data);
     const { type, flags, payload } = frame;
     const offset = headerBlockOffset(type);
     // Every header block must pass through the decompressor, or its state falls out of step.
@@ -422,6 +489,17 @@ export class SpdySession {
         // SETTINGS, WINDOW_UPDATE and unknown types carry nothing we act on.
         break;
     }
+  }
+
+  private handleData(streamId: number, flags: number, data: Buffer): void {
+    if (this.closed) return;
+    const stream = this.streams.get(streamId);
+    // Data for a stream of ours that already ended is a race, not an error; for one we
+    // never opened it is nonsense (server-opened, even IDs, we refused: let those pass).
+    if (!stream && streamId % 2 === 1 && streamId >= this.nextStreamId) {
+      throw new SpdyProtocolError(`data for stream ${streamId}, which was never opened`);
+    }
+    stream?.onData(data, (flags & FLAG_FIN) !== 0);
   }
 
   private shutdown(err?: Error): void {

@@ -4,7 +4,7 @@
 import { Readable, Writable } from 'node:stream';
 import WebSocket from 'ws';
 import { describeConnectError, describeRejection, readBody, redactToken, StreamingError } from './upgrade.js';
-import { handshakeTimeoutMs, MAX_WEBSOCKET_MESSAGE } from './limits.js';
+import { handshakeTimeoutMs, MAX_WEBSOCKET_MESSAGE, noteMoved } from './limits.js';
 import { tlsConnectOptions, type StreamTls } from './tls.js';
 
 /** The v5 control channel: [CLOSE_CHANNEL, n] means "channel n will get no more data". */
@@ -54,7 +54,9 @@ export class ChannelSocket {
   ) {
     ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
       this.heard();
-      const parsed = parseChannelMessage(toBuffer(data));
+      const message = toBuffer(data);
+      noteMoved(message.length);
+      const parsed = parseChannelMessage(message);
       // The server opens with an empty message on its first output channel: nothing to deliver.
       if (parsed && parsed.data.length > 0) {
         const reader = this.reader(parsed.channel);
@@ -187,6 +189,7 @@ export class ChannelSocket {
   }
 
   send(channel: number, data: Uint8Array): Promise<void> {
+    noteMoved(data.length);
     return this.sendRaw(channelMessage(channel, data));
   }
 
