@@ -3,6 +3,7 @@ import * as http2 from 'node:http2';
 import { setFlagsFromString } from 'node:v8';
 import { installSignalHandling, uninterruptibleWorkRunning } from './cli/signals.js';
 import { main, parseGlobalArgs, reportError } from './main.js';
+import { reclaimMovedBuffers } from './stream/limits.js';
 
 /** Commands that stream or read much data keep V8's optimizing compiler. The others are over in
  *  a fraction of a second, and the compiler (busy with start-up code)
@@ -25,6 +26,8 @@ const OFFLINE = new Set(['config', 'completion', 'jsonschema', 'help']);
 export function startCli(argv: readonly string[]): void {
   // First of all: SIGUSR1 must never open the inspector (both start-up paths come through here).
   installSignalHandling();
+  // The process is the CLI's own: streams may trigger small collections of their dead buffers.
+  reclaimMovedBuffers();
   // Whatever escapes the commands is still one line, never node's dump of the (minified) source.
   const fatal = (err: unknown) => {
     process.exit(reportError(err, process.stderr));

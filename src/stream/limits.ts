@@ -44,16 +44,25 @@ export const MAX_WEBSOCKET_MESSAGE = 1024 * 1024;
  */
 const RECLAIM_EVERY = 4 * 1024 * 1024;
 let moved = 0;
+/** Off unless the CLI turns it on: a library must not flip V8 flags or time collections for
+ *  the program that imports it. */
+let reclaiming = false;
 type Collect = (options: { type: 'minor' }) => void;
 let collect: Collect | null | undefined;
 
 /** Counts `bytes` moved through a stream; collects dead buffers every RECLAIM_EVERY bytes. */
 export function noteMoved(bytes: number): void {
+  if (!reclaiming) return;
   moved += bytes;
   if (moved < RECLAIM_EVERY) return;
   moved = 0;
   collect ??= collector();
   collect?.({ type: 'minor' });
+}
+
+/** Lets streams collect their dead buffers as they go (the CLI owns its process; see above). */
+export function reclaimMovedBuffers(): void {
+  reclaiming = true;
 }
 
 function collector(): Collect | null {
