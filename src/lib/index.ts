@@ -23,3 +23,4 @@ export { resolveSettings, parseDuration, type Settings, type GlobalFlags } from 
 export { messageToJson } from '../output/protojson.js';
 export { VERSION } from '../version.js';
 export { loadImages, type LoadImagesOptions, type LoadedImageRef } from './load-images.js';
+export { cgroupDriver, type CgroupDriver } from '../spec/cgroup.js';
