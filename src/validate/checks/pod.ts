@@ -1,0 +1,194 @@
+// Pod sandboxes: lifecycle, idempotent stop/remove, hostname, DNS, port mappings and sysctls.
+import { createServer, connect as netConnect } from 'node:net';
+import type { CheckContext, Check } from '../types.js';
+import { createContainer, execOk, expect, expectEqual, runContainer, SLOW, waitFor } from '../helpers.js';
+import { critest } from './critest.js';
+
+const basic = (it: string) => critest('PodSandbox runtime should support basic operations on PodSandbox', it);
+const networking = (it: string) => critest('Networking runtime should support networking', it);
+const sysctls = (it: string) => critest('PodSandbox runtime should support sysctls', it);
+
+async function podState(t: CheckContext, id: string): Promise<string | undefined> {
+  const { items } = await t.cri.runtime.listPodSandbox({ filter: { id } }, { signal: t.signal });
+  return items.find((p) => p.id === id)?.state;
+}
+
+/** Port the web server containers listen on (busybox httpd, serving the one file we write). */
+const WEB_PORT = 8080;
+const PAGE = 'crictl-ts-validate';
+
+/** Starts a busybox httpd serving PAGE in `pod`, and waits until it listens. */
+async function webServer(t: CheckContext, pod: Awaited<ReturnType<CheckContext['runPod']>>): Promise<string> {
+  const script = `mkdir -p /www && echo ${PAGE} > /www/index.html && exec httpd -f -p ${WEB_PORT} -h /www`;
+  const id = await createContainer(t, pod, 'web', { command: ['sh', '-c', script] });
+  await t.cri.runtime.startContainer({ containerId: id }, SLOW);
+  return id;
+}
+
+/** An HTTP GET over a raw socket (no proxies, no keep-alive): the body, or an error line. */
+function httpGet(host: string, port: number, signal: AbortSignal): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = netConnect({ host, port, signal });
+    const chunks: Buffer[] = [];
+    socket.setTimeout(5000, () => socket.destroy(new Error(`no answer from ${host}:${port} in 5s`)));
+    socket.on('connect', () => socket.write(`GET / HTTP/1.0\r\nHost: ${host}\r\n\r\n`));
+    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.on('error', reject);
+    socket.on('end', () => resolve(Buffer.concat(chunks).toString()));
+  });
+}
+
+async function expectPage(t: CheckContext, host: string, port: number): Promise<void> {
+  let last = '';
+  await waitFor(
+    t,
+    `GET http://${host}:${port}/ never returned the page (last: ${last})`,
+    async () => {
+      try {
+        return (await httpGet(host, port, t.signal)).includes(PAGE);
+      } catch (err) {
+        last = (err as Error).message;
+        return false;
+      }
+    },
+    20_000,
+    300,
+  );
+}
+
+export const podChecks: Check[] = [
+  {
+    name: 'pod/run',
+    group: 'pod',
+    critest: basic('runtime should support running PodSandbox [Conformance]'),
+    async run(t) {
+      const pod = await t.runPod('run');
+      expectEqual(await podState(t, pod.id), 'SANDBOX_READY', 'listed pod state');
+    },
+  },
+  {
+    name: 'pod/stop',
+    group: 'pod',
+    critest: basic('runtime should support stopping PodSandbox [Conformance]'),
+    async run(t) {
+      const pod = await t.runPod('stop');
+      await t.cri.runtime.stopPodSandbox({ podSandboxId: pod.id }, SLOW);
+      expectEqual(await podState(t, pod.id), 'SANDBOX_NOTREADY', 'listed pod state after StopPodSandbox');
+    },
+  },
+  {
+    name: 'pod/remove',
+    group: 'pod',
+    critest: basic('runtime should support removing PodSandbox [Conformance]'),
+    async run(t) {
+      const pod = await t.runPod('remove');
+      await t.cri.runtime.stopPodSandbox({ podSandboxId: pod.id }, SLOW);
+      await t.cri.runtime.removePodSandbox({ podSandboxId: pod.id }, SLOW);
+      expectEqual(await podState(t, pod.id), undefined, 'listed pod state after RemovePodSandbox');
+    },
+  },
+  {
+    name: 'pod/stop-remove-idempotent',
+    group: 'pod',
+    critest: null,
+    async run(t) {
+      // The kubelet retries: a second stop or remove must succeed. A stop after the removal may
+      // say NOT_FOUND (the kubelet takes that as done).
+      const { id } = await t.runPod('idempotent');
+      await t.cri.runtime.stopPodSandbox({ podSandboxId: id }, SLOW);
+      await t.cri.runtime.stopPodSandbox({ podSandboxId: id }, SLOW);
+      await t.cri.runtime.removePodSandbox({ podSandboxId: id }, SLOW);
+      await t.cri.runtime.removePodSandbox({ podSandboxId: id }, SLOW);
+      await t.cri.runtime
+        .stopPodSandbox({ podSandboxId: id }, SLOW)
+        .catch((err: Error) => t.log(`StopPodSandbox after removal: ${err.message} (allowed)`));
+    },
+  },
+  {
+    name: 'pod/hostname',
+    group: 'pod',
+    critest: networking('runtime should support set hostname [Conformance]'),
+    needs: ['testImage'],
+    async run(t) {
+      const hostname = `validate-${Math.random().toString(36).slice(2, 8)}`;
+      const pod = await t.runPod('hostname', { hostname });
+      const { id } = await runContainer(t, 'hostname', {}, pod);
+      expectEqual((await execOk(t, id, ['hostname'])).trim(), hostname, 'hostname in the container');
+    },
+  },
+  {
+    name: 'pod/dns-config',
+    group: 'pod',
+    critest: networking('runtime should support DNS config [Conformance]'),
+    needs: ['testImage'],
+    async run(t) {
+      const dnsConfig = { servers: ['10.10.10.10'], searches: ['validate.example.com'], options: ['ndots:5'] };
+      const pod = await t.runPod('dns', { dnsConfig, linux: {} });
+      const { id } = await runContainer(t, 'dns', {}, pod);
+      const resolv = await execOk(t, id, ['cat', '/etc/resolv.conf']);
+      for (const want of ['nameserver 10.10.10.10', 'search validate.example.com', 'options ndots:5'])
+        expect(resolv.split('\n').includes(want), `/etc/resolv.conf has no line "${want}": ${JSON.stringify(resolv)}`);
+    },
+  },
+  {
+    name: 'pod/port-mapping-container-port',
+    group: 'pod',
+    critest: networking('runtime should support port mapping with only container port [Conformance]'),
+    needs: ['testImage', 'hostFiles'],
+    async run(t) {
+      const pod = await t.runPod('port', { portMappings: [{ containerPort: WEB_PORT }], linux: {} });
+      await webServer(t, pod);
+      const { status } = await t.cri.runtime.podSandboxStatus({ podSandboxId: pod.id }, { signal: t.signal });
+      const ip = status?.network?.ip;
+      expect(ip, 'PodSandboxStatus: the pod has no IP');
+      await expectPage(t, ip, WEB_PORT);
+    },
+  },
+  {
+    name: 'pod/port-mapping-host-port',
+    group: 'pod',
+    critest: networking('runtime should support port mapping with host port and container port [Conformance]'),
+    needs: ['testImage', 'hostFiles'],
+    async run(t) {
+      // A free port now; the runtime's port mapper takes it over.
+      const hostPort = await new Promise<number>((resolve) => {
+        const s = createServer().listen(0, '127.0.0.1', () => {
+          const { port } = s.address() as { port: number };
+          s.close(() => resolve(port));
+        });
+      });
+      const pod = await t.runPod('hostport', {
+        portMappings: [{ containerPort: WEB_PORT, hostPort, hostIp: '' }],
+        linux: {},
+      });
+      await webServer(t, pod);
+      await expectPage(t, '127.0.0.1', hostPort);
+    },
+  },
+  {
+    name: 'pod/sysctls-safe',
+    group: 'pod',
+    critest: sysctls('should support safe sysctls'),
+    needs: ['testImage'],
+    async run(t) {
+      const pod = await t.runPod('sysctl', { linux: { sysctls: { 'kernel.shm_rmid_forced': '1' } } });
+      const { id } = await runContainer(t, 'sysctl', {}, pod);
+      expectEqual(
+        (await execOk(t, id, ['cat', '/proc/sys/kernel/shm_rmid_forced'])).trim(),
+        '1',
+        'kernel.shm_rmid_forced',
+      );
+    },
+  },
+  {
+    name: 'pod/sysctls-unsafe',
+    group: 'pod',
+    critest: sysctls('should support unsafe sysctls'),
+    needs: ['testImage'],
+    async run(t) {
+      const pod = await t.runPod('sysctl', { linux: { sysctls: { 'fs.mqueue.msg_max': '100' } } });
+      const { id } = await runContainer(t, 'sysctl', {}, pod);
+      expectEqual((await execOk(t, id, ['cat', '/proc/sys/fs/mqueue/msg_max'])).trim(), '100', 'fs.mqueue.msg_max');
+    },
+  },
+];
