@@ -97,22 +97,22 @@ interface Attempt {
 
 async function attempt(check: Check, opts: RunOptions): Promise<Attempt> {
   const controller = new AbortController();
-  const abort = () => controller.abort();
-  opts.signal.addEventListener('abort', abort, { once: true });
   const t = new AttemptContext(opts.cri, opts.probe, controller.signal, opts.runId, check.name);
+  // Ends the attempt on its deadline or on ctrl-c; the check's own calls see its signal abort.
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+  let onInterrupt = () => undefined as void;
+  const stopped = new Promise<never>((_, reject) => {
+    const stop = (why: string) => {
+      reject(new Error(why));
       controller.abort();
-      reject(new Error(`timed out after ${seconds(opts.timeoutMs)}s`));
-    }, opts.timeoutMs);
-  });
-  const interrupted = new Promise<never>((_, reject) => {
-    controller.signal.addEventListener('abort', () => reject(new Error('interrupted')), { once: true });
+    };
+    timer = setTimeout(() => stop(`timed out after ${seconds(opts.timeoutMs)}s`), opts.timeoutMs);
+    onInterrupt = () => stop('interrupted');
+    opts.signal.addEventListener('abort', onInterrupt, { once: true });
   });
   let outcome: Attempt;
   try {
-    await Promise.race([check.run(t), deadline, interrupted]);
+    await Promise.race([check.run(t), stopped]);
     outcome = { status: 'passed', logs: t.logs };
   } catch (err) {
     if (err instanceof SkipError) outcome = { status: 'skipped', reason: err.message, logs: t.logs };
@@ -121,7 +121,7 @@ async function attempt(check: Check, opts: RunOptions): Promise<Attempt> {
     else outcome = { status: 'failed', reason: describe(err), logs: t.logs };
   } finally {
     clearTimeout(timer);
-    opts.signal.removeEventListener('abort', abort);
+    opts.signal.removeEventListener('abort', onInterrupt);
   }
   const leftovers = await t.close();
   if (leftovers.length > 0) {
