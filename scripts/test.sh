@@ -19,8 +19,10 @@ if [ -z "${XDG_CACHE_HOME:-}" ]; then
 fi
 
 lab_started=""
+validate_tmp=""
 cleanup() {
   if [ -n "$cache_tmp" ]; then rm -rf "$cache_tmp"; fi
+  if [ -n "$validate_tmp" ]; then rm -rf "$validate_tmp"; fi
   if [ -n "$lab_started" ] && [ -z "${CRICTL_KEEP_LAB:-}" ]; then
     bash scripts/runtime-lab.sh down "$CRICTL_LAB_DIR" >/dev/null 2>&1 || true
   fi
@@ -58,3 +60,9 @@ fi
 # One runner invocation, so the closing summary counts every test.
 node --import tsx --test --test-concurrency=1 --test-reporter=spec \
   test/unit/*.test.ts test/*.test.ts test/e2e/*.test.ts
+
+# CRI conformance of the lab's containerd, as a CI job runs it; any unexpected failure fails the run.
+if [ -n "$lab_started" ]; then
+  validate_tmp="$(mktemp -d)"
+  node dist/crictl.js -r "$CRICTL_TEST_ENDPOINT" validate --parallel 4 --junit "$validate_tmp/validate.xml"
+fi
