@@ -13,7 +13,8 @@ const END = '<!-- checks:end -->';
 function table(): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|');
   const rows = CHECKS.map(
-    (c) => `| \`${c.name}\` | ${(c.needs ?? []).join(', ') || '-'} | ${c.critest ? cell(c.critest) : '(none: crictl-ts only)'} |`,
+    (c) =>
+      `| \`${c.name}\` | ${(c.needs ?? []).join(', ') || '-'} | ${c.critest ? cell(c.critest) : '(none: crictl-ts only)'} |`,
   );
   return [BEGIN, '| check | needs | critest spec |', '| --- | --- | --- |', ...rows, END].join('\n');
 }
@@ -25,7 +26,12 @@ test('docs/validate.md has the check table of the code', () => {
   assert.ok(start >= 0 && end > start, `${DOC}: no ${BEGIN} ... ${END} section`);
   const current = doc.slice(start, end + END.length);
   if (process.env.UPDATE_DOCS) writeFileSync(DOC, doc.replace(current, table()));
-  else assert.equal(current, table(), 'the check table is out of date: run UPDATE_DOCS=1 node --import tsx --test test/unit/validate-docs.test.ts');
+  else
+    assert.equal(
+      current,
+      table(),
+      'the check table is out of date: run UPDATE_DOCS=1 node --import tsx --test test/unit/validate-docs.test.ts',
+    );
 });
 
 test('check names are unique and every critest spec is matched by one check at most', () => {

@@ -9,7 +9,12 @@ import { runChecks } from '../../src/validate/runner.js';
 import { type FakeCri, startFakeCri } from '../fake-cri.js';
 
 const VERSION = { version: '0.1.0', runtimeName: 'fakerun', runtimeVersion: '9.9', runtimeApiVersion: 'v1' };
-const READY = { conditions: [{ type: 'RuntimeReady', status: true }, { type: 'NetworkReady', status: true }] };
+const READY = {
+  conditions: [
+    { type: 'RuntimeReady', status: true },
+    { type: 'NetworkReady', status: true },
+  ],
+};
 
 let fake: FakeCri;
 let cri: CriClients;
@@ -44,7 +49,11 @@ describe('probeRuntime', () => {
       runtimeHandlers: [{ name: '' }, { name: 'kata', features: { userNamespaces: true } }],
     }));
     fake.on('ImageStatus', () => ({ image: { id: 'sha256:1', repoTags: ['busybox:1'] } }));
-    const probe = await probeRuntime(cri, { ...opts, runtimeHandler: 'kata', images: { test: 'busybox:1', pull: 'busybox:1' } });
+    const probe = await probeRuntime(cri, {
+      ...opts,
+      runtimeHandler: 'kata',
+      images: { test: 'busybox:1', pull: 'busybox:1' },
+    });
     assert.ok(fake.calls.includes('RuntimeConfig'));
     assert.equal(probe.cgroupDriver, 'systemd');
     assert.deepEqual(probe.handlers, ['', 'kata']);
@@ -86,19 +95,27 @@ describe('checks on a runtime that implements little', () => {
 
   test('a runtime that is not ready fails the conditions check with its reason', async () => {
     fake.on('Status', () => ({
-      status: { conditions: [{ type: 'RuntimeReady', status: true }, { type: 'NetworkReady', status: false, reason: 'NoCNI', message: 'cni config uninitialized' }] },
+      status: {
+        conditions: [
+          { type: 'RuntimeReady', status: true },
+          { type: 'NetworkReady', status: false, reason: 'NoCNI', message: 'cni config uninitialized' },
+        ],
+      },
       info: {},
     }));
     const probe = await probeRuntime(cri, opts);
-    const { results } = await runChecks(CHECKS.filter((c) => c.name === 'runtime/conditions'), {
-      cri,
-      probe,
-      runId: 'probe-test',
-      parallel: 1,
-      flakeAttempts: 1,
-      timeoutMs: 10_000,
-      signal: new AbortController().signal,
-    });
+    const { results } = await runChecks(
+      CHECKS.filter((c) => c.name === 'runtime/conditions'),
+      {
+        cri,
+        probe,
+        runId: 'probe-test',
+        parallel: 1,
+        flakeAttempts: 1,
+        timeoutMs: 10_000,
+        signal: new AbortController().signal,
+      },
+    );
     assert.equal(results[0].status, 'failed');
     assert.equal(results[0].reason, 'Status: NetworkReady is false: NoCNI cni config uninitialized');
   });

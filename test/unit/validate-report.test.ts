@@ -28,7 +28,9 @@ const result = (name: string, status: CheckResult['status'], extra: Partial<Chec
 
 const hostile = 'runtime said <b>"no"</b> & \u001b]0;pwned\u0007 bye';
 const results: CheckResult[] = [
-  result('pod/run', 'passed', { critest: '[k8s.io] PodSandbox runtime should support running PodSandbox [Conformance]' }),
+  result('pod/run', 'passed', {
+    critest: '[k8s.io] PodSandbox runtime should support running PodSandbox [Conformance]',
+  }),
   result('container/exec-sync', 'failed', { reason: hostile, logs: ['container x: abc', 'line two'] }),
   result('image/pull-tag', 'skipped', { reason: 'no image to pull: give --registry', seconds: 0 }),
   result('logs/reopen', 'flaky', { reason: 'passed on attempt 2 of 3', attempts: 2 }),
@@ -86,7 +88,10 @@ describe('JUnit XML', () => {
     assert.match(xml, /<testsuite name="image" tests="1" failures="0" skipped="1"/);
     assert.match(xml, /<skipped message="no image to pull: give --registry"\/>/);
     assert.match(xml, /<system-out>container x: abc\nline two<\/system-out>/);
-    assert.match(xml, /<property name="critest" value="\[k8s.io\] PodSandbox runtime should support running PodSandbox \[Conformance\]"\/>/);
+    assert.match(
+      xml,
+      /<property name="critest" value="\[k8s.io\] PodSandbox runtime should support running PodSandbox \[Conformance\]"\/>/,
+    );
     assert.match(xml, /<failure message="known" type="expected">/);
     // Every opened element is closed.
     const opened = (xml.match(/<(testsuites|testsuite|testcase)[ >]/g) ?? []).length;
@@ -97,10 +102,7 @@ describe('JUnit XML', () => {
 
 describe('TAP', () => {
   test('ok / not ok, SKIP and TODO directives, YAML for failures', () => {
-    const tap = tapReport(
-      [...results, result('g/odd#name', 'skipped', { reason: 'two\nlines' })],
-      escapeText,
-    );
+    const tap = tapReport([...results, result('g/odd#name', 'skipped', { reason: 'two\nlines' })], escapeText);
     const lines = tap.split('\n');
     assert.deepEqual(lines.slice(0, 3), ['TAP version 13', '1..6', 'ok 1 - pod/run']);
     assert.ok(lines.includes('not ok 2 - container/exec-sync'));
@@ -116,7 +118,10 @@ describe('GitHub Actions annotations', () => {
     const out = githubAnnotations(results);
     const lines = out.trimEnd().split('\n');
     assert.equal(lines.length, 2);
-    assert.match(lines[0], /^::error title=validate container\/exec-sync::runtime said .* bye%0Acontainer x: abc%0Aline two$/);
+    assert.match(
+      lines[0],
+      /^::error title=validate container\/exec-sync::runtime said .* bye%0Acontainer x: abc%0Aline two$/,
+    );
     assert.match(lines[1], /^::warning title=validate logs\/reopen is flaky::passed on attempt 2 of 3$/);
     const tricky = githubAnnotations([result('g/x', 'failed', { reason: '50%\n::error::fake,title:' })]);
     assert.equal(tricky, '::error title=validate g/x::50%25%0A::error::fake,title:\n');

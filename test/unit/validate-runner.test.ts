@@ -88,7 +88,11 @@ describe('runChecks', () => {
       results.map((r) => r.name),
       checks.map((c) => c.name),
     );
-    assert.notDeepEqual(finished, results.map((r) => r.name), 'onResult is called as checks finish');
+    assert.notDeepEqual(
+      finished,
+      results.map((r) => r.name),
+      'onResult is called as checks finish',
+    );
     assert.ok(results.every((r) => r.status === 'passed'));
   });
 
@@ -103,13 +107,21 @@ describe('runChecks', () => {
     assert.match(results[0].reason ?? '', /passed on attempt 3 of 3/);
     assert.equal(results[1].status, 'failed');
     assert.equal(results[1].attempts, 3);
-    assert.deepEqual(unexpectedFailures(results).map((r) => r.name), ['g/broken']);
+    assert.deepEqual(
+      unexpectedFailures(results).map((r) => r.name),
+      ['g/broken'],
+    );
   });
 
   test('without --flake-attempts a failure is not retried', async () => {
     let tries = 0;
     const { results } = await runChecks(
-      [check('g/once', async () => { tries++; throw new CheckFailure('x'); })],
+      [
+        check('g/once', async () => {
+          tries++;
+          throw new CheckFailure('x');
+        }),
+      ],
       options(),
     );
     assert.equal(tries, 1);
@@ -148,10 +160,22 @@ describe('runChecks', () => {
   test('skips: an unmet need (not run), t.skip, an UNIMPLEMENTED rpc; each with its reason', async () => {
     let ran = false;
     const checks = [
-      check('image/pull', async () => { ran = true; }, { needs: ['pullImage'] }),
+      check(
+        'image/pull',
+        async () => {
+          ran = true;
+        },
+        { needs: ['pullImage'] },
+      ),
       check('g/own-skip', async (t) => t.skip('no cgroup v2 here')),
       check('logs/reopen', async () => {
-        throw new CriError('ReopenContainerLog: UNIMPLEMENTED', 'unix:///x', 'ReopenContainerLog', GrpcCode.UNIMPLEMENTED, '');
+        throw new CriError(
+          'ReopenContainerLog: UNIMPLEMENTED',
+          'unix:///x',
+          'ReopenContainerLog',
+          GrpcCode.UNIMPLEMENTED,
+          '',
+        );
       }),
     ];
     const { results } = await runChecks(checks, options());
@@ -176,8 +200,14 @@ describe('runChecks', () => {
     );
     assert.equal(results[0].expected, true);
     assert.equal(results[2].expected, undefined);
-    assert.deepEqual(unexpectedFailures(results).map((r) => r.name), ['g/new-bad']);
-    assert.deepEqual(nowPassing(results, baseline).map((r) => r.name), ['g/fixed']);
+    assert.deepEqual(
+      unexpectedFailures(results).map((r) => r.name),
+      ['g/new-bad'],
+    );
+    assert.deepEqual(
+      nowPassing(results, baseline).map((r) => r.name),
+      ['g/fixed'],
+    );
   });
 
   test('interrupted: running checks are cut short and cleaned up, no new one starts', async () => {
@@ -193,7 +223,10 @@ describe('runChecks', () => {
         await new Promise(() => undefined);
       });
     setTimeout(() => controller.abort(), 100);
-    const summary = await runChecks([long('g/a'), long('g/b'), long('g/c')], options({ parallel: 2, signal: controller.signal }));
+    const summary = await runChecks(
+      [long('g/a'), long('g/b'), long('g/c')],
+      options({ parallel: 2, signal: controller.signal }),
+    );
     assert.equal(summary.interrupted, true);
     assert.deepEqual(started, ['g/a', 'g/b']);
     assert.deepEqual(cleaned.sort(), ['g/a', 'g/b']);
@@ -214,8 +247,14 @@ describe('--rerun-failed reads a --json report', () => {
   });
 
   test('anything else: one line naming the file and what was expected', () => {
-    assert.throws(() => failedInReport('{', 'last.json'), /^Error: last\.json: not JSON .*expected a validate --json report$/);
+    assert.throws(
+      () => failedInReport('{', 'last.json'),
+      /^Error: last\.json: not JSON .*expected a validate --json report$/,
+    );
     assert.throws(() => failedInReport('{"tests": []}', 'last.json'), /last\.json: no "checks" array/);
-    assert.throws(() => failedInReport('{"checks": [{"name": 1}]}', 'last.json'), /last\.json: checks\[0\] has no string "name"/);
+    assert.throws(
+      () => failedInReport('{"checks": [{"name": 1}]}', 'last.json'),
+      /last\.json: checks\[0\] has no string "name"/,
+    );
   });
 });
