@@ -100,7 +100,7 @@ async function attempt(check: Check, opts: RunOptions): Promise<Attempt> {
   const t = new AttemptContext(opts.cri, opts.probe, controller.signal, opts.runId, check.name);
   // Ends the attempt on its deadline or on ctrl-c; the check's own calls see its signal abort.
   let timer: NodeJS.Timeout | undefined;
-  let onInterrupt = () => undefined as void;
+  let onInterrupt: () => void = () => undefined;
   const stopped = new Promise<never>((_, reject) => {
     const stop = (why: string) => {
       reject(new Error(why));
