@@ -3,9 +3,28 @@
 //   import { connect } from 'crictl-ts';
 //   const cri = connect('unix:///run/containerd/containerd.sock');
 //   const { containers } = await cri.runtime.listContainers({ filter: { state: { state: 'CONTAINER_RUNNING' } } });
+//   for await (const entry of cri.logs(containers[0].id, { tail: 10 })) console.log(entry.line.toString());
 //   cri.close();
 export {
   connect,
+  SessionClosedError,
+  type Cri,
+  type StreamTransport,
+  type ExecOptions,
+  type AttachOptions,
+  type RemoteProcess,
+  type PortForwardOptions,
+  type ListenPortForwardOptions,
+  type PortForwardListener,
+  type ContainerEventKind,
+  type ContainerEvent,
+  type EventsOptions,
+  type ExecSyncOptions,
+  type ExecSyncResult,
+  type LogEntry,
+  type LogsOptions,
+} from './streaming.js';
+export {
   CriConnection,
   type CriClients,
   type ClientOptions,
@@ -17,6 +36,8 @@ export {
 } from '../cri/client.js';
 export type * from '../cri/generated/types.js';
 export { CriError, UsageError, GrpcCode } from '../cri/errors.js';
+export { StreamingError } from '../stream/upgrade.js';
+export { RemoteCommandError } from '../stream/status.js';
 export { parseEndpoint, DEFAULT_RUNTIME_ENDPOINTS, type ParsedEndpoint } from '../cri/endpoint.js';
 export { loadConfig, resolveConfigPath, CONFIG_KEYS, type FileConfig, type LoadedConfig } from '../config/config.js';
 export { resolveSettings, parseDuration, type Settings, type GlobalFlags } from '../config/settings.js';

@@ -26,9 +26,25 @@ export interface LogOptions {
   stream?: LogStream;
 }
 
+/** One record of the log, whole (for readers that want records rather than bytes). */
+export interface LogRecord {
+  /** The record's timestamp as written in the file (CRI); Docker JSON times are formatted as RFC 3339. */
+  time: string;
+  stream: LogStream;
+  /** A partial record (tag P): the line continues in the next record. */
+  partial: boolean;
+  /** The message, without the newline that ends the record. */
+  message: Buffer;
+}
+
 /** Where printed bytes go. `write` must copy what it keeps (the reader reuses its buffer). */
 export interface LogSink {
   write(stream: LogStream, bytes: Uint8Array): void;
+  /**
+   * When present, the printer hands on whole records here instead of bytes to `write` (--tail,
+   * --since and --stream still apply; timestamps and --limit-bytes do not).
+   */
+  record?(record: LogRecord): void;
   /** Hands on what was written; resolves when more may be written. */
   flush(): Promise<void> | void;
   /** True once the output is gone (its reader went away): reading stops. */
@@ -43,6 +59,8 @@ const BLOCK = 64 * 1024;
 const HEAD_MAX = 4096;
 /** The first line decides the format; one that is no CRI record is read whole (up to this) to try JSON. */
 const FIRST_LINE_MAX = 16 * 1024 * 1024;
+/** In record mode, a message longer than this is handed on in pieces (all but the last partial). */
+const RECORD_MAX = 1024 * 1024;
 /** Long reads give the event loop a turn this often (ms), so signals are handled promptly. */
 const YIELD_MS = 10;
 
@@ -89,6 +107,10 @@ export class LogPrinter {
   private record: CriHeader | undefined;
   private shown = false;
   private bodyLength = 0;
+  /** Record mode: the current record's time as written, and its message so far. */
+  private recordTime = '';
+  private recordParts: Buffer[] = [];
+  private recordLength = 0;
   /** The next record starts a new line (the kubelet's isNewLine). */
   private newLine = true;
   private remain: number;
@@ -143,6 +165,8 @@ export class LogPrinter {
     this.lineParts = [];
     this.lineLength = 0;
     this.record = undefined;
+    this.recordParts = [];
+    this.recordLength = 0;
   }
 
   private readHead(buf: Buffer, start: number): number {
@@ -201,6 +225,8 @@ export class LogPrinter {
       this.spaces = 0;
       return;
     }
+    // Record mode hands the time on as written (the header's first field).
+    if (this.sink.record) this.recordTime = this.head.toString('latin1', 0, this.head.indexOf(0x20));
     this.headLength = 0;
     this.spaces = 0;
     this.format = 'cri';
@@ -208,16 +234,42 @@ export class LogPrinter {
     this.bodyLength = 0;
     this.state = BODY;
     this.shown = this.wanted(header.time, header.stream);
-    if (this.shown) this.prefix(header.stream, header.time);
+    if (this.shown && !this.sink.record) this.prefix(header.stream, header.time);
   }
 
   private body(bytes: Buffer): void {
     this.bodyLength += bytes.length;
-    if (this.shown) this.emit(this.record!.stream, bytes);
+    if (!this.shown) return;
+    if (!this.sink.record) {
+      this.emit(this.record!.stream, bytes);
+      return;
+    }
+    // Record mode copies the message (the caller reuses `bytes`); a huge one goes out in pieces.
+    for (let at = 0; at < bytes.length; ) {
+      const take = Math.min(bytes.length - at, RECORD_MAX - this.recordLength);
+      this.recordParts.push(Buffer.from(bytes.subarray(at, at + take)));
+      this.recordLength += take;
+      at += take;
+      if (this.recordLength === RECORD_MAX) this.handOnRecord(true);
+    }
+  }
+
+  /** Record mode: passes on the message collected so far. */
+  private handOnRecord(partial: boolean): void {
+    const message = this.recordParts.length === 1 ? this.recordParts[0] : Buffer.concat(this.recordParts);
+    this.recordParts = [];
+    this.recordLength = 0;
+    this.sink.record?.({ time: this.recordTime, stream: this.record!.stream, partial, message });
   }
 
   private endCriRecord(terminated: boolean): void {
     const partial = this.record!.partial;
+    if (this.sink.record) {
+      if (this.shown) this.handOnRecord(partial);
+      this.record = undefined;
+      this.counted();
+      return;
+    }
     // A partial record's newline only ends the record in the file; a full one's is printed.
     if (terminated && !partial && this.shown) this.emit(this.record!.stream, NEWLINE);
     this.newLine = this.bodyLength === 0 || (terminated && !partial);
@@ -267,7 +319,11 @@ export class LogPrinter {
       if (r.stream !== 'stdout' && r.stream !== 'stderr')
         throw new LogFormatError(`unexpected stream type ${JSON.stringify(r.stream)}`);
       if (!this.opts.stream || this.opts.stream === r.stream) {
-        if (this.remain === 0) this.done = true;
+        if (this.sink.record) {
+          const ends = r.log.length > 0 && r.log[r.log.length - 1] === 0x0a;
+          const message = ends ? r.log.subarray(0, r.log.length - 1) : r.log;
+          this.sink.record({ time: formatLogTime(r.time), stream: r.stream, partial: !ends, message });
+        } else if (this.remain === 0) this.done = true;
         else {
           this.prefix(r.stream, r.time);
           this.emit(r.stream, r.log);

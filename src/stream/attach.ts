@@ -17,17 +17,24 @@ export interface StreamAttachOptions {
   tls?: StreamTls;
 }
 
+/** Asks the runtime for the streaming URL of an attach session. */
+export async function attachUrl(
+  runtime: RuntimeServiceClient,
+  opts: Pick<StreamAttachOptions, 'containerId' | 'stdin' | 'tty'>,
+  signal?: AbortSignal,
+): Promise<string> {
+  const { url } = await runtime.attach(
+    { containerId: opts.containerId, tty: opts.tty, stdin: opts.stdin, stdout: true, stderr: !opts.tty },
+    { signal },
+  );
+  return url;
+}
+
 /** Resolves to 0 after a detach or a clean end; the runtime's status otherwise decides. */
 export async function streamAttach(runtime: RuntimeServiceClient, opts: StreamAttachOptions): Promise<number> {
   const transport = parseTransport(opts.transport);
   const detachKeys = opts.detachKeys ? parseDetachKeys(opts.detachKeys) : [];
-  const { url } = await runtime.attach({
-    containerId: opts.containerId,
-    tty: opts.tty,
-    stdin: opts.stdin,
-    stdout: true,
-    stderr: !opts.tty,
-  });
+  const url = await attachUrl(runtime, opts);
   return runRemoteCommand({
     url,
     transport,

@@ -16,18 +16,31 @@ export interface StreamExecOptions {
   tls?: StreamTls;
 }
 
+/** Asks the runtime for the streaming URL of an exec session. */
+export async function execUrl(
+  runtime: RuntimeServiceClient,
+  opts: Pick<StreamExecOptions, 'containerId' | 'cmd' | 'stdin' | 'tty'>,
+  signal?: AbortSignal,
+): Promise<string> {
+  const { url } = await runtime.exec(
+    {
+      containerId: opts.containerId,
+      cmd: opts.cmd,
+      tty: opts.tty,
+      stdin: opts.stdin,
+      stdout: true,
+      // With a TTY, stderr is merged into the terminal's output.
+      stderr: !opts.tty,
+    },
+    { signal },
+  );
+  return url;
+}
+
 /** Runs `cmd` in the container with streams attached; resolves to the command's exit code. */
 export async function streamExec(runtime: RuntimeServiceClient, opts: StreamExecOptions): Promise<number> {
   const transport = parseTransport(opts.transport);
-  const { url } = await runtime.exec({
-    containerId: opts.containerId,
-    cmd: opts.cmd,
-    tty: opts.tty,
-    stdin: opts.stdin,
-    stdout: true,
-    // With a TTY, stderr is merged into the terminal's output.
-    stderr: !opts.tty,
-  });
+  const url = await execUrl(runtime, opts);
   return runRemoteCommand({
     url,
     transport,

@@ -70,6 +70,7 @@ interface RemoteStreams {
   /** Set once the connection failed (as opposed to the server closing it when done). */
   failure(): Error | undefined;
   close(): void;
+  destroy(): void;
 }
 
 /**
@@ -118,7 +119,7 @@ export function describeOpenFailure(url: string, err: Error): StreamingError {
   return new StreamingError(`streaming server rejected the session: ${err.message}`);
 }
 
-async function openSpdy(opts: RemoteCommandOptions): Promise<RemoteStreams> {
+async function openSpdy(opts: RemoteSessionOptions): Promise<RemoteStreams> {
   const up = await upgradeToSpdy(opts.url, SPDY_PROTOCOLS, opts.tls);
   const protocol = up.protocol;
   const session = new SpdySession(up.socket, up.head);
@@ -156,10 +157,11 @@ async function openSpdy(opts: RemoteCommandOptions): Promise<RemoteStreams> {
     resize,
     failure: () => session.failure,
     close: () => session.close(),
+    destroy: () => session.destroy(),
   };
 }
 
-async function openWebSocket(opts: RemoteCommandOptions): Promise<RemoteStreams> {
+async function openWebSocket(opts: RemoteSessionOptions): Promise<RemoteStreams> {
   const socket = await ChannelSocket.open(opts.url, WEBSOCKET_PROTOCOLS, opts.tls);
   // The server opens with an (empty) message; until it has, nothing says the session is alive.
   await withinIdleLimit(
@@ -184,6 +186,7 @@ async function openWebSocket(opts: RemoteCommandOptions): Promise<RemoteStreams>
     resize,
     failure: () => socket.failure,
     close: () => socket.close(),
+    destroy: () => socket.destroy(),
   };
 }
 
@@ -220,13 +223,52 @@ export async function collectAtMost(from: Readable, limit: number, onOverflow: (
   return Buffer.concat(chunks);
 }
 
-/**
- * Runs one exec/attach session to its end. Resolves to the remote process's exit code (0 when
- * the user detached); rejects with a one-line error when the session itself failed.
- */
-export async function runRemoteCommand(opts: RemoteCommandOptions): Promise<number> {
+/** An open exec/attach session: the remote streams, and how the command ended. */
+export interface RemoteCommandSession {
+  /** The negotiated sub-protocol. */
+  readonly protocol: string;
+  readonly stdin?: Writable;
+  /** Whether ending `stdin` reaches the remote process as end of input. */
+  readonly stdinClosable: boolean;
+  readonly stdout: Readable;
+  readonly stderr?: Readable;
+  /** Takes terminal sizes (tty sessions on protocols that have resizing). */
+  readonly resize?: Writable;
+  /**
+   * The remote process's exit code, known once the error stream ends (which follows all output on
+   * the connection); rejects with a one-line error when the session failed.
+   */
+  readonly exitCode: Promise<number>;
+  /** Says goodbye and closes the connection. */
+  close(): void;
+  /** Drops the connection now; every stream ends. */
+  destroy(): void;
+}
+
+/** The options of a session without local stdio (what the library needs). */
+export type RemoteSessionOptions = Omit<RemoteCommandOptions, 'stdio' | 'detachKeys'>;
+
+/** Connects to the streaming URL and opens the exec/attach streams; resolves once the server accepted them. */
+export async function openRemoteCommand(opts: RemoteSessionOptions): Promise<RemoteCommandSession> {
   const remote = opts.transport === 'websocket' ? await openWebSocket(opts) : await openSpdy(opts);
   opts.debug?.(`streaming: ${opts.transport} connection to ${redactToken(opts.url)}, protocol ${remote.protocol}`);
+  const exitCode = collectAtMost(remote.error, MAX_ERROR_BODY, () => remote.close()).then((errorBytes) => {
+    const failure = remote.failure();
+    if (failure && errorBytes.length === 0)
+      throw new StreamingError(`lost the connection to the streaming server: ${failure.message}`);
+    return exitCodeFromErrorStream(remote.protocol, errorBytes);
+  });
+  // Whoever holds the session decides whether to wait for this; an unheard rejection is no crash.
+  exitCode.catch(() => undefined);
+  return { ...remote, exitCode };
+}
+
+/**
+ * Runs one exec/attach session to its end with local stdio. Resolves to the remote process's
+ * exit code (0 when the user detached); rejects with a one-line error when the session itself failed.
+ */
+export async function runRemoteCommand(opts: RemoteCommandOptions): Promise<number> {
+  const remote = await openRemoteCommand(opts);
   const { stdio } = opts;
   const cleanups: (() => void)[] = [];
   let detach: () => void = () => undefined;
@@ -240,20 +282,11 @@ export async function runRemoteCommand(opts: RemoteCommandOptions): Promise<numb
     }
     if (remote.stdin) cleanups.push(forwardStdin(opts, remote, detach));
 
-    const [, , errorBytes] = await Promise.race([
-      Promise.all([
-        copyOut(remote.stdout, stdio.stdout),
-        copyOut(remote.stderr, stdio.stderr),
-        collectAtMost(remote.error, MAX_ERROR_BODY, () => remote.close()),
-      ]),
-      detached.then(() => [undefined, undefined, undefined] as const),
+    const [, , code] = await Promise.race([
+      Promise.all([copyOut(remote.stdout, stdio.stdout), copyOut(remote.stderr, stdio.stderr), remote.exitCode]),
+      detached.then(() => [undefined, undefined, 0] as const), // the container keeps running
     ]);
-    if (errorBytes === undefined) return 0; // detached: the container keeps running
-
-    const failure = remote.failure();
-    if (failure && errorBytes.length === 0)
-      throw new StreamingError(`lost the connection to the streaming server: ${failure.message}`);
-    return exitCodeFromErrorStream(remote.protocol, errorBytes);
+    return code;
   } finally {
     for (const undo of cleanups.reverse()) undo();
     remote.close();
@@ -261,7 +294,7 @@ export async function runRemoteCommand(opts: RemoteCommandOptions): Promise<numb
 }
 
 /** Pipes local stdin to the remote stdin (through the detach-key filter when one is set). */
-function forwardStdin(opts: RemoteCommandOptions, remote: RemoteStreams, detach: () => void): () => void {
+function forwardStdin(opts: RemoteCommandOptions, remote: RemoteCommandSession, detach: () => void): () => void {
   const local = opts.stdio.stdin as Readable;
   const target = remote.stdin as Writable;
   let source: Readable = local;

@@ -19,6 +19,7 @@ import {
   printLog,
   tailOffset,
   type LogOptions,
+  type LogRecord,
   type LogSink,
 } from '../../src/logs/reader.js';
 import { tempDir } from '../tmp.js';
@@ -123,6 +124,61 @@ test("output is the file's bytes, however the file is cut into reads", () => {
   ]);
   for (const size of [1, 2, 3, 5, 7, 64, file.length])
     assert.ok(feedInPieces(file, size).equals(want), `pieces of ${size}`);
+});
+
+test('record mode hands on whole records (time as written, tag, message), however the file is cut', () => {
+  const big = Buffer.alloc(1024 * 1024 + 10, 0x61);
+  const file = Buffer.concat([
+    cri(1, 'stdout', 'F', 'héllo'),
+    cri(2, 'stderr', 'P', 'par'),
+    cri(3, 'stderr', 'F', ''),
+    cri(4, 'stdout', 'F', big),
+    Buffer.from('2024-01-02T03:04:05.5+01:00 stdout F zoned\n'),
+    cri(6, 'stdout', 'F', 'no newline').subarray(0, -1),
+  ]);
+  for (const size of [3, 7, 64 * 1024, file.length]) {
+    const got: LogRecord[] = [];
+    const printer = new LogPrinter(
+      { stream: undefined },
+      { write: () => assert.fail('no bytes in record mode'), flush: () => undefined, record: (r) => got.push(r) },
+    );
+    for (let i = 0; i < file.length; i += size) printer.feed(Buffer.from(file.subarray(i, i + size)));
+    printer.finish();
+    const summary = got.map((r) => [
+      r.time,
+      r.stream,
+      r.partial,
+      r.message.length > 20 ? r.message.length : r.message.toString(),
+    ]);
+    assert.deepEqual(
+      summary,
+      [
+        ['2024-01-02T03:04:01.000000001Z', 'stdout', false, 'héllo'],
+        ['2024-01-02T03:04:02.000000001Z', 'stderr', true, 'par'],
+        ['2024-01-02T03:04:03.000000001Z', 'stderr', false, ''],
+        // Longer than 1 MiB: in pieces, all but the last partial.
+        ['2024-01-02T03:04:04.000000001Z', 'stdout', true, 1024 * 1024],
+        ['2024-01-02T03:04:04.000000001Z', 'stdout', false, 'aaaaaaaaaa'],
+        ['2024-01-02T03:04:05.5+01:00', 'stdout', false, 'zoned'],
+        ['2024-01-02T03:04:06.000000001Z', 'stdout', false, 'no newline'],
+      ],
+      `pieces of ${size}`,
+    );
+  }
+  // Docker JSON: the time formatted, the newline dropped, a record without one partial.
+  const docker: LogRecord[] = [];
+  const printer = new LogPrinter(
+    { stream: 'stderr' },
+    { write: () => undefined, flush: () => undefined, record: (r) => docker.push(r) },
+  );
+  printer.feed(
+    Buffer.from(
+      '{"log":"a\\n","stream":"stdout","time":"2024-01-02T03:04:05Z"}\n{"log":"b","stream":"stderr","time":"2024-01-02T03:04:06Z"}\n',
+    ),
+  );
+  assert.deepEqual(docker, [
+    { time: '2024-01-02T03:04:06.000000000Z', stream: 'stderr', partial: true, message: Buffer.from('b') },
+  ]);
 });
 
 test('partial records print as they come; -t prefixes only a record that starts a line', async () => {
