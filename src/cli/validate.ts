@@ -123,7 +123,13 @@ export class ValidateCommand extends CriCommand {
       throw new UsageError(`--registry ${this.registry}: expected HOST:PORT`);
 
     const settings = await this.context.settings();
-    const cri = await this.context.cri();
+    // The library's own connection: the checks use its streaming helpers too.
+    const { connect } = await import('../lib/index.js');
+    const cri = connect(settings.runtimeEndpoint, settings.imageEndpoint, {
+      timeoutMs: settings.timeoutMs,
+      maxRetries: settings.runtimeEndpointIsDefault ? 0 : settings.maxRetries,
+      debug: settings.debug ? (line) => this.context.stderr.write(`DEBU ${line}\n`) : undefined,
+    });
     const { interruptible } = await import('./signals.js');
     const controller = new AbortController();
     let interrupted = false;
@@ -160,7 +166,6 @@ export class ValidateCommand extends CriCommand {
       const probe = await v.probeRuntime(cri, {
         images: { test: testImage, pull, auth },
         runtimeHandler: this.runtimeHandler,
-        streaming: v.hasStreaming(cri),
         local,
       });
       const problem = v.handlerProblem(probe);
@@ -210,6 +215,7 @@ export class ValidateCommand extends CriCommand {
       return v.unexpectedFailures(results).length > 0 ? 1 : 0;
     } finally {
       release();
+      cri.close();
     }
   }
 }

@@ -5,6 +5,7 @@ import { logChecks } from './checks/logs.js';
 import { podChecks } from './checks/pod.js';
 import { runtimeChecks } from './checks/runtime.js';
 import { securityChecks } from './checks/security.js';
+import { streamingChecks } from './checks/streaming.js';
 import type { Check } from './types.js';
 
 export const CHECKS: readonly Check[] = [
@@ -13,5 +14,6 @@ export const CHECKS: readonly Check[] = [
   ...podChecks,
   ...containerChecks,
   ...logChecks,
+  ...streamingChecks,
   ...securityChecks,
 ];

@@ -1,7 +1,7 @@
 // The context one attempt of one check runs in: unique names, labels, and the resources it made,
 // removed when it ends (passed, failed, timed out or interrupted), so a node in use keeps nothing.
 import { randomBytes } from 'node:crypto';
-import type { CriClients, DeepPartial, PodSandboxConfig } from '../lib/index.js';
+import type { Cri, DeepPartial, PodSandboxConfig } from '../lib/index.js';
 import { type CheckContext, type PodHandle, type Probe, SkipError } from './types.js';
 
 /** Label every pod of a validate run carries; its value is the run's id. --cleanup looks for it. */
@@ -22,7 +22,7 @@ export class AttemptContext implements CheckContext {
   private closed = false;
 
   constructor(
-    readonly cri: CriClients,
+    readonly cri: Cri,
     readonly probe: Probe,
     readonly signal: AbortSignal,
     runId: string,
@@ -83,7 +83,7 @@ export class AttemptContext implements CheckContext {
   }
 }
 
-async function removePod(cri: CriClients, id: string): Promise<void> {
+async function removePod(cri: Cri, id: string): Promise<void> {
   const opts = { timeoutMs: CLEANUP_TIMEOUT_MS };
   await cri.runtime.stopPodSandbox({ podSandboxId: id }, opts).catch(() => undefined);
   await cri.runtime.removePodSandbox({ podSandboxId: id }, opts);
@@ -93,7 +93,7 @@ async function removePod(cri: CriClients, id: string): Promise<void> {
  * Removes every pod (with its containers) a validate run left behind: of run `runId`, or of any
  * run when none is given. Returns the ids removed.
  */
-export async function cleanupByLabel(cri: CriClients, runId?: string): Promise<string[]> {
+export async function cleanupByLabel(cri: Cri, runId?: string): Promise<string[]> {
   const { items } = await cri.runtime.listPodSandbox({});
   const ours = items.filter((p) =>
     runId === undefined ? p.labels[RUN_LABEL] !== undefined : p.labels[RUN_LABEL] === runId,

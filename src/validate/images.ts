@@ -2,12 +2,12 @@
 // name of the test image in a local registry.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CriClients, loadImages } from '../lib/index.js';
+import { type Cri, loadImages } from '../lib/index.js';
 
 /** Loads a tar, or every .tar in a directory; returns the image names loaded, once the CRI sees them. */
 export async function loadTestImages(
   endpoint: string,
-  cri: CriClients,
+  cri: Cri,
   from: string,
   opts: { signal?: AbortSignal } = {},
 ): Promise<string[]> {

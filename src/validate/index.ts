@@ -1,6 +1,4 @@
 // The conformance runner behind `crictl-ts validate`, built on the public library only.
-import type { CriClients } from '../lib/index.js';
-
 export { CHECKS } from './checks.js';
 export { cleanupByLabel, randomId, RUN_LABEL } from './context.js';
 export { loadTestImages, registryImage } from './images.js';
@@ -9,7 +7,3 @@ export { DEFAULT_TEST_IMAGE, handlerProblem, probeRuntime } from './probe.js';
 export { githubAnnotations, jsonReport, junitReport, progressLine, summary, tapReport } from './report.js';
 export { nowPassing, runChecks, selectChecks, unexpectedFailures } from './runner.js';
 export type { Check, CheckResult, Status } from './types.js';
-
-/** Whether the library offers the streaming helpers the streaming checks use. */
-export const hasStreaming = (cri: CriClients): boolean =>
-  typeof (cri as unknown as { exec?: unknown }).exec === 'function';

@@ -1,6 +1,6 @@
 // What the runtime offers, asked once before the checks run: each unmet need becomes the reason
 // the checks that have it are skipped.
-import { cgroupDriver, type CriClients } from '../lib/index.js';
+import { cgroupDriver, type Cri } from '../lib/index.js';
 import type { Need, Probe, ValidateImages } from './types.js';
 
 export const DEFAULT_TEST_IMAGE = 'docker.io/library/busybox:1.33.1';
@@ -8,13 +8,11 @@ export const DEFAULT_TEST_IMAGE = 'docker.io/library/busybox:1.33.1';
 export interface ProbeOptions {
   images: ValidateImages;
   runtimeHandler: string;
-  /** Whether the library has the streaming helpers (cri.exec, cri.attach, cri.portForward). */
-  streaming: boolean;
   /** Whether this process runs on the runtime's node (a unix socket: the same machine). */
   local: boolean;
 }
 
-export async function probeRuntime(cri: CriClients, opts: ProbeOptions): Promise<Probe> {
+export async function probeRuntime(cri: Cri, opts: ProbeOptions): Promise<Probe> {
   const version = await cri.runtime.version({});
   const status = await cri.runtime.status({ verbose: true });
   const handlers = status.runtimeHandlers.map((h) => h.name);
@@ -27,7 +25,6 @@ export async function probeRuntime(cri: CriClients, opts: ProbeOptions): Promise
   else if (opts.images.pull === opts.images.test)
     unmet.pullImage = `the pull image ${opts.images.pull} is the test image, which other checks use`;
   if (!opts.local) unmet.hostFiles = 'the runtime is not on this machine (host paths are needed)';
-  if (!opts.streaming) unmet.streaming = 'this build of the library has no streaming helpers';
 
   return {
     runtimeName: version.runtimeName,
@@ -41,7 +38,7 @@ export async function probeRuntime(cri: CriClients, opts: ProbeOptions): Promise
   };
 }
 
-async function imagePresent(cri: CriClients, image: string): Promise<boolean> {
+async function imagePresent(cri: Cri, image: string): Promise<boolean> {
   const { image: found } = await cri.image.imageStatus({ image: { image } });
   return Boolean(found);
 }

@@ -1,6 +1,6 @@
 // Runs checks: selection (--focus, --skip, --rerun-failed), a pool of --parallel workers, a
 // deadline per attempt, retries (--flake-attempts) and the baseline of expected failures.
-import { CriError, type CriClients, GrpcCode } from '../lib/index.js';
+import { CriError, type Cri, GrpcCode } from '../lib/index.js';
 import { AttemptContext } from './context.js';
 import { type Check, type CheckResult, type Probe, SkipError } from './types.js';
 
@@ -23,7 +23,7 @@ export function selectChecks(checks: readonly Check[], sel: Selection): Check[] 
 }
 
 export interface RunOptions {
-  cri: CriClients;
+  cri: Cri;
   probe: Probe;
   runId: string;
   parallel: number;

@@ -1,5 +1,5 @@
 // What a conformance check is, what it gets to work with, and what a run reports about it.
-import type { CgroupDriver, CriClients, DeepPartial, PodSandboxConfig } from '../lib/index.js';
+import type { CgroupDriver, Cri, DeepPartial, PodSandboxConfig } from '../lib/index.js';
 
 export type Status = 'passed' | 'failed' | 'skipped' | 'flaky';
 
@@ -10,9 +10,7 @@ export type Need =
   /** an image the pull/remove checks may pull: a --registry or a pullable --pull-image */
   | 'pullImage'
   /** the validator runs on the node itself (host paths: volumes, log files) */
-  | 'hostFiles'
-  /** the library offers the streaming helpers (exec/attach/port-forward) */
-  | 'streaming';
+  | 'hostFiles';
 
 export interface Check {
   /** `group/short-name`, unique; --focus/--skip match it and the critest text. */
@@ -53,7 +51,7 @@ export interface PodHandle {
 }
 
 export interface CheckContext {
-  cri: CriClients;
+  cri: Cri;
   probe: Probe;
   /** Aborted when the check times out or the run is interrupted. */
   signal: AbortSignal;

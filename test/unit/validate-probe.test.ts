@@ -2,7 +2,7 @@
 // becomes skip reasons, and real checks turn an UNIMPLEMENTED rpc into a skip that says so.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { connect, type CriClients } from '../../src/lib/index.js';
+import { connect, type Cri } from '../../src/lib/index.js';
 import { CHECKS } from '../../src/validate/checks.js';
 import { handlerProblem, probeRuntime } from '../../src/validate/probe.js';
 import { runChecks } from '../../src/validate/runner.js';
@@ -17,7 +17,7 @@ const READY = {
 };
 
 let fake: FakeCri;
-let cri: CriClients;
+let cri: Cri;
 before(async () => {
   fake = await startFakeCri();
   cri = connect(fake.endpoint);
@@ -27,10 +27,10 @@ after(async () => {
   await fake.close();
 });
 
-const opts = { images: { test: 'busybox:1', pull: undefined }, runtimeHandler: '', streaming: false, local: true };
+const opts = { images: { test: 'busybox:1', pull: undefined }, runtimeHandler: '', local: true };
 
 describe('probeRuntime', () => {
-  test('an image missing, nothing to pull, no streaming: each unmet need says why', async () => {
+  test('an image missing, nothing to pull: each unmet need says why', async () => {
     fake.on('Version', () => VERSION);
     fake.on('Status', () => ({ status: READY, info: {} }));
     fake.on('ImageStatus', () => ({}));
@@ -38,7 +38,6 @@ describe('probeRuntime', () => {
     assert.equal(probe.runtimeName, 'fakerun');
     assert.match(probe.unmet.testImage ?? '', /test image busybox:1 is not on the node .*--images-from/);
     assert.match(probe.unmet.pullImage ?? '', /--registry HOST:PORT or --pull-image REF/);
-    assert.match(probe.unmet.streaming ?? '', /no streaming helpers/);
     assert.equal(probe.unmet.hostFiles, undefined);
   });
 

@@ -2,7 +2,7 @@
 // the baseline, skips (probed needs, UNIMPLEMENTED rpcs) and interruption with clean-up.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CriError, type CriClients, GrpcCode } from '../../src/lib/index.js';
+import { type Cri, CriError, GrpcCode } from '../../src/lib/index.js';
 import { failedInReport, parseBaseline } from '../../src/validate/lists.js';
 import { nowPassing, type RunOptions, runChecks, selectChecks, unexpectedFailures } from '../../src/validate/runner.js';
 import { type Check, CheckFailure, type CheckContext, type Probe } from '../../src/validate/types.js';
@@ -29,7 +29,7 @@ const check = (name: string, run: (t: CheckContext) => Promise<void>, extra: Par
 function options(extra: Partial<RunOptions> = {}): RunOptions {
   return {
     // The made-up checks never call the runtime.
-    cri: {} as CriClients,
+    cri: {} as Cri,
     probe,
     runId: 'test',
     parallel: 1,
