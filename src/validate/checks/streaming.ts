@@ -18,7 +18,7 @@ function collect(stream: Readable): () => string {
 }
 
 /** Waits for the session's exit code, bounded; the session is closed whatever happens. */
-async function exitCode(t: CheckContext, p: RemoteProcess): Promise<number> {
+async function exitCode(p: RemoteProcess): Promise<number> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
@@ -48,7 +48,7 @@ function execChecks(transport: StreamTransport, critestText: (it: string) => str
         });
         const out = collect(p.stdout);
         const err = collect(p.stderr);
-        expectEqual(await exitCode(t, p), 7, 'exit code of the exec session');
+        expectEqual(await exitCode(p), 7, 'exit code of the exec session');
         expectEqual(out(), 'hello', 'stdout of exec');
         expectEqual(err(), 'oops', 'stderr of exec');
       },
@@ -69,7 +69,7 @@ function execChecks(transport: StreamTransport, critestText: (it: string) => str
         const out = collect(p.stdout);
         p.resize(100, 30);
         p.stdin?.write('hello\n');
-        expectEqual(await exitCode(t, p), 0, 'exit code of the tty exec session');
+        expectEqual(await exitCode(p), 0, 'exit code of the tty exec session');
         // A terminal echoes the input and ends lines with \r\n.
         const text = out();
         expect(text.includes('got hello\r\n'), `tty exec output has no "got hello": ${JSON.stringify(text)}`);
