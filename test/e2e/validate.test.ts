@@ -2,14 +2,28 @@
 // the middle exits 130 and removes what the running checks made, --cleanup removes leftovers by
 // label, and --images-from loads the test image through containerd's image API.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { RUN_LABEL } from '../../src/validate/context.js';
 import { tempDir, NO_CONFIG } from '../tmp.js';
-import { CLI, closeCri, cri, crictl, ENDPOINT, LAB_DIR, removePods, runPod, SKIP } from './harness.js';
+import { ociArchive } from './image-builder.js';
+import {
+  BUSYBOX,
+  CLI,
+  closeCri,
+  cri,
+  crictl,
+  ENDPOINT,
+  LAB_DIR,
+  removePods,
+  ROOT,
+  reimportLabImage,
+  runPod,
+  SKIP,
+} from './harness.js';
 
 /** Pods of validate runs on the lab (any run). */
 async function validatePods(): Promise<string[]> {
@@ -131,5 +145,69 @@ describe('validate', { skip: SKIP }, () => {
     const missing = crictl(['validate', '--rerun-failed', join(tempDir('v-'), 'none.json')]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /--rerun-failed .*none\.json: no such file\n$/);
+  });
+
+  describe('the pull checks, with a registry', { timeout: 300_000 }, () => {
+    const dir = join(tempDir('validate-registry-'), 'reg');
+    const script = join(ROOT, 'scripts/registry-lab.sh');
+    let address = '';
+    let creds = '';
+    before(() => {
+      address = execFileSync('bash', [script, 'up', dir, LAB_DIR], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
+        .trim()
+        .split('\n')
+        .pop()!;
+      creds = `crictl:${readFileSync(join(dir, 'password'), 'utf8').trim()}`;
+    });
+    after(() => execFileSync('bash', [script, 'down', dir, LAB_DIR], { stdio: 'ignore' }));
+
+    const imageIds = async () =>
+      (await cri().image.listImages({})).images.map((i) => `${i.id} ${i.repoTags.join(',')}`).sort();
+
+    test('an image of its own is pulled by tag and by digest, and removed', async () => {
+      // An image nothing else on the node is: one small layer of its own, pushed with skopeo.
+      const built = ociArchive('validate/pullme:1', [{ 'validate.txt': `validate ${process.pid} ${Date.now()}` }]);
+      const image = `${address}/validate/pullme:1`;
+      try {
+        execFileSync('skopeo', [
+          'copy',
+          '--quiet',
+          '--dest-tls-verify=false',
+          '--dest-creds',
+          creds,
+          `oci-archive:${built.path}`,
+          `docker://${image}`,
+        ]);
+      } finally {
+        built.cleanup();
+      }
+      const earlier = await imageIds();
+      const r = crictl(['validate', '--focus', '^image/pull', '--pull-image', image, '--creds', creds]);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /PASS {2}image\/pull-tag/);
+      assert.match(r.stdout, /PASS {2}image\/pull-digest/);
+      assert.deepEqual(await imageIds(), earlier, 'the images are as they were');
+    });
+
+    test('the test image under another name is not pulled and removed (removal would take the test image too)', async () => {
+      const image = `${address}/test/busybox:pulltest`;
+      try {
+        const r = crictl(['validate', '--focus', '^image/pull-tag$', '--pull-image', image, '--creds', creds]);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.match(
+          r.stdout,
+          new RegExp(`SKIP {2}image/pull-tag .*the same image as .*${BUSYBOX.replace(/\./g, '\\.')}`),
+        );
+        const { image: test } = await cri().image.imageStatus({ image: { image: BUSYBOX } });
+        assert.ok(test, 'the test image is still there');
+      } finally {
+        // containerd removes an image under all its names: the lab's busybox goes too, and comes back.
+        await cri().image.removeImage({ image: { image } });
+        reimportLabImage('busybox');
+      }
+    });
   });
 });
