@@ -46,10 +46,10 @@ export class ValidateCommand extends CriCommand {
     description: 'Load image archives (a tar, or every .tar in a directory) into containerd first',
   });
   registry = Option.String('--registry', {
-    description: 'HOST:PORT of a registry holding the test image: the pull checks pull it from there',
+    description: 'HOST:PORT of a registry: a small image of the run is pushed there for the pull checks',
   });
   pullImage = Option.String('--pull-image', { description: 'Image the pull checks pull and remove (not in use)' });
-  creds = Option.String('--creds', { description: 'USERNAME:PASSWORD for pulling the pull image' });
+  creds = Option.String('--creds', { description: 'USERNAME:PASSWORD for the registry (push and pull)' });
   runtimeHandler = Option.String('--runtime-handler', '', { description: 'Runtime handler of the pods' });
   junit = Option.String('--junit', { description: 'Write a JUnit XML report to this file' });
   json = Option.String('--json', { description: 'Write a JSON report to this file' });
@@ -161,7 +161,12 @@ export class ValidateCommand extends CriCommand {
         );
         for (const name of loaded) progress.write(`Loaded image: ${escapeText(name)}\n`);
       }
-      const pull = this.pullImage ?? (this.registry ? v.registryImage(this.registry, testImage) : undefined);
+      const runId = v.randomId(6);
+      let pull = this.pullImage;
+      if (pull === undefined && this.registry !== undefined) {
+        pull = await v.pushUniqueImage(this.registry, runId, auth, controller.signal);
+        progress.write(`Pushed image: ${pull}\n`);
+      }
       const local = (settings.imageEndpoint || settings.runtimeEndpoint).startsWith('unix://');
       const probe = await v.probeRuntime(cri, {
         images: { test: testImage, pull, auth },
@@ -176,7 +181,6 @@ export class ValidateCommand extends CriCommand {
 
       const started = Date.now();
       let writing = Promise.resolve();
-      const runId = v.randomId(6);
       const summary = await v.runChecks(checks, {
         cri,
         probe,

@@ -1,5 +1,4 @@
-// Test images for air-gapped nodes: archives loaded through containerd's image API, and the
-// name of the test image in a local registry.
+// Test images for air-gapped nodes: archives loaded through containerd's image API.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Cri, loadImages } from '../lib/index.js';
@@ -41,12 +40,4 @@ export async function loadTestImages(
     }
   }
   return names;
-}
-
-/** The test image's repository and tag under another registry: docker.io/library/busybox:1.33.1 → HOST:PORT/library/busybox:1.33.1. */
-export function registryImage(registry: string, image: string): string {
-  const first = image.split('/')[0];
-  const hasDomain = image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
-  const path = hasDomain ? image.slice(first.length + 1) : image.includes('/') ? image : `library/${image}`;
-  return `${registry}/${path}`;
 }

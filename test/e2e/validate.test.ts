@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { RUN_LABEL } from '../../src/validate/context.js';
 import { tempDir, NO_CONFIG } from '../tmp.js';
-import { ociArchive } from './image-builder.js';
 import {
   BUSYBOX,
   CLI,
@@ -167,29 +166,27 @@ describe('validate', { skip: SKIP }, () => {
     const imageIds = async () =>
       (await cri().image.listImages({})).images.map((i) => `${i.id} ${i.repoTags.join(',')}`).sort();
 
-    test('an image of its own is pulled by tag and by digest, and removed', async () => {
-      // An image nothing else on the node is: one small layer of its own, pushed with skopeo.
-      const built = ociArchive('validate/pullme:1', [{ 'validate.txt': `validate ${process.pid} ${Date.now()}` }]);
-      const image = `${address}/validate/pullme:1`;
-      try {
-        execFileSync('skopeo', [
-          'copy',
-          '--quiet',
-          '--dest-tls-verify=false',
-          '--dest-creds',
-          creds,
-          `oci-archive:${built.path}`,
-          `docker://${image}`,
-        ]);
-      } finally {
-        built.cleanup();
-      }
+    test('--registry: an image of the run is pushed, pulled by tag and by digest, and removed', async () => {
       const earlier = await imageIds();
-      const r = crictl(['validate', '--focus', '^image/pull', '--pull-image', image, '--creds', creds]);
+      const r = crictl(['validate', '--focus', '^image/pull', '--registry', address, '--creds', creds]);
       assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(
+        r.stdout,
+        new RegExp(`^Pushed image: ${address.replace(/\./g, '\\.')}/crictl-ts-validate/pull:[0-9a-f]{12}\n`),
+      );
       assert.match(r.stdout, /PASS {2}image\/pull-tag/);
       assert.match(r.stdout, /PASS {2}image\/pull-digest/);
       assert.deepEqual(await imageIds(), earlier, 'the images are as they were');
+    });
+
+    test('--registry with wrong credentials: one line naming the registry', () => {
+      const r = crictl(['validate', '--focus', '^image/pull', '--registry', address, '--creds', 'crictl:wrong']);
+      assert.equal(r.code, 1);
+      assert.match(
+        r.stderr,
+        new RegExp(`^crictl: --registry ${address.replace(/\./g, '\\.')}: start upload: HTTP 401`),
+      );
+      assert.equal(r.stderr.split('\n').filter(Boolean).length, 1);
     });
 
     test('the test image under another name is not pulled and removed (removal would take the test image too)', async () => {
