@@ -10,9 +10,9 @@ export class ValidateCommand extends CriCommand {
   static override usage = Command.Usage({
     description: 'Check that the container runtime conforms to the CRI, as critest does (crictl-ts only)',
     details: `
-      Runs conformance checks grouped as critest's specs: runtime info, pod sandboxes (lifecycle, hostname, DNS, port mappings, sysctls), containers (lifecycle, execSync, stats, volumes), logs (CRI format, partial lines, ReopenContainerLog), images and the security context. Each check makes its own pods with unique names and the label io.crictl-ts.validate.run, and removes them when it ends, also on ctrl-c; \`--cleanup\` removes what an earlier run could not.
+      Runs conformance checks grouped as critest's specs: runtime info, pod sandboxes (lifecycle, hostname, DNS, port mappings, sysctls, cgroup parent, user namespaces), containers (lifecycle, execSync, stats, volumes), logs (CRI format, partial lines, ReopenContainerLog), streaming (exec and attach over SPDY and WebSocket, port-forward), images and the security context. Each check makes its own pods with unique names and the label io.crictl-ts.validate.run, and removes them when it ends, also on ctrl-c; \`--cleanup\` removes what an earlier run could not.
 
-      A check the runtime cannot run is skipped with the reason: an image that is not on the node, an rpc answered UNIMPLEMENTED, no registry to pull from.
+      A check the runtime cannot run is skipped with the reason: an image that is not on the node, an rpc answered UNIMPLEMENTED, no registry to pull from, a cgroup driver or feature the runtime does not report.
 
       Exit status: 0 when no check failed unexpectedly (flaky checks and failures listed in --baseline do not count), 1 otherwise, 130 when interrupted.
     `,

@@ -35,6 +35,16 @@ async function validateContainers(): Promise<string[]> {
   return containers.filter((c) => c.labels[RUN_LABEL] !== undefined).map((c) => c.id);
 }
 
+/** cgroup directories (cgroupfs) left from pod/cgroup-parent's cgroup parents. */
+const cgroupDirs = () =>
+  ['/sys/fs/cgroup', ...readdirSync('/sys/fs/cgroup').map((h) => join('/sys/fs/cgroup', h))].flatMap((dir) => {
+    try {
+      return readdirSync(dir).filter((f) => f.startsWith('crictltsvalidate'));
+    } catch {
+      return [];
+    }
+  });
+
 /** validate's host directories (volumes, log dirs) that exist now. */
 const hostDirs = () => new Set(readdirSync(tmpdir()).filter((f) => f.startsWith('crictl-ts-validate-')));
 
@@ -48,7 +58,7 @@ describe('validate', { skip: SKIP }, () => {
       [
         'validate',
         '--focus',
-        '^(pod/run|container/exec-sync-timeout|logs/reopen|security/read-only-rootfs-true)$',
+        '^(pod/run|pod/cgroup-parent|container/exec-sync-timeout|logs/reopen|security/read-only-rootfs-true)$',
         '--parallel',
         '2',
         '--json',
@@ -59,7 +69,7 @@ describe('validate', { skip: SKIP }, () => {
       { timeoutMs: 240_000 },
     );
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /\n4 passed, 0 failed, 0 skipped in /);
+    assert.match(r.stdout, /\n5 passed, 0 failed, 0 skipped in /);
     const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as {
       checks: { name: string; status: string; critest: string }[];
     };
@@ -67,18 +77,19 @@ describe('validate', { skip: SKIP }, () => {
       report.checks.map((c) => [c.name, c.status]),
       [
         ['pod/run', 'passed'],
+        ['pod/cgroup-parent', 'passed'],
         ['container/exec-sync-timeout', 'passed'],
         ['logs/reopen', 'passed'],
         ['security/read-only-rootfs-true', 'passed'],
       ],
     );
     assert.equal(
-      report.checks[1].critest,
+      report.checks[2].critest,
       '[k8s.io] Container runtime should support basic operations on container runtime should support execSync with timeout [Conformance]',
     );
     assert.match(
       readFileSync(join(dir, 'r.xml'), 'utf8'),
-      /<testsuites name="crictl-ts validate" tests="4" failures="0"/,
+      /<testsuites name="crictl-ts validate" tests="5" failures="0"/,
     );
     assert.deepEqual(await validatePods(), []);
     assert.deepEqual(await validateContainers(), []);
@@ -86,6 +97,7 @@ describe('validate', { skip: SKIP }, () => {
       [...hostDirs()].filter((d) => !dirsBefore.has(d)),
       [],
     );
+    assert.deepEqual(cgroupDirs(), [], 'the cgroup parent made for the check is removed');
   });
 
   test('ctrl-c mid-run: exit 130, and nothing is left behind by label', async () => {

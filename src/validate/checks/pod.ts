@@ -1,4 +1,5 @@
 // Pod sandboxes: lifecycle, idempotent stop/remove, hostname, DNS, port mappings and sysctls.
+import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { createServer, connect as netConnect } from 'node:net';
 import type { CheckContext, Check } from '../types.js';
 import { createContainer, execOk, expect, expectEqual, runContainer, SLOW, waitFor } from '../helpers.js';
@@ -54,6 +55,13 @@ async function expectPage(t: CheckContext, host: string, port: number): Promise<
     20_000,
     300,
   );
+}
+
+/** Removes the (empty) cgroup directories named `name` the runtime made for a cgroupfs parent. */
+function removeCgroupDirs(name: string): void {
+  const root = '/sys/fs/cgroup';
+  const dirs = [`${root}/${name}`, ...readdirSync(root).map((h) => `${root}/${h}/${name}`)];
+  for (const dir of dirs) if (existsSync(dir)) rmdirSync(dir);
 }
 
 export const podChecks: Check[] = [
@@ -189,6 +197,55 @@ export const podChecks: Check[] = [
       const pod = await t.runPod('sysctl', { linux: { sysctls: { 'fs.mqueue.msg_max': '100' } } });
       const { id } = await runContainer(t, 'sysctl', {}, pod);
       expectEqual((await execOk(t, id, ['cat', '/proc/sys/fs/mqueue/msg_max'])).trim(), '100', 'fs.mqueue.msg_max');
+    },
+  },
+  {
+    name: 'pod/cgroup-parent',
+    group: 'pod',
+    critest: null,
+    needs: ['testImage', 'hostFiles'],
+    async run(t) {
+      // The kubelet writes cgroup_parent for the runtime's cgroup driver: a path for cgroupfs, a
+      // slice for systemd. The container's processes must land under it.
+      const driver = t.probe.cgroupDriver;
+      if (!driver)
+        t.skip('the runtime does not say its cgroup driver (no RuntimeConfig, no containerd config in Status)');
+      const unique = t.name('cg').replace(/[^a-z0-9]/g, '');
+      const cgroupParent = driver === 'systemd' ? `${unique}.slice` : `/${unique}`;
+      // Runs after the pod is gone (clean-ups run newest first): the runtime leaves the parent.
+      if (driver === 'cgroupfs') t.defer(() => removeCgroupDirs(unique));
+      const pod = await t.runPod('cgroup', { linux: { cgroupParent } });
+      const { id } = await runContainer(t, 'cgroup', {}, pod);
+      const { info } = await t.cri.runtime.containerStatus({ containerId: id, verbose: true }, { signal: t.signal });
+      const pid = (JSON.parse(info.info ?? '{}') as { pid?: number }).pid;
+      if (!pid) t.skip("ContainerStatus (verbose) does not give the container's pid");
+      const cgroup = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+      expect(
+        cgroup.includes(unique),
+        `the container's cgroups do not name ${cgroupParent} (${driver}): ${cgroup.trim()}`,
+      );
+    },
+  },
+  {
+    name: 'pod/user-namespaces',
+    group: 'pod',
+    critest: null,
+    needs: ['testImage'],
+    async run(t) {
+      const handler = t.probe.runtimeHandler;
+      if (!t.probe.userNamespaces)
+        t.skip(`Status does not report user namespace support for runtime handler "${handler}"`);
+      const mapping = [{ hostId: 1_000_000_000, containerId: 0, length: 65536 }];
+      const usernsOptions = { mode: 'POD' as const, uids: mapping, gids: mapping };
+      const pod = await t.runPod('userns', { linux: { securityContext: { namespaceOptions: { usernsOptions } } } });
+      const { id } = await runContainer(
+        t,
+        'userns',
+        { linux: { securityContext: { namespaceOptions: { usernsOptions } } } },
+        pod,
+      );
+      const map = (await execOk(t, id, ['cat', '/proc/self/uid_map'])).trim().split(/\s+/);
+      expectEqual(map, ['0', '1000000000', '65536'], '/proc/self/uid_map in a user-namespaced pod');
     },
   },
 ];
