@@ -3,6 +3,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'clipanion';
 import { UsageError } from '../cri/errors.js';
+import type { Cri } from '../lib/index.js';
+import type { Check, CheckResult, RunOptions } from '../validate/index.js';
 import { CriCommand } from './cri-command.js';
 
 export class ValidateCommand extends CriCommand {
@@ -63,62 +65,24 @@ export class ValidateCommand extends CriCommand {
 
   async execute(): Promise<number> {
     const v = await import('../validate/index.js');
-    const { parseDuration } = await import('../config/settings.js');
-    const { escapeText } = await import('../output/escape.js');
-    const { writeOut } = await import('../output/write.js');
-
-    const regex = (flag: string, source: string | undefined) => {
-      if (source === undefined) return undefined;
-      try {
-        return new RegExp(source);
-      } catch (err) {
-        throw new UsageError(`${flag} ${source}: not a valid regular expression (${(err as Error).message})`);
-      }
-    };
-    const count = (flag: string, value: string) => {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 1)
-        throw new UsageError(`${flag} ${value}: expected a whole number of at least 1`);
-      return n;
-    };
-    const readText = (flag: string, file: string) => {
-      try {
-        return readFileSync(file, 'utf8');
-      } catch (err) {
-        throw new UsageError(
-          `${flag} ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
-        );
-      }
-    };
-    let only: Set<string> | undefined;
-    if (this.rerunFailed !== undefined) {
-      try {
-        only = new Set(
-          v.failedInReport(readText('--rerun-failed', this.rerunFailed), `--rerun-failed ${this.rerunFailed}`),
-        );
-      } catch (err) {
-        throw new UsageError((err as Error).message);
-      }
-    }
     const checks = v.selectChecks(v.CHECKS, {
       focus: regex('--focus', this.focus),
       skip: regex('--skip', this.skip),
-      only,
+      only: this.rerunFailed === undefined ? undefined : new Set(failedIn(this.rerunFailed, v.failedInReport)),
     });
+    const { writeOut } = await import('../output/write.js');
     if (this.list) {
       await writeOut(this.context.stdout, checks.map((c) => `${c.name}\t${c.critest ?? '-'}\n`).join(''));
       return 0;
     }
-    const parallel = count('--parallel', this.parallel);
-    const flakeAttempts = count('--flake-attempts', this.flakeAttempts);
-    const timeoutMs = parseDuration(this.timeout, '--timeout');
-    const baseline = this.baseline === undefined ? undefined : v.parseBaseline(readText('--baseline', this.baseline));
-    let auth: { username: string; password: string } | undefined;
-    if (this.creds !== undefined) {
-      const colon = this.creds.indexOf(':');
-      if (colon <= 0) throw new UsageError('--creds: expected USERNAME:PASSWORD');
-      auth = { username: this.creds.slice(0, colon), password: this.creds.slice(colon + 1) };
-    }
+    const { parseDuration } = await import('../config/settings.js');
+    const run = {
+      parallel: count('--parallel', this.parallel),
+      flakeAttempts: count('--flake-attempts', this.flakeAttempts),
+      timeoutMs: parseDuration(this.timeout, '--timeout'),
+      baseline: this.baseline === undefined ? undefined : v.parseBaseline(readText('--baseline', this.baseline)),
+    };
+    const auth = this.creds === undefined ? undefined : parseCreds(this.creds);
     if (this.registry !== undefined && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(this.registry))
       throw new UsageError(`--registry ${this.registry}: expected HOST:PORT`);
 
@@ -132,10 +96,8 @@ export class ValidateCommand extends CriCommand {
     });
     const { interruptible } = await import('./signals.js');
     const controller = new AbortController();
-    let interrupted = false;
     const release = interruptible({
       onSignal: () => {
-        interrupted = true;
         controller.abort();
         this.warn('validate: interrupted; removing what the running checks made (ctrl-c again to leave it)');
         return undefined;
@@ -146,80 +108,126 @@ export class ValidateCommand extends CriCommand {
       if (this.cleanup) {
         const removed = await v.cleanupByLabel(cri);
         await writeOut(this.context.stdout, removed.map((id) => `Removed pod sandbox ${id}\n`).join(''));
-        return interrupted ? 130 : 0;
+        return controller.signal.aborted ? 130 : 0;
       }
-      const progress = this.tap ? this.context.stderr : this.context.stdout;
-      const testImage = this.testImage || v.DEFAULT_TEST_IMAGE;
-      if (this.imagesFrom !== undefined) {
-        const loaded = await v.loadTestImages(
-          settings.imageEndpoint || settings.runtimeEndpoint,
-          cri,
-          this.imagesFrom,
-          {
-            signal: controller.signal,
-          },
-        );
-        for (const name of loaded) progress.write(`Loaded image: ${escapeText(name)}\n`);
-      }
-      const runId = v.randomId(6);
-      let pull = this.pullImage;
-      if (pull === undefined && this.registry !== undefined) {
-        pull = await v.pushUniqueImage(this.registry, runId, auth, controller.signal);
-        progress.write(`Pushed image: ${pull}\n`);
-      }
-      const local = (settings.imageEndpoint || settings.runtimeEndpoint).startsWith('unix://');
-      const probe = await v.probeRuntime(cri, {
-        images: { test: testImage, pull, auth },
-        runtimeHandler: this.runtimeHandler,
-        local,
-      });
-      const problem = v.handlerProblem(probe);
-      if (problem) throw new UsageError(`--runtime-handler: ${problem}`);
-      progress.write(
-        `Validating ${escapeText(probe.runtimeName)} ${escapeText(probe.runtimeVersion)}: ${checks.length} checks\n`,
-      );
-
-      const started = Date.now();
-      let writing = Promise.resolve();
-      const summary = await v.runChecks(checks, {
-        cri,
-        probe,
-        runId,
-        parallel,
-        flakeAttempts,
-        timeoutMs,
-        baseline,
-        signal: controller.signal,
-        onResult: (r) => {
-          writing = writing.then(() => writeOut(progress, v.progressLine(r, escapeText)));
-        },
-      });
-      await writing;
-      // Whatever a check could not remove (or made after it timed out) goes now.
-      await v.cleanupByLabel(cri, runId).catch((err: Error) => this.warn(`validate: clean-up: ${err.message}`));
-      const seconds = (Date.now() - started) / 1000;
-      const { results } = summary;
-      const nowPassing = baseline ? v.nowPassing(results, baseline) : [];
-      await writeOut(
-        progress,
-        v.summary({ results, seconds, interrupted: summary.interrupted || interrupted, nowPassing }, escapeText),
-      );
-      const write = (flag: string, file: string, text: string) => {
-        try {
-          writeFileSync(file, text);
-        } catch (err) {
-          throw new UsageError(`${flag} ${file}: ${(err as Error).message}`);
-        }
-      };
-      if (this.junit !== undefined) write('--junit', this.junit, v.junitReport(results, seconds));
-      if (this.json !== undefined) write('--json', this.json, v.jsonReport(results));
-      if (this.tap) await writeOut(this.context.stdout, v.tapReport(results, escapeText));
-      if (process.env.GITHUB_ACTIONS === 'true') await writeOut(this.context.stdout, v.githubAnnotations(results));
-      if (interrupted) return 130;
+      const endpoint = settings.imageEndpoint || settings.runtimeEndpoint;
+      const results = await this.runChecks(cri, checks, run, { endpoint, auth, signal: controller.signal });
+      if (controller.signal.aborted) return 130;
       return v.unexpectedFailures(results).length > 0 ? 1 : 0;
+    } catch (err) {
+      // Loading or pushing images cut short by ctrl-c: the interruption, not its error.
+      if (controller.signal.aborted) return 130;
+      throw err;
     } finally {
       release();
       cri.close();
     }
+  }
+
+  /** Prepares the images, probes the runtime, runs the checks and writes the reports. */
+  private async runChecks(
+    cri: Cri,
+    checks: Check[],
+    run: Pick<RunOptions, 'parallel' | 'flakeAttempts' | 'timeoutMs' | 'baseline'>,
+    opts: { endpoint: string; auth?: { username: string; password: string }; signal: AbortSignal },
+  ): Promise<CheckResult[]> {
+    const v = await import('../validate/index.js');
+    const { escapeText } = await import('../output/escape.js');
+    const { writeOut } = await import('../output/write.js');
+    const progress = this.tap ? this.context.stderr : this.context.stdout;
+    if (this.imagesFrom !== undefined) {
+      const loaded = await v.loadTestImages(opts.endpoint, cri, this.imagesFrom, { signal: opts.signal });
+      await writeOut(progress, loaded.map((name) => `Loaded image: ${escapeText(name)}\n`).join(''));
+    }
+    const runId = v.randomId(6);
+    let pull = this.pullImage;
+    if (pull === undefined && this.registry !== undefined) {
+      pull = await v.pushUniqueImage(this.registry, runId, opts.auth, opts.signal);
+      await writeOut(progress, `Pushed image: ${pull}\n`);
+    }
+    const probe = await v.probeRuntime(cri, {
+      images: { test: this.testImage || v.DEFAULT_TEST_IMAGE, pull, auth: opts.auth },
+      runtimeHandler: this.runtimeHandler,
+      // A unix socket: the runtime is on this machine, so its host paths are ours.
+      local: opts.endpoint.startsWith('unix://'),
+    });
+    const problem = v.handlerProblem(probe);
+    if (problem) throw new UsageError(`--runtime-handler: ${problem}`);
+    await writeOut(
+      progress,
+      `Validating ${escapeText(probe.runtimeName)} ${escapeText(probe.runtimeVersion)}: ${checks.length} checks\n`,
+    );
+
+    const started = Date.now();
+    let writing = Promise.resolve();
+    const summary = await v.runChecks(checks, {
+      ...run,
+      cri,
+      probe,
+      runId,
+      signal: opts.signal,
+      onResult: (r) => {
+        writing = writing.then(() => writeOut(progress, v.progressLine(r, escapeText)));
+      },
+    });
+    await writing;
+    // Whatever a check could not remove (or made after it timed out) goes now.
+    await v.cleanupByLabel(cri, runId).catch((err: Error) => this.warn(`validate: clean-up: ${err.message}`));
+    const seconds = (Date.now() - started) / 1000;
+    const { results, interrupted } = summary;
+    const nowPassing = run.baseline ? v.nowPassing(results, run.baseline) : [];
+    await writeOut(progress, v.summary({ results, seconds, interrupted, nowPassing }, escapeText));
+    if (this.junit !== undefined) writeReport('--junit', this.junit, v.junitReport(results, seconds));
+    if (this.json !== undefined) writeReport('--json', this.json, v.jsonReport(results));
+    if (this.tap) await writeOut(this.context.stdout, v.tapReport(results, escapeText));
+    if (process.env.GITHUB_ACTIONS === 'true') await writeOut(this.context.stdout, v.githubAnnotations(results));
+    return results;
+  }
+}
+
+function regex(flag: string, source: string | undefined): RegExp | undefined {
+  if (source === undefined) return undefined;
+  try {
+    return new RegExp(source);
+  } catch (err) {
+    throw new UsageError(`${flag} ${source}: not a valid regular expression (${(err as Error).message})`);
+  }
+}
+
+function count(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} ${value}: expected a whole number of at least 1`);
+  return n;
+}
+
+function readText(flag: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+    throw new UsageError(`${flag} ${file}: ${why}`);
+  }
+}
+
+/** The failed checks of a previous --json report. */
+function failedIn(file: string, parse: (text: string, label: string) => string[]): string[] {
+  try {
+    return parse(readText('--rerun-failed', file), `--rerun-failed ${file}`);
+  } catch (err) {
+    throw err instanceof UsageError ? err : new UsageError((err as Error).message);
+  }
+}
+
+function parseCreds(creds: string): { username: string; password: string } {
+  const colon = creds.indexOf(':');
+  if (colon <= 0) throw new UsageError('--creds: expected USERNAME:PASSWORD');
+  return { username: creds.slice(0, colon), password: creds.slice(colon + 1) };
+}
+
+function writeReport(flag: string, file: string, text: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (err) {
+    throw new UsageError(`${flag} ${file}: ${(err as Error).message}`);
   }
 }

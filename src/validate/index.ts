@@ -6,5 +6,5 @@ export { pushUniqueImage } from './registry.js';
 export { failedInReport, parseBaseline } from './lists.js';
 export { DEFAULT_TEST_IMAGE, handlerProblem, probeRuntime } from './probe.js';
 export { githubAnnotations, jsonReport, junitReport, progressLine, summary, tapReport } from './report.js';
-export { nowPassing, runChecks, selectChecks, unexpectedFailures } from './runner.js';
+export { nowPassing, type RunOptions, runChecks, selectChecks, unexpectedFailures } from './runner.js';
 export type { Check, CheckResult, Status } from './types.js';
