@@ -9,17 +9,20 @@ import {
   type RuntimeServiceClient,
 } from '../cri/client.js';
 import { UsageError } from '../cri/errors.js';
+import { containerEvents, type ContainerEvent, type EventsOptions } from './events.js';
 import { readContainerLogs, type LogEntry, type LogsOptions } from './logs.js';
+import { startAttach, startExec, type AttachOptions, type ExecOptions, type RemoteProcess } from './remote-process.js';
 import {
-  startAttach,
-  startExec,
-  type AttachOptions,
-  type ExecOptions,
-  type RemoteProcess,
-  type StreamTransport,
-} from './remote-process.js';
+  listenPortForward,
+  openPortForward,
+  type ListenPortForwardOptions,
+  type PortForwardListener,
+  type PortForwardOptions,
+} from './port-forward.js';
 
+export type { ContainerEvent, ContainerEventKind, EventsOptions } from './events.js';
 export type { LogEntry, LogsOptions } from './logs.js';
+export type { ListenPortForwardOptions, PortForwardListener, PortForwardOptions } from './port-forward.js';
 export {
   SessionClosedError,
   type AttachOptions,
@@ -27,53 +30,6 @@ export {
   type RemoteProcess,
   type StreamTransport,
 } from './remote-process.js';
-
-export interface PortForwardOptions {
-  transport?: StreamTransport;
-  /** Aborting destroys the connection. */
-  signal?: AbortSignal;
-}
-
-export interface ListenPortForwardOptions extends PortForwardOptions {
-  /** Address to listen on; default 127.0.0.1. */
-  host?: string;
-}
-
-/** A local listener forwarding each accepted connection to a port in a pod. */
-export interface PortForwardListener {
-  /** The local address and port listened on (the chosen one when 0 was asked for). */
-  host: string;
-  port: number;
-  /** Called with the error of a connection that could not be forwarded (it is closed). */
-  onError?: (err: Error) => void;
-  /** Stops listening and closes every forwarded connection. */
-  close(): Promise<void>;
-}
-
-export type ContainerEventKind = 'CREATED' | 'STARTED' | 'STOPPED' | 'DELETED';
-
-/** A container lifecycle event, from GetContainerEvents or synthesised by polling ListContainers. */
-export interface ContainerEvent {
-  type: ContainerEventKind;
-  containerId: string;
-  /** The container's pod ('' when the runtime did not say). */
-  podSandboxId: string;
-  /** When it happened (polling: when the change was noticed). */
-  time: Date;
-  /** True when synthesised from ListContainers differences (the runtime lacks GetContainerEvents). */
-  polled: boolean;
-  /** The runtime's own message (GetContainerEvents only). */
-  raw?: import('../cri/generated/types.js').ContainerEventResponse;
-}
-
-export interface EventsOptions {
-  /** Stops the iteration (it then ends without error). */
-  signal?: AbortSignal;
-  /** Polling interval in ms when the runtime lacks GetContainerEvents (default 1000). */
-  pollIntervalMs?: number;
-  /** Poll even if the runtime has GetContainerEvents. */
-  forcePolling?: boolean;
-}
 
 export interface ExecSyncOptions {
   /** Seconds the runtime lets the command run (0 or absent: no limit). */
@@ -127,17 +83,15 @@ export function connect(runtimeEndpoint: string, imageEndpoint?: string, options
   const clients = connectRpc(runtimeEndpoint, imageEndpoint, options);
   const runtime = clients.runtime;
   const defaultTimeoutMs = options.timeoutMs ?? 2000;
-  const notYet = (what: string) => () => Promise.reject(new Error(`${what}: not implemented yet`));
   return {
     ...clients,
     exec: (containerId, cmd, execOptions) => startExec(runtime, containerId, cmd, execOptions),
     attach: (containerId, attachOptions) => startAttach(runtime, containerId, attachOptions),
-    portForward: notYet('portForward'),
-    listenPortForward: notYet('listenPortForward'),
+    portForward: (podSandboxId, port, pfOptions) => openPortForward(runtime, podSandboxId, port, pfOptions),
+    listenPortForward: (podSandboxId, localPort, remotePort, listenOptions) =>
+      listenPortForward(runtime, podSandboxId, localPort, remotePort, listenOptions),
     logs: (containerId, logOptions) => readContainerLogs(runtime, containerId, logOptions),
-    events: () => {
-      throw new Error('events: not implemented yet');
-    },
+    events: (eventsOptions) => containerEvents(runtime, eventsOptions),
     execSync: (containerId, cmd, execOptions) => execSync(runtime, defaultTimeoutMs, containerId, cmd, execOptions),
   };
 }

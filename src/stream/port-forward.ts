@@ -6,7 +6,7 @@
 //    use, so each gets a fresh PortForward call); channel 0 carries data, channel 1 errors, and
 //    each begins with the port number as two little-endian bytes.
 import { createServer, type Server, type Socket } from 'node:net';
-import { Transform, type Readable } from 'node:stream';
+import { Transform, type Readable, type Writable } from 'node:stream';
 import type { RuntimeServiceClient } from '../cri/client.js';
 import { UsageError } from '../cri/errors.js';
 import { MAX_ERROR_BODY } from './limits.js';
@@ -154,6 +154,42 @@ export async function runPortForward(opts: PortForwardOptions): Promise<number> 
 }
 
 /**
+ * Opens the streams of one connection to `remote` on a SPDY port-forward session. `onFailure`
+ * runs (with a one-line reason) if the server does not accept them within the idle limit or
+ * floods the error stream.
+ */
+export function openSpdyForward(
+  session: SpdySession,
+  remote: number,
+  requestId: number,
+  url: string,
+  onFailure: (reason: string) => void,
+): { data: SpdyStream; error: SpdyStream; errorText: Promise<string>; accepted: Promise<void> } {
+  const headers = { port: String(remote), requestID: String(requestId) };
+  const error = session.openStream({ streamType: 'error', ...headers });
+  const data = session.openStream({ streamType: 'data', ...headers });
+  error.on('error', () => undefined);
+  data.on('error', () => undefined);
+  error.end(); // we never write to it
+  const errorText = collectText(error, () => onFailure('the streaming server flooded the error stream'));
+  // A server that never accepts the streams must not leave the connection waiting for ever.
+  const accepted = withinIdleLimit(
+    url,
+    Promise.all([error.waitReply(), data.waitReply()]),
+    () => true,
+    () => undefined,
+  ).then(
+    () => undefined,
+    (err: Error) => {
+      onFailure(describeOpenFailure(url, err).message);
+      throw err;
+    },
+  );
+  accepted.catch(() => undefined);
+  return { data, error, errorText, accepted };
+}
+
+/**
  * One TCP connection over the shared SPDY session. Resolves to the error text the server sent
  * (empty when none) once the connection is done.
  */
@@ -164,31 +200,18 @@ async function forwardOverSpdy(
   requestId: number,
   url: string,
 ): Promise<string> {
-  const headers = { port: String(remote), requestID: String(requestId) };
-  let errorStream: SpdyStream;
-  let dataStream: SpdyStream;
+  let refused = '';
+  let streams: ReturnType<typeof openSpdyForward>;
   try {
-    errorStream = session.openStream({ streamType: 'error', ...headers });
-    dataStream = session.openStream({ streamType: 'data', ...headers });
+    streams = openSpdyForward(session, remote, requestId, url, (reason) => {
+      refused = reason;
+      socket.destroy();
+    });
   } catch (err) {
     socket.destroy();
     return (err as Error).message;
   }
-  errorStream.on('error', () => undefined);
-  dataStream.on('error', () => undefined);
-  errorStream.end(); // we never write to it
-  const errorText = collectText(errorStream, () => socket.destroy());
-  // A server that never accepts the streams must not leave the client connected for ever.
-  let refused = '';
-  withinIdleLimit(
-    url,
-    Promise.all([errorStream.waitReply(), dataStream.waitReply()]),
-    () => true,
-    () => undefined,
-  ).catch((err: Error) => {
-    refused = describeOpenFailure(url, err).message;
-    socket.destroy();
-  });
+  const { data: dataStream, error: errorStream, errorText } = streams;
 
   socket.pipe(dataStream); // local end of input → FIN on the data stream
   dataStream.pipe(socket); // the pod's side closing → end of our side
@@ -219,36 +242,50 @@ async function forwardOverSpdy(
   return text || refused;
 }
 
+/**
+ * Asks for a fresh streaming URL and opens a WebSocket port-forward connection to `remote` on it
+ * (one connection per forwarded connection: the URL is good for one use).
+ */
+export async function openWebSocketForward(
+  runtime: RuntimeServiceClient,
+  podSandboxId: string,
+  remote: number,
+  opts: { tls?: StreamTls; debug?: (line: string) => void; signal?: AbortSignal } = {},
+): Promise<{ channels: ChannelSocket; fromPod: Readable; toPod: Writable; errorText: Promise<string> }> {
+  const { url } = await runtime.portForward({ podSandboxId, port: [remote] }, { signal: opts.signal });
+  const channels = await ChannelSocket.open(url, [PORT_FORWARD_WS_PROTOCOL], opts.tls);
+  await withinIdleLimit(
+    url,
+    channels.firstFrame(),
+    () => false,
+    () => channels.destroy(),
+  ).catch((err: Error) => {
+    channels.destroy();
+    throw err;
+  });
+  opts.debug?.(`streaming: websocket connection to ${redactToken(url)}, protocol ${channels.protocol}`);
+  const errorText = collectText(channels.reader(1).pipe(dropPrefix(2)), () => channels.destroy());
+  const toPod = channels.writer(0);
+  toPod.on('error', () => undefined);
+  return { channels, fromPod: channels.reader(0).pipe(dropPrefix(2)), toPod, errorText };
+}
+
 /** One TCP connection over its own WebSocket connection. Resolves like forwardOverSpdy. */
 async function forwardOverWebSocket(opts: PortForwardOptions, socket: Socket, remote: number): Promise<string> {
   socket.pause();
-  let channels: ChannelSocket;
+  let streams: Awaited<ReturnType<typeof openWebSocketForward>>;
   try {
-    const { url } = await opts.runtime.portForward({ podSandboxId: opts.podSandboxId, port: [remote] });
-    channels = await ChannelSocket.open(url, [PORT_FORWARD_WS_PROTOCOL], opts.tls);
-    const opened = channels;
-    await withinIdleLimit(
-      url,
-      opened.firstFrame(),
-      () => false,
-      () => opened.destroy(),
-    ).catch((err: Error) => {
-      opened.destroy();
-      throw err;
-    });
-    opts.debug?.(`streaming: websocket connection to ${redactToken(url)}, protocol ${channels.protocol}`);
+    streams = await openWebSocketForward(opts.runtime, opts.podSandboxId, remote, opts);
   } catch (err) {
     socket.destroy();
     return (err as Error).message;
   }
-  const errorText = collectText(channels.reader(1).pipe(dropPrefix(2)), () => channels.destroy());
-  const toPod = channels.writer(0);
-  toPod.on('error', () => undefined);
+  const { channels, fromPod, toPod, errorText } = streams;
   socket.pipe(toPod, { end: false });
-  channels.reader(0).pipe(dropPrefix(2)).pipe(socket);
+  fromPod.pipe(socket);
   socket.resume();
-  // v4 cannot pass on "no more input" short of closing everything, so a local half-close is
-  // not forwarded: the connection ends when the pod's side closes or the client goes away.
+  // A local half-close is not forwarded (v4): the connection ends when the pod's side closes or
+  // the client goes away.
   socket.once('close', () => channels.close());
   await new Promise<void>((resolve) => channels.onClose(() => resolve()));
   if (!socket.destroyed) socket.end();

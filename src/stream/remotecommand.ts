@@ -147,6 +147,11 @@ async function openSpdy(opts: RemoteSessionOptions): Promise<RemoteStreams> {
     session.destroy();
     throw describeOpenFailure(opts.url, err as Error);
   }
+  // We never write to these: half-close them now, while the server is surely listening. A stream
+  // left open would be reset when its reader lets go of it (for await does), and a frame sent as
+  // the server closes the connection makes its kernel answer with a TCP reset, which can wipe
+  // the exit status still unread on our side.
+  for (const s of [error, stdout, stderr]) s?.end();
   return {
     protocol,
     stdin,

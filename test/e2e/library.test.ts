@@ -3,12 +3,15 @@
 // attach sessions (exit codes, stdin, tty resize, backpressure, early close), port forwarding
 // and events (containerd 1.6 lacks GetContainerEvents: the polling fallback).
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { renameSync } from 'node:fs';
+import { createConnection, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Readable } from 'node:stream';
 import {
   connect,
   SessionClosedError,
+  type ContainerEvent,
   type Cri,
   type LogEntry,
   type RemoteProcess,
@@ -135,6 +138,13 @@ describe('library helpers on a real runtime', { skip: SKIP, timeout: 300_000 }, 
     );
     assert.ok(Date.now() - started < 25_000, 'break ended the iteration while the container still runs');
     assert.equal(await state(ticker), 'CONTAINER_RUNNING');
+
+    // The signal ends a follow that is waiting for output that never comes.
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(), 500);
+    const waited = Date.now();
+    assert.deepEqual(await collect(cri.logs(sleeper, { follow: true, signal: abort.signal })), []);
+    assert.ok(Date.now() - waited < 10_000);
   });
 
   test('logs: a missing container or log file is a clear error', async () => {
@@ -157,9 +167,16 @@ describe('library helpers on a real runtime', { skip: SKIP, timeout: 300_000 }, 
         const r = await outcome(cat);
         assert.equal(r.stdout, input.toString());
         assert.equal(r.exitCode, 0);
+        // Reading with for await lets go of each stream as it ends; that must never cost the
+        // exit status (it once did, now and then, when a late frame met the closing server).
+        for (let i = 0; i < 15; i++) {
+          const again = await cri.exec(sleeper, ['cat'], { stdin: true, transport });
+          again.stdin?.end(`round ${i}\n`);
+          assert.deepEqual(await outcome(again), { stdout: `round ${i}\n`, stderr: '', exitCode: 0 });
+        }
       } else {
         // WebSocket v4 (containerd 1.6) cannot pass end of input on: read the echo, then close.
-        let got = Buffer.alloc(0);
+        let got: Buffer = Buffer.alloc(0);
         for await (const c of cat.stdout) {
           got = Buffer.concat([got, c as Buffer]);
           if (got.length >= input.length) break; // destroys stdout: the session closes
@@ -269,5 +286,95 @@ describe('library helpers on a real runtime', { skip: SKIP, timeout: 300_000 }, 
     assert.equal(got, 'hello attach\n');
     await assert.rejects(p.exitCode, SessionClosedError);
     assert.equal(await state(containerId), 'CONTAINER_RUNNING', 'leaving the session leaves the container running');
+  });
+
+  describe('port forwarding', () => {
+    let pfPod: string;
+    before(async () => {
+      const pod = await runPod('lib-pf');
+      pfPod = pod.podId;
+      pods.push(pfPod);
+      await runContainer(pfPod, pod.config, 'echo', ['nc', '-ll', '-p', '8080', '-e', 'cat']);
+      await sleep(500); // let the server bind
+    });
+
+    for (const transport of ['spdy', 'websocket'] as StreamTransport[]) {
+      test(`portForward over ${transport}: bytes round trip`, async () => {
+        const conn = await cri.portForward(pfPod, 8080, { transport });
+        const payload = randomBytes(512 * 1024);
+        conn.write(payload);
+        let got: Buffer = Buffer.alloc(0);
+        if (transport === 'spdy') {
+          conn.end(); // half-close: cat sees end of input, echoes the rest and exits
+          got = await readAll(conn);
+        } else {
+          for await (const c of conn) {
+            got = Buffer.concat([got, c as Buffer]);
+            if (got.length >= payload.length) break;
+          }
+        }
+        assert.equal(got.length, payload.length);
+        assert.ok(got.equals(payload));
+        await waitFor(() => openTcp() === 0, 'the streaming connection to close', 10_000);
+      });
+    }
+
+    test("portForward to a port nothing listens on fails with the runtime's reason", async () => {
+      const conn = await cri.portForward(pfPod, 9);
+      const err = await new Promise<Error | undefined>((resolve) => {
+        conn.once('error', resolve);
+        conn.once('end', () => resolve(undefined));
+        conn.resume();
+      });
+      assert.ok(err, 'an error, not a clean end');
+      assert.match(err.message, /port-forward to port 9: .*(refused|failed|error)/i);
+      await waitFor(() => openTcp() === 0, 'the streaming connection to close', 10_000);
+    });
+
+    test('listenPortForward forwards each accepted connection until closed', async () => {
+      const errors: Error[] = [];
+      const listener = await cri.listenPortForward(pfPod, 0, 8080, { onError: (e) => errors.push(e) });
+      assert.equal(listener.host, '127.0.0.1');
+      assert.ok(listener.port > 0);
+      for (let i = 0; i < 3; i++) {
+        const socket: Socket = createConnection(listener.port, listener.host);
+        socket.end(`ping ${i}\n`);
+        assert.equal((await readAll(socket)).toString(), `ping ${i}\n`);
+      }
+      await listener.close();
+      assert.deepEqual(errors, []);
+      await assert.rejects(
+        new Promise((resolve, reject) =>
+          createConnection(listener.port, listener.host).once('connect', resolve).once('error', reject),
+        ),
+        /ECONNREFUSED/,
+      );
+      await waitFor(() => openTcp() === 0, 'the streaming connections to close', 10_000);
+    });
+  });
+
+  test('events: containerd 1.6 lacks GetContainerEvents, so they come from polling', async () => {
+    const abort = new AbortController();
+    const seen: ContainerEvent[] = [];
+    let target = '';
+    const watching = (async () => {
+      for await (const e of cri.events({ signal: abort.signal, pollIntervalMs: 200 })) {
+        seen.push(e);
+        if (e.containerId === target && e.type === 'DELETED') abort.abort();
+      }
+    })();
+    await sleep(1000); // the first poll is the baseline
+    target = await runContainer(podId, podCfg, 'evented', ['sleep', '3600']);
+    await waitFor(() => seen.some((e) => e.containerId === target && e.type === 'STARTED'), 'STARTED');
+    await cri.runtime.stopContainer({ containerId: target, timeout: '0' });
+    await waitFor(() => seen.some((e) => e.containerId === target && e.type === 'STOPPED'), 'STOPPED');
+    await cri.runtime.removeContainer({ containerId: target });
+    await watching; // ends at DELETED (abort)
+    const mine = seen.filter((e) => e.containerId === target);
+    assert.deepEqual(
+      mine.map((e) => e.type),
+      ['CREATED', 'STARTED', 'STOPPED', 'DELETED'],
+    );
+    assert.ok(mine.every((e) => e.polled && e.podSandboxId === podId));
   });
 });
