@@ -20,7 +20,7 @@ export function expectEqual<T>(actual: T, expected: T, what: string): void {
 /** Resolves when `fn` returns true; fails with `what` after `timeoutMs` (or when the check is aborted). */
 export async function waitFor(
   t: CheckContext,
-  what: string,
+  what: string | (() => string),
   fn: () => Promise<boolean> | boolean,
   timeoutMs = 30_000,
   everyMs = 200,
@@ -31,7 +31,7 @@ export async function waitFor(
     if (Date.now() > end) break;
     await new Promise((r) => setTimeout(r, everyMs));
   }
-  throw new CheckFailure(`${what} (waited ${timeoutMs / 1000}s)`);
+  throw new CheckFailure(`${typeof what === 'string' ? what : what()} (waited ${timeoutMs / 1000}s)`);
 }
 
 /** Creates a container of the test image in `pod` (removed with the pod); returns its id. */

@@ -43,7 +43,7 @@ async function expectPage(t: CheckContext, host: string, port: number): Promise<
   let last = '';
   await waitFor(
     t,
-    `GET http://${host}:${port}/ never returned the page (last: ${last})`,
+    () => `GET http://${host}:${port}/ never returned the page (last: ${last})`,
     async () => {
       try {
         return (await httpGet(host, port, t.signal)).includes(PAGE);
