@@ -149,9 +149,9 @@ export function tapReport(results: readonly CheckResult[], show: Escape): string
 }
 
 /** GitHub Actions workflow commands: an error per unexpected failure, a warning per flaky check. */
-export function githubAnnotations(results: readonly CheckResult[]): string {
+export function githubAnnotations(results: readonly CheckResult[], show: Escape): string {
   // Workflow commands end at a newline and split properties at `,` and `:`, so those are encoded.
-  const data = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const data = (s: string) => show(s).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
   const prop = (s: string) => data(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
   let out = '';
   for (const r of results) {

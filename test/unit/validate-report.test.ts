@@ -115,7 +115,7 @@ describe('TAP', () => {
 
 describe('GitHub Actions annotations', () => {
   test('an error per unexpected failure, a warning per flaky check; commands cannot be broken out of', () => {
-    const out = githubAnnotations(results);
+    const out = githubAnnotations(results, escapeText);
     const lines = out.trimEnd().split('\n');
     assert.equal(lines.length, 2);
     assert.match(
@@ -123,7 +123,10 @@ describe('GitHub Actions annotations', () => {
       /^::error title=validate container\/exec-sync::runtime said .* bye%0Acontainer x: abc%0Aline two$/,
     );
     assert.match(lines[1], /^::warning title=validate logs\/reopen is flaky::passed on attempt 2 of 3$/);
-    const tricky = githubAnnotations([result('g/x', 'failed', { reason: '50%\n::error::fake,title:' })]);
-    assert.equal(tricky, '::error title=validate g/x::50%25%0A::error::fake,title:\n');
+    const tricky = githubAnnotations(
+      [result('g/x', 'failed', { reason: '50%\n::error::fake,title:\u001b[2J' })],
+      escapeText,
+    );
+    assert.equal(tricky, '::error title=validate g/x::50%25%0A::error::fake,title:\\x1b[2J\n');
   });
 });
