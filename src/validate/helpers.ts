@@ -108,7 +108,7 @@ export function hostDir(t: CheckContext, what: string): string {
   return dir;
 }
 
-/** Whether an error is the runtime saying no (as opposed to the call not getting through). */
+/** The message a call fails with, or undefined when it succeeds (for checks that expect a refusal). */
 export const rejected = async (p: Promise<unknown>): Promise<string | undefined> => {
   try {
     await p;
