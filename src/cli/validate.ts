@@ -180,7 +180,8 @@ export class ValidateCommand extends CriCommand {
     if (this.junit !== undefined) writeReport('--junit', this.junit, v.junitReport(results, seconds));
     if (this.json !== undefined) writeReport('--json', this.json, v.jsonReport(results));
     if (this.tap) await writeOut(this.context.stdout, v.tapReport(results, escapeText));
-    if (process.env.GITHUB_ACTIONS === 'true') await writeOut(this.context.stdout, v.githubAnnotations(results, escapeText));
+    if (process.env.GITHUB_ACTIONS === 'true')
+      await writeOut(this.context.stdout, v.githubAnnotations(results, escapeText));
     return results;
   }
 }

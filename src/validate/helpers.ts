@@ -117,3 +117,14 @@ export const rejected = async (p: Promise<unknown>): Promise<string | undefined>
     return (err as Error).message;
   }
 };
+
+/** Port of the checks' web server (busybox httpd), and the page it serves. */
+export const WEB_PORT = 8080;
+export const WEB_PAGE = 'crictl-ts-validate';
+
+/** The command of a container serving WEB_PAGE on WEB_PORT. */
+export const webServerCommand = (): string[] => [
+  'sh',
+  '-c',
+  `mkdir -p /www && echo ${WEB_PAGE} > /www/index.html && exec httpd -f -p ${WEB_PORT} -h /www`,
+];

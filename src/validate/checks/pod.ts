@@ -2,7 +2,17 @@
 import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { createServer, connect as netConnect } from 'node:net';
 import type { CheckContext, Check } from '../types.js';
-import { createContainer, execOk, expect, expectEqual, runContainer, SLOW, waitFor } from '../helpers.js';
+import {
+  execOk,
+  expect,
+  expectEqual,
+  runContainer,
+  SLOW,
+  WEB_PAGE,
+  WEB_PORT,
+  waitFor,
+  webServerCommand,
+} from '../helpers.js';
 import { critest } from './critest.js';
 
 const basic = (it: string) => critest('PodSandbox runtime should support basic operations on PodSandbox', it);
@@ -12,18 +22,6 @@ const sysctls = (it: string) => critest('PodSandbox runtime should support sysct
 async function podState(t: CheckContext, id: string): Promise<string | undefined> {
   const { items } = await t.cri.runtime.listPodSandbox({ filter: { id } }, { signal: t.signal });
   return items.find((p) => p.id === id)?.state;
-}
-
-/** Port the web server containers listen on (busybox httpd, serving the one file we write). */
-const WEB_PORT = 8080;
-const PAGE = 'crictl-ts-validate';
-
-/** Starts a busybox httpd serving PAGE in `pod`, and waits until it listens. */
-async function webServer(t: CheckContext, pod: Awaited<ReturnType<CheckContext['runPod']>>): Promise<string> {
-  const script = `mkdir -p /www && echo ${PAGE} > /www/index.html && exec httpd -f -p ${WEB_PORT} -h /www`;
-  const id = await createContainer(t, pod, 'web', { command: ['sh', '-c', script] });
-  await t.cri.runtime.startContainer({ containerId: id }, SLOW);
-  return id;
 }
 
 /** An HTTP GET over a raw socket (no proxies, no keep-alive): the body, or an error line. */
@@ -46,7 +44,7 @@ async function expectPage(t: CheckContext, host: string, port: number): Promise<
     () => `GET http://${host}:${port}/ never returned the page (last: ${last})`,
     async () => {
       try {
-        return (await httpGet(host, port, t.signal)).includes(PAGE);
+        return (await httpGet(host, port, t.signal)).includes(WEB_PAGE);
       } catch (err) {
         last = (err as Error).message;
         return false;
@@ -145,7 +143,7 @@ export const podChecks: Check[] = [
     needs: ['testImage', 'hostFiles'],
     async run(t) {
       const pod = await t.runPod('port', { portMappings: [{ containerPort: WEB_PORT }], linux: {} });
-      await webServer(t, pod);
+      await runContainer(t, 'web', { command: webServerCommand() }, pod);
       const { status } = await t.cri.runtime.podSandboxStatus({ podSandboxId: pod.id }, { signal: t.signal });
       const ip = status?.network?.ip;
       expect(ip, 'PodSandboxStatus: the pod has no IP');
@@ -169,7 +167,7 @@ export const podChecks: Check[] = [
         portMappings: [{ containerPort: WEB_PORT, hostPort, hostIp: '' }],
         linux: {},
       });
-      await webServer(t, pod);
+      await runContainer(t, 'web', { command: webServerCommand() }, pod);
       await expectPage(t, '127.0.0.1', hostPort);
     },
   },

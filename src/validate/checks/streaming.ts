@@ -2,7 +2,7 @@
 // through the library's helpers (the runtime's streaming server, not the CRI socket).
 import type { Readable } from 'node:stream';
 import type { RemoteProcess, StreamTransport } from '../../lib/index.js';
-import { expect, expectEqual, runContainer, waitFor } from '../helpers.js';
+import { expect, expectEqual, runContainer, WEB_PAGE, WEB_PORT, waitFor, webServerCommand } from '../helpers.js';
 import type { Check } from '../types.js';
 import { critest } from './critest.js';
 
@@ -110,14 +110,13 @@ export const streamingChecks: Check[] = [
       needs,
       async run(t) {
         const pod = await t.runPod('port-forward', { linux: {} });
-        const script = 'mkdir -p /www && echo port-forwarded > /www/index.html && exec httpd -f -p 8080 -h /www';
-        await runContainer(t, 'web', { command: ['sh', '-c', script] }, pod);
+        await runContainer(t, 'web', { command: webServerCommand() }, pod);
         let last = '';
         await waitFor(
           t,
           () => `no answer through port-forward (last: ${JSON.stringify(last.slice(0, 200))})`,
           async () => {
-            const socket = await t.cri.portForward(pod.id, 8080, { transport, signal: t.signal });
+            const socket = await t.cri.portForward(pod.id, WEB_PORT, { transport, signal: t.signal });
             const got = collect(socket);
             socket.end('GET / HTTP/1.0\r\n\r\n');
             await new Promise((resolve) => {
@@ -125,7 +124,7 @@ export const streamingChecks: Check[] = [
               socket.on('error', resolve);
             });
             last = got();
-            return last.includes('port-forwarded');
+            return last.includes(WEB_PAGE);
           },
           20_000,
           500,
