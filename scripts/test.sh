@@ -64,5 +64,5 @@ node --import tsx --test --test-concurrency=1 --test-reporter=spec \
 # CRI conformance of the lab's containerd, as a CI job runs it; any unexpected failure fails the run.
 if [ -n "$lab_started" ]; then
   validate_tmp="$(mktemp -d)"
-  node dist/crictl.js -r "$CRICTL_TEST_ENDPOINT" validate --parallel 4 --junit "$validate_tmp/validate.xml"
+  node dist/crictl.js -r "$CRICTL_TEST_ENDPOINT" validate --parallel 4 --flake-attempts 2 --junit "$validate_tmp/validate.xml"
 fi
