@@ -90,7 +90,9 @@ export class ValidateCommand extends CriCommand {
     // The library's own connection: the checks use its streaming helpers too.
     const { connect } = await import('../lib/index.js');
     const cri = connect(settings.runtimeEndpoint, settings.imageEndpoint, {
-      timeoutMs: settings.timeoutMs,
+      // A verdict must not hang on the machine's load: every rpc gets at least 30 s (crictl's
+      // 2 s default suits one interactive call, not ListContainerStats on a busy node).
+      timeoutMs: settings.timeoutMs === 0 ? 0 : Math.max(settings.timeoutMs, 30_000),
       maxRetries: settings.runtimeEndpointIsDefault ? 0 : settings.maxRetries,
       debug: settings.debug ? (line) => this.context.stderr.write(`DEBU ${line}\n`) : undefined,
     });
