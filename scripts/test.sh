@@ -19,6 +19,7 @@ if [ -z "${XDG_CACHE_HOME:-}" ]; then
 fi
 
 lab_started=""
+validate_tmp=""
 cleanup() {
   if [ -n "$cache_tmp" ]; then
     # A code-cache build started by the last CLI run would recreate the directory after it is
@@ -29,6 +30,7 @@ cleanup() {
     done
     rm -rf "$cache_tmp"
   fi
+  if [ -n "$validate_tmp" ]; then rm -rf "$validate_tmp"; fi
   if [ -n "$lab_started" ] && [ -z "${CRICTL_KEEP_LAB:-}" ]; then
     bash scripts/runtime-lab.sh down "$CRICTL_LAB_DIR" >/dev/null 2>&1 || true
   fi
@@ -63,6 +65,20 @@ else
   echo "################################################################"
 fi
 
+# CRI conformance of the lab's containerd, as a CI job runs it (first, so that the test summary
+# ends the output); any unexpected failure fails the run once the tests have run.
+validate_status=0
+if [ -n "$lab_started" ]; then
+  validate_tmp="$(mktemp -d)"
+  node dist/crictl.js -r "$CRICTL_TEST_ENDPOINT" validate --parallel 4 --flake-attempts 2 \
+    --junit "$validate_tmp/validate.xml" || validate_status=$?
+fi
+
 # One runner invocation, so the closing summary counts every test.
 node --import tsx --test --test-concurrency=1 --test-reporter=spec \
   test/unit/*.test.ts test/*.test.ts test/e2e/*.test.ts
+
+if [ "$validate_status" != 0 ]; then
+  echo "test: validate found unexpected failures (exit $validate_status); see its report above"
+  exit "$validate_status"
+fi

@@ -19,6 +19,7 @@ const LONG_RUNNING = new Set([
   'metricsp',
   'pull',
   'top',
+  'validate',
 ]);
 /** Commands that never talk to the runtime. */
 const OFFLINE = new Set(['config', 'completion', 'jsonschema', 'help']);

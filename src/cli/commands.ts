@@ -33,6 +33,7 @@ import { InfoCommand, RuntimeConfigCommand, UpdateRuntimeConfigCommand, VersionC
 import { PodStatsCommand, StatsCommand } from './stats.js';
 import { TemplateCommand } from './template.js';
 import { TopCommand } from './top.js';
+import { ValidateCommand } from './validate.js';
 
 export const COMMANDS: CommandClass<CliContext>[] = [
   VersionCommand,
@@ -79,4 +80,5 @@ export const COMMANDS: CommandClass<CliContext>[] = [
   DoctorCommand,
   TopCommand,
   TemplateCommand,
+  ValidateCommand,
 ];

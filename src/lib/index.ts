@@ -44,3 +44,5 @@ export { loadConfig, resolveConfigPath, CONFIG_KEYS, type FileConfig, type Loade
 export { resolveSettings, parseDuration, type Settings, type GlobalFlags } from '../config/settings.js';
 export { messageToJson } from '../output/protojson.js';
 export { VERSION } from '../version.js';
+export { loadImages, type LoadImagesOptions, type LoadedImageRef } from './load-images.js';
+export { cgroupDriver, type CgroupDriver } from '../spec/cgroup.js';
