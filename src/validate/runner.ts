@@ -123,6 +123,7 @@ async function attempt(check: Check, opts: RunOptions): Promise<Attempt> {
     clearTimeout(timer);
     opts.signal.removeEventListener('abort', onInterrupt);
   }
+  if (outcome.status === 'failed') await t.describeContainers();
   const leftovers = await t.close();
   if (leftovers.length > 0) {
     t.log(`clean-up failed: ${leftovers.join('; ')}`);
