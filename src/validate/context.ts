@@ -1,6 +1,7 @@
 // The context one attempt of one check runs in: unique names, labels, and the resources it made,
 // removed when it ends (passed, failed, timed out or interrupted), so a node in use keeps nothing.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Cri, DeepPartial, PodSandboxConfig } from '../lib/index.js';
 import { type CheckContext, type PodHandle, type Probe, SkipError } from './types.js';
 
@@ -18,6 +19,7 @@ export const randomId = (bytes = 4): string => randomBytes(bytes).toString('hex'
 export class AttemptContext implements CheckContext {
   readonly labels: Record<string, string>;
   readonly logs: string[] = [];
+  private readonly containers: string[] = [];
   private readonly deferred: Array<() => Promise<void> | void> = [];
   private closed = false;
 
@@ -37,6 +39,30 @@ export class AttemptContext implements CheckContext {
 
   log(line: string): void {
     this.logs.push(line);
+  }
+
+  noteContainer(id: string): void {
+    this.containers.push(id);
+  }
+
+  /** The state, exit code, reason and last log lines of the check's containers, as log lines. */
+  async describeContainers(): Promise<void> {
+    for (const id of this.containers) {
+      try {
+        const { status } = await this.cri.runtime.containerStatus({ containerId: id }, { timeoutMs: 10_000 });
+        if (!status) continue;
+        const why = [status.reason, status.message].filter(Boolean).join(': ');
+        this.log(
+          `container ${status.metadata?.name ?? ''} ${id.slice(0, 13)}: ${status.state}, exit code ${status.exitCode}${why ? `, ${why}` : ''}`,
+        );
+        if (status.logPath) {
+          const tail = readFileSync(status.logPath, 'utf8').trimEnd().split('\n').slice(-5);
+          for (const line of tail) if (line) this.log(`  log: ${line}`);
+        }
+      } catch {
+        // gone already, or its log is not on this machine: nothing more to show
+      }
+    }
   }
 
   skip(reason: string): never {

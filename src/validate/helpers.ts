@@ -52,7 +52,7 @@ export async function createContainer(
     { podSandboxId: pod.id, config, sandboxConfig: pod.config },
     { ...SLOW, signal: t.signal },
   );
-  t.log(`container ${what}: ${containerId}`);
+  t.noteContainer(containerId);
   return containerId;
 }
 

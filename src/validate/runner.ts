@@ -34,7 +34,6 @@ export interface RunOptions {
   /** Names of checks expected to fail. */
   baseline?: ReadonlySet<string>;
   signal: AbortSignal;
-  onStart?(check: Check): void;
   onResult?(result: CheckResult): void;
 }
 
@@ -53,9 +52,7 @@ export async function runChecks(checks: readonly Check[], opts: RunOptions): Pro
   const worker = async () => {
     while (next < checks.length && !opts.signal.aborted) {
       const index = next++;
-      const check = checks[index];
-      opts.onStart?.(check);
-      const result = await runCheck(check, opts);
+      const result = await runCheck(checks[index], opts);
       // A check cut short by ctrl-c did not fail: it did not finish.
       if (opts.signal.aborted && result.status === 'failed') break;
       results[index] = result;
@@ -123,6 +120,7 @@ async function attempt(check: Check, opts: RunOptions): Promise<Attempt> {
     clearTimeout(timer);
     opts.signal.removeEventListener('abort', onInterrupt);
   }
+  if (outcome.status === 'failed' && !opts.signal.aborted) await t.describeContainers();
   const leftovers = await t.close();
   if (leftovers.length > 0) {
     t.log(`clean-up failed: ${leftovers.join('; ')}`);

@@ -61,6 +61,8 @@ export interface CheckContext {
   labels: Record<string, string>;
   /** A line shown with the check's failure (runtime output, ids). */
   log(line: string): void;
+  /** A container the check made: on failure its state and last log lines are shown. */
+  noteContainer(id: string): void;
   /** Ends the check as skipped, with the reason. */
   skip(reason: string): never;
   /** Runs `fn` when the check ends, however it ends (newest first). */

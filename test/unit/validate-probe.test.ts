@@ -1,12 +1,16 @@
 // validate's probing against the fake CRI server: what a runtime reports (or does not implement)
 // becomes skip reasons, and real checks turn an UNIMPLEMENTED rpc into a skip that says so.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { connect, type Cri } from '../../src/lib/index.js';
 import { CHECKS } from '../../src/validate/checks.js';
 import { handlerProblem, probeRuntime } from '../../src/validate/probe.js';
 import { runChecks } from '../../src/validate/runner.js';
+import type { Check } from '../../src/validate/types.js';
 import { type FakeCri, startFakeCri } from '../fake-cri.js';
+import { tempDir } from '../tmp.js';
 
 const VERSION = { version: '0.1.0', runtimeName: 'fakerun', runtimeVersion: '9.9', runtimeApiVersion: 'v1' };
 const READY = {
@@ -117,5 +121,49 @@ describe('checks on a runtime that implements little', () => {
     );
     assert.equal(results[0].status, 'failed');
     assert.equal(results[0].reason, 'Status: NetworkReady is false: NoCNI cni config uninitialized');
+  });
+});
+
+describe("failures show the runtime's side", () => {
+  test("a failed check's containers: state, exit code, reason and the last log lines", async () => {
+    const log = join(tempDir('validate-log-'), 'c.log');
+    writeFileSync(log, Array.from({ length: 8 }, (_, i) => `2026-12-02T00:00:0${i}Z stdout F line ${i}`).join('\n'));
+    fake.on('ContainerStatus', () => ({
+      status: {
+        id: 'c0ffee0123456789',
+        metadata: { name: 'web' },
+        state: 'CONTAINER_EXITED',
+        exitCode: 127,
+        reason: 'Error',
+        message: 'httpd: not found',
+        logPath: log,
+      },
+      info: {},
+    }));
+    fake.on('Status', () => ({ status: READY, info: {} }));
+    fake.on('ImageStatus', () => ({}));
+    const probe = await probeRuntime(cri, opts);
+    const failing: Check = {
+      name: 'g/fails',
+      group: 'g',
+      critest: null,
+      async run(t) {
+        t.noteContainer('c0ffee0123456789');
+        throw new Error('no page');
+      },
+    };
+    const { results } = await runChecks([failing], {
+      cri,
+      probe,
+      runId: 'probe-test',
+      parallel: 1,
+      flakeAttempts: 1,
+      timeoutMs: 10_000,
+      signal: new AbortController().signal,
+    });
+    assert.deepEqual(results[0].logs, [
+      'container web c0ffee0123456: CONTAINER_EXITED, exit code 127, Error: httpd: not found',
+      ...[3, 4, 5, 6, 7].map((i) => `  log: 2026-12-02T00:00:0${i}Z stdout F line ${i}`),
+    ]);
   });
 });
