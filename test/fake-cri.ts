@@ -1,6 +1,7 @@
 // A fake CRI server for faults a real runtime cannot be made to show on demand: slowness,
 // dying mid-stream, malformed or surprising replies. Real behaviour is tested against containerd.
 import * as grpc from '@grpc/grpc-js';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { messageType, serviceType } from '../src/cri/schema.js';
 import { tempDir } from './tmp.js';
@@ -90,4 +91,62 @@ export async function startFakeCri(socket = join(tempDir('fake-cri-'), 'cri.sock
     onStream: (rpc, messages, opts = {}) => streams.set(rpc, { messages, ...opts }),
     close: () => new Promise((resolve) => server.tryShutdown(() => resolve())),
   };
+}
+
+/** A hex id made from a number, 64 digits as runtimes make them. */
+const hexId = (prefix: string, i: number): string => createHash('sha256').update(`${prefix}-${i}`).digest('hex');
+
+/**
+ * `n` containers as a kubelet node's runtime lists them (the kubelet's labels and annotations,
+ * image IDs), spread over `pods` pods; container i was created i seconds after the first, and
+ * every seventh has exited.
+ */
+export function fakeContainers(n: number, pods = Math.max(1, Math.ceil(n / 10))): Record<string, unknown>[] {
+  const base = 1_700_000_000_000_000_000n;
+  const image = `sha256:${hexId('image', 0)}`;
+  return Array.from({ length: n }, (_, i) => {
+    const pod = i % pods;
+    return {
+      id: hexId('container', i),
+      podSandboxId: hexId('pod', pod),
+      metadata: { name: `c-${i}`, attempt: i % 3 },
+      image: { image, annotations: {} },
+      imageRef: image,
+      state: i % 7 === 6 ? 'CONTAINER_EXITED' : 'CONTAINER_RUNNING',
+      createdAt: String(base + BigInt(i) * 1_000_000_000n),
+      labels: {
+        'io.kubernetes.container.name': `c-${i}`,
+        'io.kubernetes.pod.name': `pod-${pod}`,
+        'io.kubernetes.pod.namespace': `ns-${pod % 5}`,
+        'io.kubernetes.pod.uid': hexId('uid', pod).slice(0, 32),
+      },
+      annotations: {
+        'io.kubernetes.container.hash': (i * 2654435761).toString(16).slice(-8),
+        'io.kubernetes.container.restartCount': String(i % 3),
+        'io.kubernetes.container.terminationMessagePath': '/dev/termination-log',
+        'io.kubernetes.container.terminationMessagePolicy': 'File',
+        'io.kubernetes.pod.terminationGracePeriod': '30',
+      },
+    };
+  });
+}
+
+/** A list reply encoded once (a 50 000-container reply takes seconds to encode), for onRaw. */
+export function encodeMessage(typeName: string, value: object): Buffer {
+  const type = messageType(typeName);
+  return Buffer.from(type.encode(type.fromObject(value)).finish());
+}
+
+/**
+ * Serves `containers` as a runtime with the Stream* list rpcs would: ListContainers answers in
+ * one message (which fails past the client's 16 MiB limit) and StreamContainers in pages of
+ * `page`. Filters are not applied: the fake answers the same whatever is asked.
+ */
+export function serveContainers(fake: FakeCri, containers: Record<string, unknown>[], page = 1000): void {
+  const list = encodeMessage('runtime.v1.ListContainersResponse', { containers });
+  fake.onRaw('ListContainers', () => list);
+  const pages: Buffer[] = [];
+  for (let i = 0; i < containers.length; i += page)
+    pages.push(encodeMessage('runtime.v1.StreamContainersResponse', { containers: containers.slice(i, i + page) }));
+  fake.onStream('StreamContainers', pages);
 }

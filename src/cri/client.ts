@@ -5,7 +5,9 @@ import type { ImageServiceRpcs, RuntimeServiceRpcs } from './generated/types.js'
 import { parseEndpoint, type ParsedEndpoint } from './endpoint.js';
 import { CriError, isUnreachable, toCriError } from './errors.js';
 import { redact } from './redact.js';
-import { messageType, serviceType, TO_OBJECT, type protobuf } from './schema.js';
+import { RESPONSE_DECODERS } from './generated/decode.js';
+import { messageType, serviceType, type protobuf } from './schema.js';
+import { WireReader } from './wire.js';
 
 export type * from './generated/types.js';
 
@@ -76,16 +78,14 @@ const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.
 /** Message codecs of an rpc; types are looked up on first use, not when the client is built. */
 export function rpcCodecs(method: protobuf.Method) {
   let reqType: protobuf.Type | undefined;
-  let resType: protobuf.Type | undefined;
+  const decode = RESPONSE_DECODERS[method.responseType];
   return {
     serialize: (value: object): Buffer => {
       reqType ??= messageType(`runtime.v1.${method.requestType}`);
       return toBuffer(reqType.encode(reqType.fromObject(value)).finish());
     },
-    deserialize: (bytes: Buffer): unknown => {
-      resType ??= messageType(`runtime.v1.${method.responseType}`);
-      return resType.toObject(resType.decode(bytes), TO_OBJECT);
-    },
+    // Straight into plain objects (src/cri/wire.ts says why).
+    deserialize: (bytes: Buffer): unknown => decode(new WireReader(bytes), bytes.length),
     /** The request as the encoder sees it (int64 as exact decimals, enums by name): what --debug
      *  logs, so the log shows what is sent rather than what was asked for. */
     asSent: (value: object): unknown => {
