@@ -16,6 +16,8 @@ export interface FakeCri {
   onRaw(rpc: string, handler: () => Buffer): void;
   /** Streams: write each message, then end (or hang if `hang`). */
   onStream(rpc: string, messages: unknown[], opts?: { hang?: boolean; failAfter?: grpc.status }): void;
+  /** A stream whose messages depend on the request. */
+  onStreamRequest(rpc: string, messages: (request: Record<string, unknown>) => unknown[]): void;
   calls: string[];
   close(): Promise<void>;
 }
@@ -26,7 +28,10 @@ const TO_OBJECT = { longs: String, enums: String, defaults: true, arrays: true, 
 export async function startFakeCri(socket = join(tempDir('fake-cri-'), 'cri.sock')): Promise<FakeCri> {
   const handlers = new Map<string, Handler>();
   const raw = new Map<string, () => Buffer>();
-  const streams = new Map<string, { messages: unknown[]; hang?: boolean; failAfter?: grpc.status }>();
+  const streams = new Map<
+    string,
+    { messages: unknown[] | ((request: Record<string, unknown>) => unknown[]); hang?: boolean; failAfter?: grpc.status }
+  >();
   const calls: string[] = [];
   const server = new grpc.Server();
   for (const service of ['RuntimeService', 'ImageService'] as const) {
@@ -52,9 +57,8 @@ export async function startFakeCri(socket = join(tempDir('fake-cri-'), 'cri.sock
         ? (call: grpc.ServerWritableStream<Record<string, unknown>, unknown>) => {
             calls.push(name);
             const s = streams.get(name);
-            if (!s)
-              return call.destroy(Object.assign(new Error(`${name} not faked`), { code: grpc.status.UNIMPLEMENTED }));
-            for (const m of s.messages) call.write(m);
+            if (!s) return void call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: `${name} not faked` });
+            for (const m of typeof s.messages === 'function' ? s.messages(call.request) : s.messages) call.write(m);
             if (s.failAfter !== undefined) call.emit('error', { code: s.failAfter, details: 'runtime went away' });
             else if (!s.hang) call.end();
           }
@@ -89,6 +93,7 @@ export async function startFakeCri(socket = join(tempDir('fake-cri-'), 'cri.sock
     on: (rpc, h) => handlers.set(rpc, h),
     onRaw: (rpc, h) => raw.set(rpc, h),
     onStream: (rpc, messages, opts = {}) => streams.set(rpc, { messages, ...opts }),
+    onStreamRequest: (rpc, messages) => streams.set(rpc, { messages }),
     close: () => new Promise((resolve) => server.tryShutdown(() => resolve())),
   };
 }
@@ -131,22 +136,55 @@ export function fakeContainers(n: number, pods = Math.max(1, Math.ceil(n / 10)))
   });
 }
 
-/** A list reply encoded once (a 50 000-container reply takes seconds to encode), for onRaw. */
+/** A reply encoded ahead (handlers may return bytes). */
 export function encodeMessage(typeName: string, value: object): Buffer {
   const type = messageType(typeName);
   return Buffer.from(type.encode(type.fromObject(value)).finish());
 }
 
+/** Whether a container passes a ContainerFilter as the runtime applies it (ID, pod, state, labels). */
+function matchesFilter(c: Record<string, unknown>, filter: Record<string, unknown> | null | undefined): boolean {
+  if (!filter) return true;
+  const state = (filter.state as { state?: string } | null)?.state;
+  const labels = (filter.labelSelector ?? {}) as Record<string, string>;
+  const own = c.labels as Record<string, string>;
+  return (
+    (!filter.id || c.id === filter.id) &&
+    (!filter.podSandboxId || c.podSandboxId === filter.podSandboxId) &&
+    (!state || c.state === state) &&
+    Object.entries(labels).every(([k, v]) => own[k] === v)
+  );
+}
+
 /**
- * Serves `containers` as a runtime with the Stream* list rpcs would: ListContainers answers in
- * one message (which fails past the client's 16 MiB limit) and StreamContainers in pages of
- * `page`. Filters are not applied: the fake answers the same whatever is asked.
+ * Serves `containers` as a runtime would, filtered as asked: ListContainers in one message (which
+ * fails past the client's 16 MiB limit) and, with `stream`, StreamContainers in pages of `page`.
+ * The unfiltered replies are encoded once (50 000 containers take seconds to encode).
  */
-export function serveContainers(fake: FakeCri, containers: Record<string, unknown>[], page = 1000): void {
-  const list = encodeMessage('runtime.v1.ListContainersResponse', { containers });
-  fake.onRaw('ListContainers', () => list);
-  const pages: Buffer[] = [];
-  for (let i = 0; i < containers.length; i += page)
-    pages.push(encodeMessage('runtime.v1.StreamContainersResponse', { containers: containers.slice(i, i + page) }));
-  fake.onStream('StreamContainers', pages);
+export function serveContainers(
+  fake: FakeCri,
+  containers: Record<string, unknown>[],
+  opts: { stream?: boolean; page?: number } = {},
+): void {
+  const { stream = true, page = 1000 } = opts;
+  const paged = (list: Record<string, unknown>[]) => {
+    const pages: Buffer[] = [];
+    for (let i = 0; i < list.length; i += page)
+      pages.push(encodeMessage('runtime.v1.StreamContainersResponse', { containers: list.slice(i, i + page) }));
+    return pages;
+  };
+  const all = encodeMessage('runtime.v1.ListContainersResponse', { containers });
+  const allPages = stream ? paged(containers) : [];
+  fake.on('ListContainers', (request) => {
+    const filter = request.filter as Record<string, unknown> | null;
+    if (!filter) return all;
+    return encodeMessage('runtime.v1.ListContainersResponse', {
+      containers: containers.filter((c) => matchesFilter(c, filter)),
+    });
+  });
+  if (stream)
+    fake.onStreamRequest('StreamContainers', (request) => {
+      const filter = request.filter as Record<string, unknown> | null;
+      return filter ? paged(containers.filter((c) => matchesFilter(c, filter))) : allPages;
+    });
 }

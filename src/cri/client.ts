@@ -238,31 +238,73 @@ export class CriConnection {
   private streamMethod(service: string, method: protobuf.Method) {
     const path = `/runtime.v1.${service}/${method.name}`;
     const { serialize, deserialize, asSent } = rpcCodecs(method);
-    // Streams (events) run until cancelled: the client timeout does not apply unless asked for.
+    const rpc = method.name;
+    const endpoint = this.endpoint.endpoint;
+    // The Stream* list rpcs end once the list is sent: they are calls like List*, with the client
+    // timeout (for the whole list) and retries while the runtime cannot be reached.
+    const isList = rpc.startsWith('Stream');
     return (request: object = {}, options?: CallOptions): ResponseStream<unknown> => {
-      const call = this.callOptions({ timeoutMs: 0, ...options });
-      if (this.debug) this.log('request', method.name, asSent(request ?? {}));
-      const stream = this.grpcClient.makeServerStreamRequest(
-        path,
-        serialize,
-        deserialize,
-        request ?? {},
-        new grpc.Metadata(),
-        call.grpc,
-      );
-      const endpoint = this.endpoint.endpoint;
-      options?.signal?.addEventListener('abort', () => stream.cancel(), { once: true });
+      if (this.debug) this.log('request', rpc, asSent(request ?? {}));
+      const open = () => {
+        // Other streams (events) run until cancelled: no timeout unless asked for.
+        const call = this.callOptions(isList ? options : { timeoutMs: 0, ...options });
+        const stream = this.grpcClient.makeServerStreamRequest(
+          path,
+          serialize,
+          deserialize,
+          request ?? {},
+          new grpc.Metadata(),
+          call.grpc,
+        );
+        options?.signal?.addEventListener('abort', () => stream.cancel(), { once: true });
+        return {
+          stream,
+          messages: stream[Symbol.asyncIterator]() as AsyncIterator<unknown>,
+          timeoutMs: call.timeoutMs,
+        };
+      };
+      const failure = (err: unknown, timeoutMs: number) =>
+        toCriError(err as grpc.ServiceError, endpoint, rpc, timeoutMs);
+      let current = isList ? undefined : open();
+      let cancelled = false;
+      const next = async (opened: ReturnType<typeof open>) => {
+        try {
+          return await opened.messages.next();
+        } catch (err) {
+          throw failure(err, opened.timeoutMs);
+        }
+      };
       return {
-        cancel: () => stream.cancel(),
-        async *[Symbol.asyncIterator]() {
-          try {
-            for await (const message of stream) yield message;
-          } catch (err) {
-            const e = err as grpc.ServiceError;
-            if (e.code === grpc.status.CANCELLED) return;
-            throw toCriError(e, endpoint, method.name, call.timeoutMs);
-          }
+        cancel: () => {
+          cancelled = true;
+          current?.stream.cancel();
         },
+        [Symbol.asyncIterator]: async function* (this: CriConnection) {
+          try {
+            let first: IteratorResult<unknown> | undefined;
+            if (!current) {
+              // Until the runtime has answered, try again as unary calls do (each try a fresh call).
+              first = await this.withRetries(
+                rpc,
+                () => {
+                  current = open();
+                  if (cancelled) current.stream.cancel();
+                  return next(current);
+                },
+                options?.signal,
+              );
+            }
+            for (let r = first ?? (await next(current!)); !r.done; r = await next(current!)) {
+              if (isList && this.debug) this.log('response', rpc, r.value);
+              yield r.value;
+            }
+          } catch (err) {
+            if (err instanceof CriError && err.code === grpc.status.CANCELLED) return;
+            throw err;
+          } finally {
+            current?.stream.cancel();
+          }
+        }.bind(this),
       };
     };
   }

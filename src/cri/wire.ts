@@ -11,8 +11,6 @@ export class WireError extends Error {
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 const TWO_32 = 4294967296;
-/** Below this many bytes a string is read in JS (a native call per short string costs more). */
-const SHORT_STRING = 32;
 
 export class WireReader {
   pos = 0;
@@ -108,15 +106,6 @@ export class WireReader {
     const buf = this.buf;
     const start = this.pos;
     this.pos = end;
-    if (end - start < SHORT_STRING) {
-      let s = '';
-      for (let i = start; i < end; i++) {
-        const c = buf[i];
-        if (c >= 0x80) return utf8(buf, start, end);
-        s += String.fromCharCode(c);
-      }
-      return s;
-    }
     return utf8(buf, start, end);
   }
 
