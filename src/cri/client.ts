@@ -6,7 +6,7 @@ import { parseEndpoint, type ParsedEndpoint } from './endpoint.js';
 import { CriError, isUnreachable, toCriError } from './errors.js';
 import { redact } from './redact.js';
 import { RESPONSE_DECODERS } from './generated/decode.js';
-import { messageType, serviceType, type protobuf } from './schema.js';
+import { int64Input, messageType, serviceType, type protobuf } from './schema.js';
 import { WireReader } from './wire.js';
 
 export type * from './generated/types.js';
@@ -80,9 +80,14 @@ export function rpcCodecs(method: protobuf.Method) {
   let reqType: protobuf.Type | undefined;
   const decode = RESPONSE_DECODERS[method.responseType];
   return {
+    /** The request with int64 fields as exact decimal strings; a bad one throws, naming the field. */
+    prepare: (value: object): object => {
+      reqType ??= messageType(`runtime.v1.${method.requestType}`);
+      return int64Input(reqType, value);
+    },
     serialize: (value: object): Buffer => {
       reqType ??= messageType(`runtime.v1.${method.requestType}`);
-      return toBuffer(reqType.encode(reqType.fromObject(value)).finish());
+      return toBuffer(reqType.encode(reqType.fromObject(int64Input(reqType, value))).finish());
     },
     // Straight into plain objects (src/cri/wire.ts says why).
     deserialize: (bytes: Buffer): unknown => decode(new WireReader(bytes), bytes.length),
@@ -91,7 +96,7 @@ export function rpcCodecs(method: protobuf.Method) {
     asSent: (value: object): unknown => {
       reqType ??= messageType(`runtime.v1.${method.requestType}`);
       try {
-        return reqType.toObject(reqType.fromObject(value), { longs: String, enums: String });
+        return reqType.toObject(reqType.fromObject(int64Input(reqType, value)), { longs: String, enums: String });
       } catch {
         return value; // serialize will report it
       }
@@ -190,9 +195,15 @@ export class CriConnection {
 
   private unaryMethod(service: string, method: protobuf.Method) {
     const path = `/runtime.v1.${service}/${method.name}`;
-    const { serialize, deserialize, asSent } = rpcCodecs(method);
-    return (request: object = {}, options?: CallOptions): Promise<unknown> => {
-      if (this.debug) this.log('request', method.name, asSent(request ?? {}));
+    const { prepare, serialize, deserialize, asSent } = rpcCodecs(method);
+    return (asked: object = {}, options?: CallOptions): Promise<unknown> => {
+      let request: object;
+      try {
+        request = prepare(asked ?? {});
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      if (this.debug) this.log('request', method.name, asSent(request));
       return this.withRetries(
         method.name,
         () => this.unaryAttempt(path, serialize, deserialize, method.name, request, options),
@@ -237,14 +248,15 @@ export class CriConnection {
 
   private streamMethod(service: string, method: protobuf.Method) {
     const path = `/runtime.v1.${service}/${method.name}`;
-    const { serialize, deserialize, asSent } = rpcCodecs(method);
+    const { prepare, serialize, deserialize, asSent } = rpcCodecs(method);
     const rpc = method.name;
     const endpoint = this.endpoint.endpoint;
     // The Stream* list rpcs end once the list is sent: they are calls like List*, with the client
     // timeout (for the whole list) and retries while the runtime cannot be reached.
     const isList = rpc.startsWith('Stream');
-    return (request: object = {}, options?: CallOptions): ResponseStream<unknown> => {
-      if (this.debug) this.log('request', rpc, asSent(request ?? {}));
+    return (asked: object = {}, options?: CallOptions): ResponseStream<unknown> => {
+      const request = prepare(asked ?? {});
+      if (this.debug) this.log('request', rpc, asSent(request));
       const open = () => {
         // Other streams (events) run until cancelled: no timeout unless asked for.
         const call = this.callOptions(isList ? options : { timeoutMs: 0, ...options });
