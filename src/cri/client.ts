@@ -85,18 +85,19 @@ export function rpcCodecs(method: protobuf.Method) {
       reqType ??= messageType(`runtime.v1.${method.requestType}`);
       return int64Input(reqType, value);
     },
+    /** Encodes a prepared request. */
     serialize: (value: object): Buffer => {
       reqType ??= messageType(`runtime.v1.${method.requestType}`);
-      return toBuffer(reqType.encode(reqType.fromObject(int64Input(reqType, value))).finish());
+      return toBuffer(reqType.encode(reqType.fromObject(value)).finish());
     },
     // Straight into plain objects (src/cri/wire.ts says why).
     deserialize: (bytes: Buffer): unknown => decode(new WireReader(bytes), bytes.length),
-    /** The request as the encoder sees it (int64 as exact decimals, enums by name): what --debug
+    /** A prepared request as the encoder sees it (int64 as exact decimals, enums by name): what --debug
      *  logs, so the log shows what is sent rather than what was asked for. */
     asSent: (value: object): unknown => {
       reqType ??= messageType(`runtime.v1.${method.requestType}`);
       try {
-        return reqType.toObject(reqType.fromObject(int64Input(reqType, value)), { longs: String, enums: String });
+        return reqType.toObject(reqType.fromObject(value), { longs: String, enums: String });
       } catch {
         return value; // serialize will report it
       }
@@ -264,7 +265,7 @@ export class CriConnection {
           path,
           serialize,
           deserialize,
-          request ?? {},
+          request,
           new grpc.Metadata(),
           call.grpc,
         );
