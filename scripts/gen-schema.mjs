@@ -177,13 +177,7 @@ const SCALAR_READ = {
 };
 
 function decoders() {
-  const reachable = new Set();
-  const visit = (type) => {
-    if (reachable.has(type)) return;
-    reachable.add(type);
-    for (const f of type.fieldsArray) if (f.resolvedType instanceof protobuf.Type) visit(f.resolvedType);
-  };
-  for (const s of services) for (const m of s.methodsArray) visit(m.resolvedResponseType);
+  const reachable = responseReachable();
   const usedEnums = new Set();
   const fnName = (type) => `decode_${tsName(type)}`;
 
@@ -234,6 +228,7 @@ function decoders() {
           `    else r.skip(t);`,
           `  }`,
           `  r.done(e);`,
+          // An entry without its message value maps to the empty message (decoded from no bytes).
           `  setEntry(${local(f)}, ${f.keyType === 'string' ? 'k' : 'String(k)'}, ${def === 'null' ? `v ?? ${fnName(f.resolvedType)}(r, r.pos)` : 'v'});`,
           `  break;`,
           `}`,
@@ -271,7 +266,7 @@ function decoders() {
   }
   for (const e of usedEnums) {
     const byId = {};
-    for (const [name, id] of Object.entries(e.values)) byId[id] ??= name;
+    for (const [name, id] of Object.entries(e.values)) byId[id] ??= name; // an alias: the first name
     code.push(
       `const ${tsName(e)}_NAMES: Record<number, T.${tsName(e)}> = ${JSON.stringify(byId)};`,
       '/** An enum value by name; one this schema does not know stays a number, as Go prints it. */',
@@ -380,7 +375,7 @@ function shapers() {
   }
   for (const e of enumsUsed) {
     const byId = {};
-    for (const [name, id] of Object.entries(e.values)) byId[id] = name;
+    for (const [name, id] of Object.entries(e.values)) byId[id] ??= name; // an alias: the first name
     code.push(`const ${tsName(e)}_NAMES: Record<number, string> = ${JSON.stringify(byId)};`);
   }
   code.push(

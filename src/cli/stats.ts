@@ -175,36 +175,33 @@ export class PodStatsCommand extends StatsBase {
     const wanted = [...this.ids, ...(this.id ? [this.id] : [])];
     const [id] = wanted.length > 0 ? await resolvePodIds(runtime, wanted) : [''];
     const filter = { id, labelSelector: parseLabels(this.label) };
-    const listed = await listPodSandboxStats(runtime, filter).then(
-      (stats) => ({ stats }),
-      async (err: Error) => {
-        // containerd fails the whole list when one pod was run without a cgroup parent: ask pod
-        // by pod instead, and name the pods that cannot be measured. crictl fails outright.
-        if (!/cgroupPath is empty/.test(err.message)) throw err;
-        const hint = 'pod stats need linux.cgroup_parent in the pod config';
-        const reason = `${err.message.replace(/^[^:]*: [A-Z_]+: /, '')} (${hint})`;
-        if (id) throw new UsageError(reason);
-        const items = await listPodSandboxes(runtime, {
-          state: { state: 'SANDBOX_READY' },
-          labelSelector: filter.labelSelector,
-        });
-        const stats: PodSandboxStats[] = [];
-        for (const pod of items) {
-          try {
-            const r = await runtime.podSandboxStats({ podSandboxId: pod.id });
-            if (r.stats) stats.push(r.stats);
-          } catch {
-            if (!this.warned.has(pod.id))
-              this.warn(`WARN: no stats for pod ${pod.metadata?.name ?? ''} (${truncateId(pod.id)}): ${hint}`);
-            this.warned.add(pod.id);
-          }
+    const listed = await listPodSandboxStats(runtime, filter).catch(async (err: Error) => {
+      // containerd fails the whole list when one pod was run without a cgroup parent: ask pod
+      // by pod instead, and name the pods that cannot be measured. crictl fails outright.
+      if (!/cgroupPath is empty/.test(err.message)) throw err;
+      const hint = 'pod stats need linux.cgroup_parent in the pod config';
+      const reason = `${err.message.replace(/^[^:]*: [A-Z_]+: /, '')} (${hint})`;
+      if (id) throw new UsageError(reason);
+      const items = await listPodSandboxes(runtime, {
+        state: { state: 'SANDBOX_READY' },
+        labelSelector: filter.labelSelector,
+      });
+      const stats: PodSandboxStats[] = [];
+      for (const pod of items) {
+        try {
+          const r = await runtime.podSandboxStats({ podSandboxId: pod.id });
+          if (r.stats) stats.push(r.stats);
+        } catch {
+          if (!this.warned.has(pod.id))
+            this.warn(`WARN: no stats for pod ${pod.metadata?.name ?? ''} (${truncateId(pod.id)}): ${hint}`);
+          this.warned.add(pod.id);
         }
-        // Nothing measurable at all: fail with the runtime's reason, as crictl does.
-        if (stats.length === 0) throw new UsageError(reason);
-        return { stats };
-      },
-    );
-    const response = { stats: sortById(listed.stats) };
+      }
+      // Nothing measurable at all: fail with the runtime's reason, as crictl does.
+      if (stats.length === 0) throw new UsageError(reason);
+      return stats;
+    });
+    const response = { stats: sortById(listed) };
     // crictl's displayPodStats: pods without CPU and memory figures, and pods new since the
     // first sample, are left out; Linux or Windows figures, whichever the runtime sent.
     const rows = (previous: Map<string, unknown> | undefined) => {
