@@ -7,7 +7,8 @@ import { startFakeCri } from '../fake-cri.js';
 
 test('int64 request fields: number, bigint and string are sent exactly; bad ones are refused by name', async () => {
   const fake = await startFakeCri();
-  const cri = connect(fake.endpoint);
+  // A loaded machine must not turn into a deadline failure.
+  const cri = connect(fake.endpoint, undefined, { timeoutMs: 60_000 });
   const seen: Record<string, unknown>[] = [];
   fake.on('UpdateContainerResources', (r) => {
     seen.push(r);

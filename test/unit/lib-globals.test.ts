@@ -23,7 +23,7 @@ const snapshot = () =>
   Object.fromEntries(Object.entries(protos).map(([k, p]) => [k, Object.getOwnPropertyNames(p).map((n) => [n, Object.getOwnPropertyDescriptor(p, n).value])]));
 const before = snapshot();
 const { connect } = await import(process.argv[1]);
-const cri = connect(process.argv[2]);
+const cri = connect(process.argv[2], undefined, { timeoutMs: 60000 });
 const { containers } = await cri.runtime.listContainers({});
 cri.close();
 const after = snapshot();

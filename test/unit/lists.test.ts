@@ -140,7 +140,8 @@ describe('lists bigger than one gRPC message (50 000 containers)', () => {
 
 test('a runtime without Stream* rpcs is asked once; List* serves the rest of the run', async () => {
   const fake = await startFakeCri();
-  const cri = connect(fake.endpoint);
+  // A loaded machine must not turn into a deadline failure.
+  const cri = connect(fake.endpoint, undefined, { timeoutMs: 60_000 });
   try {
     serveContainers(fake, fakeContainers(3), { stream: false });
     fake.on('ListPodSandbox', () => ({ items: [{ id: 'p1' }] }));
@@ -159,7 +160,8 @@ test('a runtime without Stream* rpcs is asked once; List* serves the rest of the
 
 test('a Stream* rpc failing after its first page fails the list (no silent half list)', async () => {
   const fake = await startFakeCri();
-  const cri = connect(fake.endpoint);
+  // A loaded machine must not turn into a deadline failure.
+  const cri = connect(fake.endpoint, undefined, { timeoutMs: 60_000 });
   try {
     fake.onStream('StreamContainers', [{ containers: fakeContainers(2) }], { failAfter: 13 });
     await assert.rejects(listContainers(cri.runtime), /StreamContainers: .*INTERNAL/);
