@@ -8,6 +8,7 @@ import type {
   RuntimeServiceClient,
 } from '../cri/client.js';
 import { UsageError } from '../cri/errors.js';
+import { listContainers, listImages, listPodSandboxes } from '../cri/lists.js';
 import { escapeText } from '../output/escape.js';
 import { ago, goMapString, rfc3339Nano, truncateId, ZERO_TIME_RFC3339 } from '../output/human.js';
 import { renderMessage, type OutputFormat } from '../output/render.js';
@@ -93,11 +94,11 @@ export async function selectContainers(
     state: state ? { state } : undefined,
     labelSelector: parseLabels(sel.label),
   };
-  const { containers } = await runtime.listContainers({ filter });
+  const containers = await listContainers(runtime, filter);
   let imageIds: Set<string> | undefined;
   if (sel.image) {
     const { matchesRef } = await import('./images.js');
-    const list = (await (await images()).listImages({})).images;
+    const list = await listImages(await images());
     imageIds = new Set(list.filter((i) => matchesRef(i, sel.image!)).map((i) => i.id));
   }
   const byImage = (c: Container) =>
@@ -182,7 +183,7 @@ export class PsCommand extends CriCommand {
     const unlabelled = selected.some(
       (c) => c.labels[POD_NAME_LABEL] === undefined || c.labels[POD_NAMESPACE_LABEL] === undefined,
     );
-    const pods = unlabelled ? (await runtime.listPodSandbox({})).items : [];
+    const pods = unlabelled ? await listPodSandboxes(runtime) : [];
     const podsById = new Map(pods.map((p) => [p.id, p.metadata]));
     const now = Date.now();
     const rows = [['CONTAINER', 'IMAGE', 'CREATED', 'STATE', 'NAME', 'ATTEMPT', 'POD ID', 'POD', 'NAMESPACE']];
@@ -494,7 +495,7 @@ export class StopContainerCommand extends StartContainerCommand {
     const runtime = await this.runtime();
     let ids: string[];
     if (this.all) {
-      const { containers } = await runtime.listContainers({ filter: { state: { state: 'CONTAINER_RUNNING' } } });
+      const containers = await listContainers(runtime, { state: { state: 'CONTAINER_RUNNING' } });
       ids = containers.map((c) => c.id);
       if (ids.length === 0) {
         this.out('No running containers found.');
@@ -544,14 +545,14 @@ export class RemoveContainerCommand extends StartContainerCommand {
     let ids: string[];
     let running: Set<string>;
     if (this.all) {
-      const { containers } = await runtime.listContainers({});
+      const containers = await listContainers(runtime);
       ids = containers.map((c) => c.id);
       running = new Set(containers.filter((c) => c.state === 'CONTAINER_RUNNING').map((c) => c.id));
     } else {
       if (this.ids.length === 0)
         throw new UsageError('ID cannot be empty: crictl rm CONTAINER-ID [CONTAINER-ID...] (or -a)');
       ids = await resolveContainerIds(runtime, this.ids);
-      const { containers } = await runtime.listContainers({ filter: { state: { state: 'CONTAINER_RUNNING' } } });
+      const containers = await listContainers(runtime, { state: { state: 'CONTAINER_RUNNING' } });
       running = new Set(containers.map((c) => c.id));
     }
     const timeoutMs = await this.callTimeout();

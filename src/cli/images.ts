@@ -10,6 +10,7 @@ import type {
   ImageStatusResponse,
 } from '../cri/client.js';
 import { UsageError } from '../cri/errors.js';
+import { listImages } from '../cri/lists.js';
 import { escapeText } from '../output/escape.js';
 import { goStringCompare } from '../output/go-json.js';
 import { goMapString, humanSize, truncateId } from '../output/human.js';
@@ -157,7 +158,7 @@ export class ImagesCommand extends CriCommand {
     this.checkOutput(this.output, ['json', 'yaml', 'table', 'go-template']);
     const filter = parseImageFilters(this.filter);
     const service = await this.images();
-    const { images } = await service.listImages({ filter: this.ref ? { image: { image: this.ref } } : undefined });
+    const images = await listImages(service, this.ref ? { image: { image: this.ref } } : undefined);
     // crictl master sorts, then applies --filter (before/since count in that order).
     const selected = filterImages(sortImages(images), filter).filter((i) => !this.ref || matchesRef(i, this.ref));
     if (this.output !== 'table') {
@@ -279,7 +280,7 @@ export class InspectImageCommand extends CriCommand {
     const verbose = !this.quiet;
     let refs = this.refs;
     if (refs.length === 0) {
-      const { images } = await service.listImages({ filter: this.name ? { image: { image: this.name } } : undefined });
+      const images = await listImages(service, this.name ? { image: { image: this.name } } : undefined);
       refs = filterImages(sortImages(images), filter)
         .filter((i) => !this.name || matchesRef(i, this.name))
         .map((i) => i.id);

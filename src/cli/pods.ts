@@ -2,6 +2,7 @@
 import { Command, Option } from 'clipanion';
 import type { PodSandbox, PodSandboxState, PodSandboxStatusResponse, RuntimeServiceClient } from '../cri/client.js';
 import { UsageError } from '../cri/errors.js';
+import { listPodSandboxes } from '../cri/lists.js';
 import { escapeControls, escapeText } from '../output/escape.js';
 import { goStringCompare } from '../output/go-json.js';
 import { ago, goMapString, goTimeString, rfc3339Nano, truncateId } from '../output/human.js';
@@ -116,7 +117,7 @@ export async function selectPods(runtime: RuntimeServiceClient, sel: PodSelectio
   const namespaceRe = compileRegex(sel.namespace, '--namespace');
   const last = parseLast(sel.last);
   const filter = { id: sel.id, state: state ? { state } : undefined, labelSelector: parseLabels(sel.label) };
-  const { items } = await runtime.listPodSandbox({ filter });
+  const items = await listPodSandboxes(runtime, filter);
   return newestFirst(
     items.filter(
       (p) =>
@@ -331,7 +332,7 @@ export class RemovePodCommand extends CriCommand {
     const runtime = await this.runtime();
     let pods: { id: string; ready: boolean }[];
     if (this.all) {
-      pods = (await runtime.listPodSandbox({})).items.map((p) => ({ id: p.id, ready: p.state === 'SANDBOX_READY' }));
+      pods = (await listPodSandboxes(runtime)).map((p) => ({ id: p.id, ready: p.state === 'SANDBOX_READY' }));
     } else {
       if (this.ids.length === 0) throw new UsageError('ID cannot be empty: crictl rmp POD-ID [POD-ID...] (or -a)');
       const ids = await resolvePodIds(runtime, this.ids);

@@ -4,6 +4,7 @@
 // runtime's sandbox image (from `info`), pinned images and images any container uses are kept,
 // each with the reason.
 import type { Container, Image, ImageServiceClient, RuntimeServiceClient } from '../cri/client.js';
+import { listContainers, listImages } from '../cri/lists.js';
 import { matchesRef } from './images.js';
 
 export interface PruneSelection {
@@ -41,9 +42,9 @@ export async function selectPrunable(
   runtime: RuntimeServiceClient,
 ): Promise<PruneSelection> {
   const warnings: string[] = [];
-  const [{ images: list }, { containers }, sandboxImages] = await Promise.all([
-    images.listImages({}),
-    runtime.listContainers({}),
+  const [list, containers, sandboxImages] = await Promise.all([
+    listImages(images),
+    listContainers(runtime),
     runtime.status({ verbose: true }).then(
       (r) => sandboxImagesFromInfo(r.info),
       (e: Error) => {

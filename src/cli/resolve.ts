@@ -1,6 +1,7 @@
 // Turning what a user typed (full ID, unique ID prefix, or exact name) into one runtime ID.
 import type { Container, ImageServiceClient, PodSandbox, RuntimeServiceClient } from '../cri/client.js';
 import { UsageError } from '../cri/errors.js';
+import { listContainers, listImages, listPodSandboxes } from '../cri/lists.js';
 
 interface Named {
   id: string;
@@ -29,14 +30,14 @@ const FULL_ID = /^[0-9a-f]{64}$/;
 
 export async function resolveContainerIds(runtime: RuntimeServiceClient, args: readonly string[]): Promise<string[]> {
   if (args.every((a) => FULL_ID.test(a))) return [...args];
-  const { containers } = await runtime.listContainers({});
+  const containers = await listContainers(runtime);
   const named = containers.map((c: Container) => ({ id: c.id, name: c.metadata?.name ?? '' }));
   return args.map((a) => (FULL_ID.test(a) ? a : pickOne('container', a, named)));
 }
 
 export async function resolvePodIds(runtime: RuntimeServiceClient, args: readonly string[]): Promise<string[]> {
   if (args.every((a) => FULL_ID.test(a))) return [...args];
-  const { items } = await runtime.listPodSandbox({});
+  const items = await listPodSandboxes(runtime);
   const named = items.map((p: PodSandbox) => ({ id: p.id, name: p.metadata?.name ?? '' }));
   return args.map((a) => (FULL_ID.test(a) ? a : pickOne('pod sandbox', a, named)));
 }
@@ -46,7 +47,7 @@ export async function resolveImageRef(image: ImageServiceClient, arg: string): P
   if (arg.trim() === '') throw new UsageError('image ID cannot be empty');
   const status = await image.imageStatus({ image: { image: arg } });
   if (status.image) return status.image.id;
-  const { images } = await image.listImages({});
+  const images = await listImages(image);
   const bare = arg.replace(/^sha256:/, '');
   const matches = images.filter((i) => i.id.replace(/^sha256:/, '').startsWith(bare));
   if (matches.length === 1) return matches[0].id;

@@ -4,6 +4,7 @@ import { Command, Option } from 'clipanion';
 import type { ContainerStats, PodSandboxStats } from '../cri/client.js';
 import { MAX_DURATION_MS } from '../config/settings.js';
 import { UsageError } from '../cri/errors.js';
+import { listContainerStats, listPodSandboxes, listPodSandboxStats } from '../cri/lists.js';
 import { goStringCompare } from '../output/go-json.js';
 import { humanSize, truncateId } from '../output/human.js';
 import { renderMessage, type OutputFormat } from '../output/render.js';
@@ -112,10 +113,12 @@ export class StatsCommand extends StatsBase {
     const runtime = await this.runtime();
     const wanted = [...this.ids, ...(this.id ? [this.id] : [])];
     const [id] = wanted.length > 0 ? await resolveContainerIds(runtime, wanted) : [''];
-    const listed = await runtime.listContainerStats({
-      filter: { id, podSandboxId: this.pod, labelSelector: parseLabels(this.label) },
+    const stats = await listContainerStats(runtime, {
+      id,
+      podSandboxId: this.pod,
+      labelSelector: parseLabels(this.label),
     });
-    const response = { ...listed, stats: sortById(listed.stats) };
+    const response = { stats: sortById(stats) };
     // crictl's displayStats: running containers only (unless -a), and only those present in
     // both samples.
     const rows = (previous: Map<string, unknown> | undefined) => {
@@ -172,15 +175,16 @@ export class PodStatsCommand extends StatsBase {
     const wanted = [...this.ids, ...(this.id ? [this.id] : [])];
     const [id] = wanted.length > 0 ? await resolvePodIds(runtime, wanted) : [''];
     const filter = { id, labelSelector: parseLabels(this.label) };
-    const listed = await runtime.listPodSandboxStats({ filter }).catch(async (err: Error) => {
+    const listed = await listPodSandboxStats(runtime, filter).catch(async (err: Error) => {
       // containerd fails the whole list when one pod was run without a cgroup parent: ask pod
       // by pod instead, and name the pods that cannot be measured. crictl fails outright.
       if (!/cgroupPath is empty/.test(err.message)) throw err;
       const hint = 'pod stats need linux.cgroup_parent in the pod config';
       const reason = `${err.message.replace(/^[^:]*: [A-Z_]+: /, '')} (${hint})`;
       if (id) throw new UsageError(reason);
-      const { items } = await runtime.listPodSandbox({
-        filter: { state: { state: 'SANDBOX_READY' }, labelSelector: filter.labelSelector },
+      const items = await listPodSandboxes(runtime, {
+        state: { state: 'SANDBOX_READY' },
+        labelSelector: filter.labelSelector,
       });
       const stats: PodSandboxStats[] = [];
       for (const pod of items) {
@@ -195,9 +199,9 @@ export class PodStatsCommand extends StatsBase {
       }
       // Nothing measurable at all: fail with the runtime's reason, as crictl does.
       if (stats.length === 0) throw new UsageError(reason);
-      return { stats };
+      return stats;
     });
-    const response = { ...listed, stats: sortById(listed.stats) };
+    const response = { stats: sortById(listed) };
     // crictl's displayPodStats: pods without CPU and memory figures, and pods new since the
     // first sample, are left out; Linux or Windows figures, whichever the runtime sent.
     const rows = (previous: Map<string, unknown> | undefined) => {

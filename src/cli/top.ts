@@ -4,6 +4,7 @@
 import { Command, Option } from 'clipanion';
 import type { RuntimeServiceClient } from '../cri/client.js';
 import { CriError, UsageError } from '../cri/errors.js';
+import { listContainerStats, listContainers, listPodSandboxes, listPodSandboxStats } from '../cri/lists.js';
 import { CriCommand } from './cri-command.js';
 
 const SIGNAL_EXIT: Record<string, number> = { SIGTERM: 143, SIGHUP: 129 };
@@ -298,11 +299,11 @@ function isLive(state: string): boolean {
 async function sample(runtime: RuntimeServiceClient, pods: boolean): Promise<import('../top/model.js').Sample> {
   const at = Date.now();
   const [containers, stats, podList, podStats] = await Promise.all([
-    runtime.listContainers({}),
-    runtime.listContainerStats({}),
-    runtime.listPodSandbox({}),
+    listContainers(runtime),
+    listContainerStats(runtime),
+    listPodSandboxes(runtime),
     // containerd fails the whole list when one pod has no cgroup parent: then go without.
-    pods ? runtime.listPodSandboxStats({}).catch(() => ({ stats: [] })) : Promise.resolve({ stats: [] }),
+    pods ? listPodSandboxStats(runtime).catch(() => []) : Promise.resolve([]),
   ]);
-  return { at, containers: containers.containers, stats: stats.stats, pods: podList.items, podStats: podStats.stats };
+  return { at, containers, stats, pods: podList, podStats };
 }

@@ -5,7 +5,9 @@ import type { ImageServiceRpcs, RuntimeServiceRpcs } from './generated/types.js'
 import { parseEndpoint, type ParsedEndpoint } from './endpoint.js';
 import { CriError, isUnreachable, toCriError } from './errors.js';
 import { redact } from './redact.js';
-import { messageType, serviceType, TO_OBJECT, type protobuf } from './schema.js';
+import { RESPONSE_DECODERS } from './generated/decode.js';
+import { int64Input, messageType, serviceType, type protobuf } from './schema.js';
+import { WireReader } from './wire.js';
 
 export type * from './generated/types.js';
 
@@ -76,17 +78,21 @@ const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.
 /** Message codecs of an rpc; types are looked up on first use, not when the client is built. */
 export function rpcCodecs(method: protobuf.Method) {
   let reqType: protobuf.Type | undefined;
-  let resType: protobuf.Type | undefined;
+  const decode = RESPONSE_DECODERS[method.responseType];
   return {
+    /** The request with int64 fields as exact decimal strings; a bad one throws, naming the field. */
+    prepare: (value: object): object => {
+      reqType ??= messageType(`runtime.v1.${method.requestType}`);
+      return int64Input(reqType, value);
+    },
+    /** Encodes a prepared request. */
     serialize: (value: object): Buffer => {
       reqType ??= messageType(`runtime.v1.${method.requestType}`);
       return toBuffer(reqType.encode(reqType.fromObject(value)).finish());
     },
-    deserialize: (bytes: Buffer): unknown => {
-      resType ??= messageType(`runtime.v1.${method.responseType}`);
-      return resType.toObject(resType.decode(bytes), TO_OBJECT);
-    },
-    /** The request as the encoder sees it (int64 as exact decimals, enums by name): what --debug
+    // Straight into plain objects (src/cri/wire.ts says why).
+    deserialize: (bytes: Buffer): unknown => decode(new WireReader(bytes), bytes.length),
+    /** A prepared request as the encoder sees it (int64 as exact decimals, enums by name): what --debug
      *  logs, so the log shows what is sent rather than what was asked for. */
     asSent: (value: object): unknown => {
       reqType ??= messageType(`runtime.v1.${method.requestType}`);
@@ -190,9 +196,15 @@ export class CriConnection {
 
   private unaryMethod(service: string, method: protobuf.Method) {
     const path = `/runtime.v1.${service}/${method.name}`;
-    const { serialize, deserialize, asSent } = rpcCodecs(method);
-    return (request: object = {}, options?: CallOptions): Promise<unknown> => {
-      if (this.debug) this.log('request', method.name, asSent(request ?? {}));
+    const { prepare, serialize, deserialize, asSent } = rpcCodecs(method);
+    return (asked: object = {}, options?: CallOptions): Promise<unknown> => {
+      let request: object;
+      try {
+        request = prepare(asked ?? {});
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      if (this.debug) this.log('request', method.name, asSent(request));
       return this.withRetries(
         method.name,
         () => this.unaryAttempt(path, serialize, deserialize, method.name, request, options),
@@ -237,32 +249,75 @@ export class CriConnection {
 
   private streamMethod(service: string, method: protobuf.Method) {
     const path = `/runtime.v1.${service}/${method.name}`;
-    const { serialize, deserialize, asSent } = rpcCodecs(method);
-    // Streams (events) run until cancelled: the client timeout does not apply unless asked for.
-    return (request: object = {}, options?: CallOptions): ResponseStream<unknown> => {
-      const call = this.callOptions({ timeoutMs: 0, ...options });
-      if (this.debug) this.log('request', method.name, asSent(request ?? {}));
-      const stream = this.grpcClient.makeServerStreamRequest(
-        path,
-        serialize,
-        deserialize,
-        request ?? {},
-        new grpc.Metadata(),
-        call.grpc,
-      );
-      const endpoint = this.endpoint.endpoint;
-      options?.signal?.addEventListener('abort', () => stream.cancel(), { once: true });
+    const { prepare, serialize, deserialize, asSent } = rpcCodecs(method);
+    const rpc = method.name;
+    const endpoint = this.endpoint.endpoint;
+    // The Stream* list rpcs end once the list is sent: they are calls like List*, with the client
+    // timeout (for the whole list) and retries while the runtime cannot be reached.
+    const isList = rpc.startsWith('Stream');
+    return (asked: object = {}, options?: CallOptions): ResponseStream<unknown> => {
+      const request = prepare(asked ?? {});
+      if (this.debug) this.log('request', rpc, asSent(request));
+      const open = () => {
+        // Other streams (events) run until cancelled: no timeout unless asked for.
+        const call = this.callOptions(isList ? options : { timeoutMs: 0, ...options });
+        const stream = this.grpcClient.makeServerStreamRequest(
+          path,
+          serialize,
+          deserialize,
+          request,
+          new grpc.Metadata(),
+          call.grpc,
+        );
+        options?.signal?.addEventListener('abort', () => stream.cancel(), { once: true });
+        return {
+          stream,
+          messages: stream[Symbol.asyncIterator]() as AsyncIterator<unknown>,
+          timeoutMs: call.timeoutMs,
+        };
+      };
+      const failure = (err: unknown, timeoutMs: number) =>
+        toCriError(err as grpc.ServiceError, endpoint, rpc, timeoutMs);
+      let current = isList ? undefined : open();
+      let cancelled = false;
+      const next = async (opened: ReturnType<typeof open>) => {
+        try {
+          return await opened.messages.next();
+        } catch (err) {
+          throw failure(err, opened.timeoutMs);
+        }
+      };
       return {
-        cancel: () => stream.cancel(),
-        async *[Symbol.asyncIterator]() {
-          try {
-            for await (const message of stream) yield message;
-          } catch (err) {
-            const e = err as grpc.ServiceError;
-            if (e.code === grpc.status.CANCELLED) return;
-            throw toCriError(e, endpoint, method.name, call.timeoutMs);
-          }
+        cancel: () => {
+          cancelled = true;
+          current?.stream.cancel();
         },
+        [Symbol.asyncIterator]: async function* (this: CriConnection) {
+          try {
+            let first: IteratorResult<unknown> | undefined;
+            if (!current) {
+              // Until the runtime has answered, try again as unary calls do (each try a fresh call).
+              first = await this.withRetries(
+                rpc,
+                () => {
+                  current = open();
+                  if (cancelled) current.stream.cancel();
+                  return next(current);
+                },
+                options?.signal,
+              );
+            }
+            for (let r = first ?? (await next(current!)); !r.done; r = await next(current!)) {
+              if (isList && this.debug) this.log('response', rpc, r.value);
+              yield r.value;
+            }
+          } catch (err) {
+            if (err instanceof CriError && err.code === grpc.status.CANCELLED) return;
+            throw err;
+          } finally {
+            current?.stream.cancel();
+          }
+        }.bind(this),
       };
     };
   }

@@ -7,6 +7,7 @@ import type { Settings } from '../config/settings.js';
 import { connect, type CriClients, type RuntimeServiceClient } from '../cri/client.js';
 import { DEFAULT_RUNTIME_ENDPOINTS, parseEndpoint } from '../cri/endpoint.js';
 import type { ContainerStatus } from '../cri/generated/types.js';
+import { listContainers, listPodSandboxes } from '../cri/lists.js';
 import { lastLogLines, readEdge } from '../logs/last-lines.js';
 import { cgroupDriver } from '../spec/cgroup.js';
 import type {
@@ -119,8 +120,8 @@ export async function gatherRuntime(cri: CriClients, sinceMs: number, lastLines:
     sandboxImagePresent = r === undefined ? undefined : Boolean(r.image);
   }
   const imageFs = await attempt('ImageFsInfo', () => cri.image.imageFsInfo({}));
-  const pods = (await attempt('ListPodSandbox', () => runtime.listPodSandbox({})))?.items ?? [];
-  const containers = (await attempt('ListContainers', () => runtime.listContainers({})))?.containers ?? [];
+  const pods = (await attempt('ListPodSandbox', () => listPodSandboxes(runtime))) ?? [];
+  const containers = (await attempt('ListContainers', () => listContainers(runtime))) ?? [];
 
   const podCgroupParents = new Map<string, string>();
   await eachLimited(pods, async (pod) => {

@@ -29,7 +29,28 @@ function width(s: string): number {
  *  characters in cells are shown escaped (see escape.ts): cells hold runtime-provided text. */
 export function formatTable(rawRows: readonly (readonly string[])[], style: TableStyle = CRICTL_TABLE): string {
   if (rawRows.length === 0) return '';
+  // Usually no cell has a control character or a character outside the BMP: one native scan of
+  // all the text says so, and then every cell is shown as it is and its width is its length.
+  const all = rawRows.map((row) => row.join('')).join('');
+  if (!CONTROL_IN_CELL.test(all) && !HIGH_SURROGATE.test(all)) return padded(rawRows, style);
   const rows = rawRows.map((row) => (row.some((cell) => CONTROL_IN_CELL.test(cell)) ? row.map(escapeControls) : row));
+  return aligned(rows, style, width);
+}
+
+/** The table when every cell's width is its length: padEnd does the padding. */
+function padded(rows: readonly (readonly string[])[], style: TableStyle): string {
+  const widths = columnWidths(rows, style, (s) => s.length);
+  let out = '';
+  for (const row of rows) {
+    const last = row.length - 1;
+    for (let c = 0; c < last; c++) out += row[c].padEnd(widths[c]);
+    out += last >= 0 ? `${row[last]}\n` : '\n';
+  }
+  return out;
+}
+
+/** Each column's width: its widest cell (but the last column's) plus padding, at least minWidth. */
+function columnWidths(rows: readonly (readonly string[])[], style: TableStyle, width: (s: string) => number): number[] {
   let columns = 0;
   for (const row of rows) if (row.length > columns) columns = row.length;
   const widths: number[] = new Array(columns).fill(0);
@@ -39,12 +60,13 @@ export function formatTable(rawRows: readonly (readonly string[])[], style: Tabl
       if (w > widths[c]) widths[c] = w;
     }
   }
-  let widest = 0;
-  for (let c = 0; c < columns; c++) {
-    widths[c] = Math.max(widths[c] + style.padding, style.minWidth);
-    if (widths[c] > widest) widest = widths[c];
-  }
-  const spaces = ' '.repeat(widest);
+  for (let c = 0; c < columns; c++) widths[c] = Math.max(widths[c] + style.padding, style.minWidth);
+  return widths;
+}
+
+function aligned(rows: readonly (readonly string[])[], style: TableStyle, width: (s: string) => number): string {
+  const widths = columnWidths(rows, style, width);
+  const spaces = ' '.repeat(Math.max(0, ...widths));
   const parts: string[] = [];
   for (const row of rows) {
     for (let c = 0; c < row.length - 1; c++) parts.push(row[c], spaces.slice(0, widths[c] - width(row[c])));

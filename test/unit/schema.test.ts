@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import protobuf from 'protobufjs';
-import { messageType, serviceType, TO_OBJECT } from '../../src/cri/schema.js';
+import { messageType, serviceType } from '../../src/cri/schema.js';
 
 const parsed = protobuf.parse(readFileSync(new URL('../../cri-api/api.proto', import.meta.url), 'utf8'), {
   keepCase: true,
@@ -113,44 +113,4 @@ test('the run-time descriptor uses JSON names in declaration order', () => {
   );
 });
 
-test('int64 values decode to exact decimal strings, signed and unsigned, at the 64-bit edges', () => {
-  const values = [
-    '0',
-    '1',
-    '-1',
-    '9007199254740993',
-    '1732420000123456789',
-    '9223372036854775807',
-    '-9223372036854775808',
-    '-4294967296',
-    '4294967295',
-  ];
-  // ContainerStatus.created_at is int64; ImageFsInfo's UInt64Value.value is uint64.
-  const status = messageType('runtime.v1.ContainerStatus');
-  for (const v of values) {
-    const decoded = status.toObject(
-      status.decode(status.encode(status.fromObject({ createdAt: v })).finish()),
-      TO_OBJECT,
-    );
-    assert.equal(decoded.createdAt, v);
-  }
-  const u64 = messageType('runtime.v1.UInt64Value');
-  for (const v of ['0', '18446744073709551615', '9223372036854775808', '4294967296']) {
-    const decoded = u64.toObject(u64.decode(u64.encode(u64.fromObject({ value: v })).finish()), TO_OBJECT);
-    assert.equal(decoded.value, v);
-  }
-  // Other radixes still go through long.js.
-  const Long = protobuf.util.Long as unknown as { fromString(s: string): { toString(radix?: number): string } };
-  assert.equal(Long.fromString('-255').toString(16), '-ff');
-});
-
-test('strings decode fast and still reject invalid UTF-8', () => {
-  const meta = messageType('runtime.v1.ContainerMetadata');
-  const encode = (name: string) => Buffer.from(meta.encode(meta.fromObject({ name })).finish());
-  for (const name of ['', 'busybox', 'x'.repeat(200), 'naïve-容器-🚀', 'replacement \uFFFD kept', 'é'.repeat(70)]) {
-    assert.equal(meta.toObject(meta.decode(encode(name)), TO_OBJECT).name, name);
-  }
-  // Field 1 (name), length 3: "a", then a lone continuation byte, then "b".
-  assert.throws(() => meta.decode(Buffer.from([0x0a, 0x03, 0x61, 0x80, 0x62])));
-  assert.throws(() => meta.decode(Buffer.from([0x0a, 0x46, ...Buffer.alloc(69, 0x61), 0xff])));
-});
+// How responses decode (int64, strings, malformed input): test/unit/decode.test.ts.
