@@ -4,10 +4,11 @@ import { Cli, UsageError as ClipanionUsageError } from 'clipanion';
 import { commandShape, matchPath, normalizeArgs, parseGoBool } from './cli/argv.js';
 import { COMMANDS } from './cli/commands.js';
 import type { CliContext } from './cli/context.js';
-import { resolveConfigPath, suggest } from './config/config.js';
+import { resolveConfigPath } from './config/config.js';
 import { resolveSettings, type GlobalFlags, type Settings } from './config/settings.js';
 import type { CriClients } from './cri/client.js';
-import { CriError, UsageError } from './cri/errors.js';
+import { CriError } from './cri/errors.js';
+import { CommandError, suggest, UsageError } from './errors.js';
 import { escapeControls } from './output/escape.js';
 import { getStartPath } from './startup/start-path.js';
 import { VERSION } from './version.js';
@@ -234,7 +235,7 @@ export async function main(argv: readonly string[], io: Partial<MainIo> = {}): P
  *  CRICTL_TS_STACK). The message may carry runtime text: control characters are shown escaped. */
 export function reportError(err: unknown, stderr: NodeJS.WritableStream): number {
   const line = (message: string) => stderr.write(`crictl: ${escapeControls(message)}\n`);
-  if (err instanceof UsageError) {
+  if (err instanceof UsageError || err instanceof CommandError) {
     line(err.message);
     return err.exitCode;
   }

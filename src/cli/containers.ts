@@ -7,7 +7,7 @@ import type {
   ImageServiceClient,
   RuntimeServiceClient,
 } from '../cri/client.js';
-import { UsageError } from '../cri/errors.js';
+import { CommandError, UsageError } from '../errors.js';
 import { escapeText } from '../output/escape.js';
 import { ago, goMapString, rfc3339Nano, truncateId, ZERO_TIME_RFC3339 } from '../output/human.js';
 import { renderMessage, type OutputFormat } from '../output/render.js';
@@ -560,7 +560,7 @@ export class RemoveContainerCommand extends StartContainerCommand {
       ids,
       async (containerId) => {
         if (running.has(containerId)) {
-          if (!this.force) throw new UsageError('container is running, stop it first or use --force');
+          if (!this.force) throw new CommandError('container is running, stop it first or use --force');
           await runtime.stopContainer({ containerId, timeout: '0' }, { timeoutMs });
         }
         // The log path is only known while the container exists.

@@ -1,7 +1,7 @@
 // Base class of crictl commands: access to settings, the CRI clients, and output helpers.
 import { Command } from 'clipanion';
 import type { CliContext } from './context.js';
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 import { escapeText } from '../output/escape.js';
 
 export abstract class CriCommand extends Command<CliContext> {

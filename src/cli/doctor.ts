@@ -1,7 +1,7 @@
 // `crictl-ts doctor`: one report on the node's container runtime, for the operator on a sick node
 // who would otherwise ask crictl ten questions. Read-only: it never changes anything.
 import { Command, Option } from 'clipanion';
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 import { CriCommand } from './cri-command.js';
 
 export class DoctorCommand extends CriCommand {

@@ -2,7 +2,7 @@
 // (ExecSync); otherwise output streams over the runtime's streaming server.
 import { Writable } from 'node:stream';
 import { Command, Option } from 'clipanion';
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 import { CriCommand } from './cri-command.js';
 import { truncateId } from '../output/human.js';
 import { resolveContainerIds } from './resolve.js';

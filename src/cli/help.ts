@@ -4,7 +4,7 @@
 // layout. Commands need nothing special to get this.
 import type { Cli, CommandClass } from 'clipanion';
 import type { CliContext } from './context.js';
-import { suggest } from '../config/config.js';
+import { suggest } from '../errors.js';
 import { VERSION } from '../version.js';
 
 export interface OptionShape {

@@ -6,7 +6,8 @@ import { createReadStream, createWriteStream, renameSync, statSync, unlinkSync }
 import { basename, dirname, join } from 'node:path';
 import type { ContainerdClient } from '../containerd/client.js';
 import type { JsonDescriptor } from '../containerd/oci.js';
-import { CriError, GrpcCode, UsageError } from '../cri/errors.js';
+import { CriError, GrpcCode } from '../cri/errors.js';
+import { CommandError, UsageError } from '../errors.js';
 import { CriCommand } from './cri-command.js';
 import { resolveImageRef } from './resolve.js';
 
@@ -31,7 +32,7 @@ abstract class ContainerdCommand extends CriCommand {
         : /docker/i.test(name)
           ? hint.docker
           : `${hint.crio} on CRI-O, ${hint.docker} on cri-dockerd`;
-      return new UsageError(
+      return new CommandError(
         `${command} needs containerd's image API, but the runtime at ${endpoint} is ${name || 'unnamed'}: use ${tool}`,
       );
     };
@@ -47,7 +48,7 @@ abstract class ContainerdCommand extends CriCommand {
       client.close();
       const { isNotFound } = await import('../containerd/client.js');
       if (isNotFound(err))
-        throw new UsageError(
+        throw new CommandError(
           `containerd at ${endpoint} has no "${CRI_NAMESPACE}" namespace (is its CRI plugin enabled?)`,
         );
       // Says it is containerd, but does not serve containerd's API there (a proxy, a shim).
@@ -97,7 +98,7 @@ abstract class ContainerdCommand extends CriCommand {
         if (!isNotFound(err)) throw err;
       }
     }
-    throw new UsageError(`image "${ref}": the runtime lists it, but containerd has no image record for it`);
+    throw new CommandError(`image "${ref}": the runtime lists it, but containerd has no image record for it`);
   }
 }
 
@@ -333,7 +334,7 @@ export class SaveCommand extends ContainerdCommand {
       return 0;
     } catch (err) {
       if (typeof (err as NodeJS.ErrnoException).code === 'string' && (err as NodeJS.ErrnoException).syscall)
-        throw new UsageError(`-o ${this.output}: ${(err as Error).message}`);
+        throw new CommandError(`-o ${this.output}: ${(err as Error).message}`);
       throw err;
     } finally {
       client.close();

@@ -9,7 +9,7 @@ import type {
   ImageServiceClient,
   ImageStatusResponse,
 } from '../cri/client.js';
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 import { escapeText } from '../output/escape.js';
 import { goStringCompare } from '../output/go-json.js';
 import { goMapString, humanSize, truncateId } from '../output/human.js';

@@ -1,7 +1,7 @@
 // `runp jsonschema`, `create jsonschema`, `run jsonschema` (alias `js`) and `pull jsonschema`:
 // print the JSON Schema of the config files those commands read.
 import { Command, Option } from 'clipanion';
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 import { CriCommand } from './cri-command.js';
 
 const POD = ['runtime.v1.PodSandboxConfig', 'crictl pod sandbox config (runp, create, run)'] as const;

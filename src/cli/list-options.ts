@@ -2,7 +2,7 @@
 // done the way crictl does: the runtime filters by ID, state and labels; names, namespaces and
 // images are matched here; newest first.
 import { Option } from 'clipanion';
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 
 /** `key=value` pairs from repeated --label flags. */
 export function parseLabels(labels: readonly string[] | undefined, flag = '--label'): Record<string, string> {

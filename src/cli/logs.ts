@@ -1,7 +1,7 @@
 // `crictl logs`: print a container's log, read straight from the file the runtime writes
 // (its path comes from ContainerStatus), as crictl does.
 import { Command, Option } from 'clipanion';
-import { UsageError } from '../cri/errors.js';
+import { CommandError, UsageError } from '../errors.js';
 import { CriCommand } from './cri-command.js';
 import { resolveContainerIds } from './resolve.js';
 
@@ -73,17 +73,17 @@ export class LogsCommand extends CriCommand {
     const [containerId] = await resolveContainerIds(runtime, [this.id]);
     const { status } = await runtime.containerStatus({ containerId });
     let path = status?.logPath ?? '';
-    if (!path) throw new UsageError(`container ${containerId} has no log path (the runtime keeps no log for it)`);
+    if (!path) throw new CommandError(`container ${containerId} has no log path (the runtime keeps no log for it)`);
     if (this.previous) {
       const attempt = status?.metadata?.attempt ?? 0;
-      if (attempt === 0) throw new UsageError(`container ${containerId} has no previous instance (attempt 0)`);
+      if (attempt === 0) throw new CommandError(`container ${containerId} has no previous instance (attempt 0)`);
       path = `${path.slice(0, path.lastIndexOf('/') + 1)}${attempt - 1}${path.slice(path.lastIndexOf('.'))}`;
     }
     if (this.reopen) {
       try {
         await runtime.reopenContainerLog({ containerId });
       } catch (err) {
-        throw new UsageError(`reopen container logs: ${(err as Error).message}`);
+        throw new CommandError(`reopen container logs: ${(err as Error).message}`);
       }
       // crictl says so through its logger (logrus' plain format) on stderr.
       this.context.stderr.write(`time="${logrusTime(new Date())}" level=info msg="Container logs reopened"\n`);
@@ -127,7 +127,9 @@ export class LogsCommand extends CriCommand {
           } catch (err) {
             failingSince ??= Date.now();
             if (Date.now() - failingSince > lostRuntimeMs())
-              throw new UsageError(`logs: lost the runtime while following ${containerId}: ${(err as Error).message}`);
+              throw new CommandError(
+                `logs: lost the runtime while following ${containerId}: ${(err as Error).message}`,
+              );
             return true;
           }
         };
@@ -141,8 +143,8 @@ export class LogsCommand extends CriCommand {
       return code;
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      if (e.code) throw new UsageError(`log file ${path}: ${describeFsError(e)}`);
-      if (err instanceof LogFormatError) throw new UsageError(`log file ${path}: ${err.message}`);
+      if (e.code) throw new CommandError(`log file ${path}: ${describeFsError(e)}`);
+      if (err instanceof LogFormatError) throw new CommandError(`log file ${path}: ${err.message}`);
       throw err;
     } finally {
       for (const signal of STOP_SIGNALS) process.off(signal, onSignal);

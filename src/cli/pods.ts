@@ -1,7 +1,7 @@
 // Pod sandbox commands: pods, inspectp (and the pod lifecycle: runp, stopp, rmp).
 import { Command, Option } from 'clipanion';
 import type { PodSandbox, PodSandboxState, PodSandboxStatusResponse, RuntimeServiceClient } from '../cri/client.js';
-import { UsageError } from '../cri/errors.js';
+import { CommandError, UsageError } from '../errors.js';
 import { escapeControls, escapeText } from '../output/escape.js';
 import { goStringCompare } from '../output/go-json.js';
 import { ago, goMapString, goTimeString, rfc3339Nano, truncateId } from '../output/human.js';
@@ -347,7 +347,7 @@ export class RemovePodCommand extends CriCommand {
       pods,
       async ({ id, ready }) => {
         if (ready) {
-          if (!this.force) throw new UsageError('pod sandbox is running, stop it first or use --force');
+          if (!this.force) throw new CommandError('pod sandbox is running, stop it first or use --force');
           await runtime.stopPodSandbox({ podSandboxId: id }, { timeoutMs });
         }
         await runtime.removePodSandbox({ podSandboxId: id }, { timeoutMs });

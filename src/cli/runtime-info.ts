@@ -2,7 +2,7 @@
 import { Command, Option } from 'clipanion';
 import { escapeText } from '../output/escape.js';
 import { renderMessage, type OutputFormat } from '../output/render.js';
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { CriCommand } from './cri-command.js';
 import { printStatusInfo } from './inspect-output.js';

@@ -3,7 +3,7 @@
 import { Command, Option } from 'clipanion';
 import type { ContainerStats, PodSandboxStats } from '../cri/client.js';
 import { MAX_DURATION_MS } from '../config/settings.js';
-import { UsageError } from '../cri/errors.js';
+import { CommandError, UsageError } from '../errors.js';
 import { goStringCompare } from '../output/go-json.js';
 import { humanSize, truncateId } from '../output/human.js';
 import { renderMessage, type OutputFormat } from '../output/render.js';
@@ -31,7 +31,7 @@ export function cpuPercent(
 ): number {
   if (!now?.usage || now.usage === '0') return 0;
   const dt = Number(BigInt(now.timestamp) - BigInt(before?.timestamp ?? '0'));
-  if (dt === 0) throw new UsageError('cpu stat is not updated during sample');
+  if (dt === 0) throw new CommandError('cpu stat is not updated during sample');
   // The usage counters are uint64 in Go: a counter that went backwards wraps around.
   const used = BigInt.asUintN(64, BigInt(now.usage) - BigInt(before?.usage ?? '0'));
   return (Number(used) / dt) * 100;
@@ -178,7 +178,7 @@ export class PodStatsCommand extends StatsBase {
       if (!/cgroupPath is empty/.test(err.message)) throw err;
       const hint = 'pod stats need linux.cgroup_parent in the pod config';
       const reason = `${err.message.replace(/^[^:]*: [A-Z_]+: /, '')} (${hint})`;
-      if (id) throw new UsageError(reason);
+      if (id) throw new CommandError(reason);
       const { items } = await runtime.listPodSandbox({
         filter: { state: { state: 'SANDBOX_READY' }, labelSelector: filter.labelSelector },
       });
@@ -194,7 +194,7 @@ export class PodStatsCommand extends StatsBase {
         }
       }
       // Nothing measurable at all: fail with the runtime's reason, as crictl does.
-      if (stats.length === 0) throw new UsageError(reason);
+      if (stats.length === 0) throw new CommandError(reason);
       return { stats };
     });
     const response = { ...listed, stats: sortById(listed.stats) };
@@ -207,7 +207,7 @@ export class PodStatsCommand extends StatsBase {
         const key = s.attributes?.id ?? '';
         keep.set(key, s);
         if (s.linux && s.windows)
-          throw new UsageError(`pod "${truncateId(key)}" has both linux and windows stats which is not supported`);
+          throw new CommandError(`pod "${truncateId(key)}" has both linux and windows stats which is not supported`);
         const figures = s.linux ?? s.windows;
         const cpu = figures?.cpu;
         const mem = figures?.memory?.workingSetBytes?.value ?? '0';

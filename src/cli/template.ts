@@ -1,7 +1,7 @@
 // `crictl-ts template pod|container`: a commented starter config that runs as it is
 // (`crictl run container.yaml pod.yaml`) on a node with the pause and busybox images.
 import { Command, Option } from 'clipanion';
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 import { CriCommand } from './cri-command.js';
 
 // YAML is the source: its comments are the documentation; `-o json` drops them.

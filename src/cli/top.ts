@@ -3,7 +3,8 @@
 // in src/top/; this file samples the runtime and turns keys into state.
 import { Command, Option } from 'clipanion';
 import type { RuntimeServiceClient } from '../cri/client.js';
-import { CriError, UsageError } from '../cri/errors.js';
+import { CriError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 import { CriCommand } from './cri-command.js';
 
 const SIGNAL_EXIT: Record<string, number> = { SIGTERM: 143, SIGHUP: 129 };

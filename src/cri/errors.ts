@@ -43,17 +43,6 @@ export class CriError extends Error {
   }
 }
 
-/** Errors we raise ourselves for bad input (config, flags, IDs): message is shown as is. */
-export class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
 const CONNECT_ERRNO: Record<string, string> = {
   ENOENT: 'no such file or directory (is the runtime running?)',
   EACCES: 'permission denied (are you root?)',

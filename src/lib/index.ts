@@ -16,7 +16,8 @@ export {
   type ImageServiceClient,
 } from '../cri/client.js';
 export type * from '../cri/generated/types.js';
-export { CriError, UsageError, GrpcCode } from '../cri/errors.js';
+export { CriError, GrpcCode } from '../cri/errors.js';
+export { UsageError, CommandError } from '../errors.js';
 export { parseEndpoint, DEFAULT_RUNTIME_ENDPOINTS, type ParsedEndpoint } from '../cri/endpoint.js';
 export { loadConfig, resolveConfigPath, CONFIG_KEYS, type FileConfig, type LoadedConfig } from '../config/config.js';
 export { resolveSettings, parseDuration, type Settings, type GlobalFlags } from '../config/settings.js';

@@ -8,7 +8,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Transform, type Readable } from 'node:stream';
 import type { RuntimeServiceClient } from '../cri/client.js';
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 import { MAX_ERROR_BODY } from './limits.js';
 import { collectAtMost, describeOpenFailure, withinIdleLimit, type Transport } from './remotecommand.js';
 import { SpdySession, type SpdyStream } from './spdy.js';
