@@ -9,7 +9,7 @@ import type {
 } from '../cri/client.js';
 import { CommandError, UsageError } from '../errors.js';
 import { escapeText } from '../output/escape.js';
-import { ago, goMapString, rfc3339Nano, truncateId, ZERO_TIME_RFC3339 } from '../output/human.js';
+import { ago, goMapString, mapBlock, rfc3339Nano, truncateId, ZERO_TIME_RFC3339 } from '../output/human.js';
 import { renderMessage, type OutputFormat } from '../output/render.js';
 import { formatTable } from '../output/table.js';
 import { writeOut } from '../output/write.js';
@@ -26,7 +26,6 @@ import {
   parseLast,
   templateOption,
 } from './list-options.js';
-import { mapBlock } from './pods.js';
 import { resolveContainerIds, resolvePodIds } from './resolve.js';
 
 const CONTAINER_STATES: Record<string, ContainerState> = {

@@ -2,9 +2,8 @@
 import { Command, Option } from 'clipanion';
 import type { PodSandbox, PodSandboxState, PodSandboxStatusResponse, RuntimeServiceClient } from '../cri/client.js';
 import { CommandError, UsageError } from '../errors.js';
-import { escapeControls, escapeText } from '../output/escape.js';
-import { goStringCompare } from '../output/go-json.js';
-import { ago, goMapString, goTimeString, rfc3339Nano, truncateId } from '../output/human.js';
+import { escapeText } from '../output/escape.js';
+import { ago, goMapString, goTimeString, mapBlock, rfc3339Nano, truncateId } from '../output/human.js';
 import { renderMessage, type OutputFormat } from '../output/render.js';
 import { formatTable } from '../output/table.js';
 import { writeOut } from '../output/write.js';
@@ -140,13 +139,6 @@ export function verbosePod(p: PodSandbox): string {
   s += `Status: ${podStateText(p.state)}\nCreated: ${goTimeString(p.createdAt)}\n`;
   s += mapBlock('Labels', p.labels) + mapBlock('Annotations', p.annotations);
   return `${s}Runtime: ${p.runtimeHandler || '(default)'}\n\n`;
-}
-
-/** "Labels:\n\tk -> v" blocks of crictl's verbose listings, keys sorted. */
-export function mapBlock(title: string, map: Record<string, string>): string {
-  const keys = Object.keys(map).sort(goStringCompare);
-  if (keys.length === 0) return '';
-  return `${title}:\n${keys.map((k) => `\t${escapeControls(k)} -> ${escapeControls(map[k])}\n`).join('')}`;
 }
 
 export class InspectPodCommand extends CriCommand {

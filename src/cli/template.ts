@@ -94,7 +94,7 @@ export class TemplateCommand extends CriCommand {
       this.out(text);
       return 0;
     }
-    const { yamlLib } = await import('../output/yaml-lib.js');
+    const { yamlLib } = await import('../yaml-lib.js');
     this.out(JSON.stringify((await yamlLib()).parse(text), null, 2));
     return 0;
   }

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { suggest, UsageError } from '../errors.js';
-import { yamlLib } from '../output/yaml-lib.js';
+import { yamlLib } from '../yaml-lib.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/crictl.yaml';
 

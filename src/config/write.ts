@@ -23,7 +23,7 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import { CommandError, UsageError } from '../errors.js';
 import { describeFsError, type ConfigKey } from './config.js';
-import { yamlLib } from '../output/yaml-lib.js';
+import { yamlLib } from '../yaml-lib.js';
 
 const LOCK_WAIT_MS = 10_000;
 const STALE_LOCK_MS = 30_000;
