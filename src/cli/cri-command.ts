@@ -1,7 +1,6 @@
 // Base class of crictl commands: access to settings, the CRI clients, and output helpers.
 import { Command } from 'clipanion';
 import type { CliContext } from './context.js';
-import { UsageError } from '../errors.js';
 import { escapeText } from '../output/escape.js';
 
 export abstract class CriCommand extends Command<CliContext> {
@@ -64,12 +63,5 @@ export abstract class CriCommand extends Command<CliContext> {
   protected warn(text: string): void {
     const line = escapeText(text);
     this.context.stderr.write(line.endsWith('\n') ? line : `${line}\n`);
-  }
-
-  /** Rejects an --output value this command does not offer. */
-  protected checkOutput(value: string, allowed: readonly string[]): void {
-    if (!allowed.includes(value)) {
-      throw new UsageError(`unsupported output format "${value}": use one of ${allowed.join(', ')}`);
-    }
   }
 }

@@ -1,9 +1,9 @@
 // `crictl events`: print the runtime's container event stream (GetContainerEvents) as it
 // arrives, one document per event, until interrupted or the runtime closes the stream.
-import { Command, Option } from 'clipanion';
-import { renderMessage, type OutputFormat } from '../output/render.js';
+import { Command } from 'clipanion';
+import { renderMessage } from '../output/render.js';
 import { CriCommand } from './cri-command.js';
-import { templateOption } from './list-options.js';
+import { reportOutputOption, templateOption } from './options.js';
 
 export class EventsCommand extends CriCommand {
   static override paths = [['events'], ['event']];
@@ -17,11 +17,10 @@ export class EventsCommand extends CriCommand {
     ],
   });
 
-  output = Option.String('-o,--output', 'json', { description: 'Output format, One of: json, yaml, go-template' });
+  output = reportOutputOption();
   template = templateOption();
 
   async execute(): Promise<number> {
-    this.checkOutput(this.output, ['json', 'yaml', 'go-template']);
     const runtime = await this.runtime();
     const stream = runtime.getContainerEvents({});
     const stop = () => stream.cancel();
@@ -29,12 +28,7 @@ export class EventsCommand extends CriCommand {
     process.once('SIGTERM', stop);
     try {
       for await (const event of stream) {
-        const text = await renderMessage(
-          'runtime.v1.ContainerEventResponse',
-          event,
-          this.output as OutputFormat,
-          this.template,
-        );
+        const text = await renderMessage('runtime.v1.ContainerEventResponse', event, this.output, this.template);
         this.out(this.output === 'yaml' ? `---\n${text}` : text);
       }
     } finally {

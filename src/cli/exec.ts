@@ -7,6 +7,7 @@ import { CriCommand } from './cri-command.js';
 import { truncateId } from '../output/human.js';
 import { resolveContainerIds } from './resolve.js';
 import { loadStreamTls, tlsCaOption, tlsCertOption, tlsKeyOption, tlsSniOption } from './stream-options.js';
+import { isSeconds } from './options.js';
 
 export class ExecCommand extends CriCommand {
   static override paths = [['exec']];
@@ -28,7 +29,10 @@ export class ExecCommand extends CriCommand {
   });
 
   sync = Option.Boolean('-s,--sync', false, { description: 'Run the command synchronously' });
-  timeout = Option.String('--timeout', '0', { description: 'Timeout in seconds (0 = none)' });
+  timeout = Option.String('--timeout', '0', {
+    description: 'Timeout in seconds (0 = none)',
+    validator: isSeconds('--timeout', 0, 'expected whole seconds'),
+  });
   interactive = Option.Boolean('-i,--interactive', false, { description: 'Keep STDIN open' });
   tty = Option.Boolean('-t,--tty', false, { description: 'Allocate a pseudo-TTY' });
   tlsSni = tlsSniOption();
@@ -75,7 +79,6 @@ export class ExecCommand extends CriCommand {
       throw new UsageError(
         'exec: command is required: crictl exec [-s] CONTAINER-ID COMMAND [ARG...] (or selection flags and COMMAND)',
       );
-    if (!/^\d+$/.test(this.timeout)) throw new UsageError(`--timeout "${this.timeout}": expected whole seconds`);
     if (!this.sync) {
       const { parseTransport } = await import('../stream/remotecommand.js');
       parseTransport(this.transport);
@@ -151,7 +154,7 @@ export class ExecCommand extends CriCommand {
         debug: debug ? (line) => this.context.stderr.write(`DEBU ${line}\n`) : undefined,
       });
     }
-    const timeout = Number(this.timeout);
+    const timeout = this.timeout;
     const settings = await this.context.settings();
     const deadline = timeout > 0 ? timeout * 1000 + settings.timeoutMs : 0;
     const r = await runtime.execSync({ containerId, cmd, timeout: String(timeout) }, { timeoutMs: deadline });

@@ -4,6 +4,7 @@ import { Command, Option } from 'clipanion';
 import { CommandError, UsageError } from '../errors.js';
 import { CriCommand } from './cri-command.js';
 import { resolveContainerIds } from './resolve.js';
+import { isCount } from './options.js';
 
 /** --since: an RFC 3339 time, or a duration before now ("42m", "1h30m"). Returns nanoseconds. */
 export async function parseSince(raw: string, now = Date.now()): Promise<bigint> {
@@ -24,11 +25,6 @@ export async function parseSince(raw: string, now = Date.now()): Promise<bigint>
  *  snapshot evaluates this module at build time). */
 const lostRuntimeMs = (): number => Number(process.env.CRICTL_LOST_RUNTIME_MS ?? 30_000);
 
-function parseCount(raw: string, flag: string): number {
-  if (!/^-?\d+$/.test(raw)) throw new UsageError(`${flag} "${raw}": expected a whole number`);
-  return Number(raw);
-}
-
 export class LogsCommand extends CriCommand {
   static override paths = [['logs']];
   static override usage = Command.Usage({
@@ -43,12 +39,18 @@ export class LogsCommand extends CriCommand {
   });
 
   follow = Option.Boolean('-f,--follow', false, { description: 'Follow log output' });
-  tail = Option.String('--tail', '-1', { description: 'Number of lines to show from the end of the logs (-1: all)' });
+  tail = Option.String('--tail', '-1', {
+    description: 'Number of lines to show from the end of the logs (-1: all)',
+    validator: isCount('--tail'),
+  });
   since = Option.String('--since', '', {
     description: 'Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)',
   });
   timestamps = Option.Boolean('-t,--timestamps', false, { description: 'Show timestamps' });
-  limitBytes = Option.String('--limit-bytes', '-1', { description: 'Maximum bytes of logs to return (-1: no limit)' });
+  limitBytes = Option.String('--limit-bytes', '-1', {
+    description: 'Maximum bytes of logs to return (-1: no limit)',
+    validator: isCount('--limit-bytes'),
+  });
   previous = Option.Boolean('-p,--previous', false, {
     description: 'Print the logs of the previous instance of the container',
   });
@@ -62,8 +64,7 @@ export class LogsCommand extends CriCommand {
   id = Option.String({ name: 'CONTAINER-ID' });
 
   async execute(): Promise<number> {
-    const tail = parseCount(this.tail, '--tail');
-    const limitBytes = parseCount(this.limitBytes, '--limit-bytes');
+    const { tail, limitBytes } = this;
     if (this.stream && this.stream !== 'stdout' && this.stream !== 'stderr')
       throw new UsageError(`--stream "${this.stream}": must be stdout or stderr`);
     if (this.reverse && this.follow) throw new UsageError('--reverse cannot be combined with --follow');

@@ -4,21 +4,14 @@ import type { PodSandbox, PodSandboxState, PodSandboxStatusResponse, RuntimeServ
 import { CommandError, UsageError } from '../errors.js';
 import { escapeText } from '../output/escape.js';
 import { ago, goMapString, goTimeString, mapBlock, rfc3339Nano, truncateId } from '../output/human.js';
-import { renderMessage, type OutputFormat } from '../output/render.js';
+import { renderMessage } from '../output/render.js';
 import { formatTable } from '../output/table.js';
 import { writeOut } from '../output/write.js';
 import { CriCommand } from './cri-command.js';
-import {
-  cancelTimeoutOption,
-  compileRegex,
-  newestFirst,
-  outputOption,
-  parseLabels,
-  parseLast,
-  templateOption,
-} from './list-options.js';
+import { compileRegex, newestFirst, parseLabels, parseLast } from './list-options.js';
 import { allInOrder, printStatusInfo, type StatusWithInfo } from './inspect-output.js';
 import { resolvePodIds } from './resolve.js';
+import { cancelTimeoutOption, listOutputOption, statusOutputOption, templateOption } from './options.js';
 
 const POD_STATES: Record<string, PodSandboxState> = { ready: 'SANDBOX_READY', notready: 'SANDBOX_NOTREADY' };
 
@@ -49,20 +42,19 @@ export class PodsCommand extends CriCommand {
   label = Option.Array('--label', [], { description: 'filter by key=value label' });
   verbose = Option.Boolean('-v,--verbose', false, { description: 'show verbose info for pod sandboxes' });
   quiet = Option.Boolean('-q,--quiet', false, { description: 'list only pod IDs' });
-  output = outputOption('json, yaml, table, go-template');
+  output = listOutputOption();
   template = templateOption();
   latest = Option.Boolean('-l,--latest', false, { description: 'Show the most recently created pod sandbox' });
   last = Option.String('-n,--last', { description: 'Show last n recently created pod sandboxes. Set 0 for unlimited' });
   noTrunc = Option.Boolean('--no-trunc', false, { description: 'Show output without truncating the ID' });
 
   async execute(): Promise<number> {
-    this.checkOutput(this.output, ['json', 'yaml', 'table', 'go-template']);
     const pods = await selectPods(await this.runtime(), this);
 
     if (this.output !== 'table') {
       await writeOut(
         this.context.stdout,
-        `${await renderMessage('runtime.v1.ListPodSandboxResponse', { items: pods }, this.output as OutputFormat, this.template)}\n`,
+        `${await renderMessage('runtime.v1.ListPodSandboxResponse', { items: pods }, this.output, this.template)}\n`,
       );
       return 0;
     }
@@ -153,9 +145,7 @@ export class InspectPodCommand extends CriCommand {
     ],
   });
 
-  output = Option.String('-o,--output', 'json', {
-    description: 'Output format, One of: json, yaml, go-template, table',
-  });
+  output = statusOutputOption();
   quiet = Option.Boolean('-q,--quiet', false, { description: 'Do not show verbose information' });
   template = templateOption();
   // Without IDs, the pods these select (as pods selects them) are inspected.
@@ -168,7 +158,6 @@ export class InspectPodCommand extends CriCommand {
   ids = Option.Rest({ name: 'POD-ID' });
 
   async execute(): Promise<number> {
-    this.checkOutput(this.output, ['json', 'yaml', 'go-template', 'table']);
     const runtime = await this.runtime();
     const verbose = !this.quiet;
     // Without IDs, the pods the filters select (as pods selects them); with IDs, those.
@@ -194,7 +183,7 @@ export class InspectPodCommand extends CriCommand {
       this.context.stdout,
       'runtime.v1.PodSandboxStatus',
       results.map(podStatusItem),
-      this.output as OutputFormat,
+      this.output,
       this.template,
     );
     return 0;

@@ -2,15 +2,15 @@
 // takes one, waits --seconds, and takes another, as crictl does; -o json prints one sample.
 import { Command, Option } from 'clipanion';
 import type { ContainerStats, PodSandboxStats } from '../cri/client.js';
-import { MAX_DURATION_MS } from '../config/settings.js';
-import { CommandError, UsageError } from '../errors.js';
+import { CommandError } from '../errors.js';
 import { goStringCompare } from '../output/go-json.js';
 import { humanSize, truncateId } from '../output/human.js';
-import { renderMessage, type OutputFormat } from '../output/render.js';
+import { renderMessage } from '../output/render.js';
 import { formatTable } from '../output/table.js';
 import { CriCommand } from './cri-command.js';
-import { outputOption, parseLabels, templateOption } from './list-options.js';
+import { parseLabels } from './list-options.js';
 import { resolveContainerIds, resolvePodIds } from './resolve.js';
+import { isSeconds, listOutputOption, templateOption } from './options.js';
 
 /** Node's timers take at most 2^31-1 ms (about 24.8 days) and fire at once beyond it: a longer
  *  wait is made of several. */
@@ -42,20 +42,13 @@ export function sortById<T extends { attributes?: { id: string } | null }>(stats
   return [...stats].sort((a, b) => goStringCompare(a.attributes?.id ?? '', b.attributes?.id ?? ''));
 }
 
-function parseSeconds(raw: string): number {
-  if (!/^\d+$/.test(raw) || Number(raw) < 1)
-    throw new UsageError(`--seconds "${raw}": expected a whole number of seconds >= 1`);
-  if (Number(raw) * 1000 > MAX_DURATION_MS)
-    throw new UsageError(
-      `--seconds "${raw}": out of range (at most ${Math.floor(MAX_DURATION_MS / 1000)}, about 292 years)`,
-    );
-  return Number(raw) * 1000;
-}
-
 abstract class StatsBase extends CriCommand {
-  output = outputOption('json, yaml, table, go-template');
+  output = listOutputOption();
   template = templateOption();
-  seconds = Option.String('-s,--seconds', '1', { description: 'Sample duration for CPU usage in seconds' });
+  seconds = Option.String('-s,--seconds', '1', {
+    description: 'Sample duration for CPU usage in seconds',
+    validator: isSeconds('--seconds', 1, 'expected a whole number of seconds >= 1'),
+  });
   watch = Option.Boolean('-w,--watch', false, { description: 'Watch pod resources' });
   label = Option.Array('--label', [], { description: 'Filter by key=value label' });
 
@@ -66,13 +59,12 @@ abstract class StatsBase extends CriCommand {
   }>;
 
   async execute(): Promise<number> {
-    this.checkOutput(this.output, ['json', 'yaml', 'table', 'go-template']);
-    const interval = parseSeconds(this.seconds);
+    const interval = this.seconds * 1000;
     let previous: Map<string, unknown> | undefined;
     for (;;) {
       const { typeName, response, rows } = await this.sample();
       if (this.output !== 'table') {
-        this.out(await renderMessage(typeName, response, this.output as OutputFormat, this.template));
+        this.out(await renderMessage(typeName, response, this.output, this.template));
       } else if (previous === undefined) {
         previous = rows(undefined).keep;
         await sleep(interval);

@@ -3,6 +3,7 @@
 import { Command, Option } from 'clipanion';
 import { UsageError } from '../errors.js';
 import { CriCommand } from './cri-command.js';
+import { outputOption } from './options.js';
 
 // YAML is the source: its comments are the documentation; `-o json` drops them.
 export const POD_TEMPLATE = `# Pod sandbox config for crictl runp, create and run (crictl runp jsonschema: every field).
@@ -83,13 +84,12 @@ export class TemplateCommand extends CriCommand {
     ],
   });
 
-  output = Option.String('-o,--output', 'yaml', { description: 'Output format, One of: yaml, json' });
+  output = outputOption(['yaml', 'json'], 'yaml');
   kind = Option.String({ name: 'pod|container' });
 
   async execute(): Promise<number> {
     const text = this.kind === 'pod' ? POD_TEMPLATE : this.kind === 'container' ? CONTAINER_TEMPLATE : undefined;
     if (text === undefined) throw new UsageError(`template: unknown kind "${this.kind}": use pod or container`);
-    this.checkOutput(this.output, ['yaml', 'json']);
     if (this.output === 'yaml') {
       this.out(text);
       return 0;

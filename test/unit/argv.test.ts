@@ -6,6 +6,7 @@ import { Cli } from 'clipanion';
 import { commandShape, matchPath, normalizeArgs, parseGoBool } from '../../src/cli/argv.js';
 import { COMMANDS } from '../../src/cli/commands.js';
 import type { CliContext } from '../../src/cli/context.js';
+import { describeParseError } from '../../src/cli/help.js';
 import { CLI } from '../e2e/harness.js';
 import { NO_CONFIG } from '../tmp.js';
 
@@ -23,6 +24,45 @@ function parse(argv: string[]): Record<string, unknown> {
   const context = {} as Omit<CliContext, keyof import('clipanion').BaseContext>;
   return cli.process(args, context) as unknown as Record<string, unknown>;
 }
+
+/** The one line main() prints for a command line the parser refuses. */
+function refused(argv: string[]): string {
+  const cli = new Cli<CliContext>({ binaryName: 'crictl' });
+  for (const c of COMMANDS) cli.register(c);
+  try {
+    parse(argv);
+  } catch (err) {
+    return describeParseError(err, argv, cli, COMMANDS);
+  }
+  assert.fail(`${argv.join(' ')} was accepted`);
+}
+
+test('values are checked while parsing, each refusal one line in our words', () => {
+  assert.equal(parse(['ps', '-o', 'yaml']).output, 'yaml');
+  assert.equal(parse(['version']).output, '');
+  assert.equal(
+    refused(['ps', '-o', 'xml']),
+    'unsupported output format "xml": use one of json, yaml, table, go-template',
+  );
+  assert.equal(
+    refused(['info', '--output=table']),
+    'unsupported output format "table": use one of json, yaml, go-template',
+  );
+  assert.equal(
+    refused(['version', '-o', 'text']),
+    'unsupported output format "text": use one of json, yaml, go-template, table',
+  );
+  // Seconds are whole numbers written plainly, within Go's duration range.
+  assert.equal(parse(['stop', '-t', '30', 'x']).timeout, 30);
+  assert.equal(refused(['stop', '-t', '1e3', 'x']), '--timeout "1e3": expected whole seconds');
+  assert.equal(refused(['exec', '--timeout', '1.5', 'x', 'true']), '--timeout "1.5": expected whole seconds');
+  assert.equal(refused(['stats', '-s', '0']), '--seconds "0": expected a whole number of seconds >= 1');
+  assert.equal(
+    refused(['stop', '-t', '9223372037', 'x']),
+    '--timeout "9223372037": out of range (at most 9223372036 seconds, about 292 years)',
+  );
+  assert.equal(refused(['logs', '--tail', 'many', 'x']), '--tail "many": expected a whole number');
+});
 
 function cli(args: string[]) {
   const r = spawnSync(CLI, args, {
@@ -44,8 +84,8 @@ test("booleans take =true and =false (and Go's other spellings)", () => {
 });
 
 test("a value starting with a dash is the value, as with Go's flag package", () => {
-  assert.equal(parse(['logs', '--tail', '-1', 'abc']).tail, '-1');
-  assert.equal(parse(['logs', '--limit-bytes', '-1', 'abc']).limitBytes, '-1');
+  assert.equal(parse(['logs', '--tail', '-1', 'abc']).tail, -1);
+  assert.equal(parse(['logs', '--limit-bytes', '-1', 'abc']).limitBytes, -1);
   assert.equal(parse(['ps', '--last', '-2']).last, '-2');
   assert.equal(parse(['ps', '-n', '-2']).last, '-2');
   assert.equal(parse(['pods', '-n', '3']).last, '3');
@@ -60,7 +100,7 @@ test("a value starting with a dash is the value, as with Go's flag package", () 
 });
 
 test('long names with one dash, as Go accepts them', () => {
-  assert.equal(parse(['logs', '-tail', '5', 'abc']).tail, '5');
+  assert.equal(parse(['logs', '-tail', '5', 'abc']).tail, 5);
   assert.equal(parse(['ps', '-last=4']).last, '4');
   assert.equal(parse(['ps', '-all']).all, true);
 });

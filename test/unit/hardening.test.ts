@@ -188,7 +188,7 @@ describe('one line, never a stack trace', () => {
       const huge = await run(['-r', fake.endpoint, 'stats', '--seconds', '99999999999']);
       assert.equal(
         huge.stderr,
-        'crictl: --seconds "99999999999": out of range (at most 9223372036, about 292 years)\n',
+        'crictl: --seconds "99999999999": out of range (at most 9223372036 seconds, about 292 years)\n',
       );
       fake.on('ListContainers', () => ({
         containers: [{ id: 'a'.repeat(64), state: 'CONTAINER_RUNNING', createdAt: '1' }],
