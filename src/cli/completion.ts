@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import { CriCommand } from './cri-command.js';
 
 export class CompletionCommand extends CriCommand {
+  static override offline = true;
   static override paths = [['completion']];
   static override usage = Command.Usage({
     description: 'Output shell completion code',

@@ -25,6 +25,7 @@ export function listedValue(key: ConfigKey, values: Readonly<Partial<Record<Conf
 }
 
 export class ConfigCommand extends CriCommand {
+  static override offline = true;
   static override paths = [['config']];
   static override usage = Command.Usage({
     description: 'Get and set crictl client configuration options',

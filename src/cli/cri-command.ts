@@ -4,6 +4,11 @@ import type { CliContext } from './context.js';
 import { escapeText } from '../output/escape.js';
 
 export abstract class CriCommand extends Command<CliContext> {
+  /** Streams or reads much data, so start.ts keeps V8's optimizing compiler for it. */
+  static longRunning = false;
+  /** Never talks to the runtime, so start.ts does not load node:http2 before it. */
+  static offline = false;
+
   protected async runtime() {
     return (await this.context.cri()).runtime;
   }

@@ -6,6 +6,7 @@ import { CriCommand } from './cri-command.js';
 import { reportOutputOption, templateOption } from './options.js';
 
 export class EventsCommand extends CriCommand {
+  static override longRunning = true;
   static override paths = [['events'], ['event']];
   static override usage = Command.Usage({
     description: 'Stream the events of containers',

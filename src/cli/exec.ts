@@ -10,6 +10,7 @@ import { loadStreamTls, tlsCaOption, tlsCertOption, tlsKeyOption, tlsSniOption }
 import { isSeconds } from './options.js';
 
 export class ExecCommand extends CriCommand {
+  static override longRunning = true;
   static override paths = [['exec']];
   static override usage = Command.Usage({
     description: 'Run a command in a running container',

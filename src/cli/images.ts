@@ -368,6 +368,7 @@ export async function pullImage(service: ImageServiceClient, ref: string, opts: 
 }
 
 export class PullCommand extends CriCommand {
+  static override longRunning = true;
   static override paths = [['pull']];
   static override usage = Command.Usage({
     description: 'Pull an image from a registry',

@@ -9,6 +9,7 @@ const CONTAINER = ['runtime.v1.ContainerConfig', 'crictl container config (creat
 const AUTH = ['runtime.v1.AuthConfig', 'crictl registry auth config (pull)'] as const;
 
 abstract class JsonSchemaBase extends CriCommand {
+  static override offline = true;
   protected async print([typeName, title]: readonly [string, string]): Promise<number> {
     const { jsonSchemaFor } = await import('../spec/jsonschema.js');
     this.out(JSON.stringify(jsonSchemaFor(typeName, title), null, 2));

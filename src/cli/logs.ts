@@ -26,6 +26,7 @@ export async function parseSince(raw: string, now = Date.now()): Promise<bigint>
 const lostRuntimeMs = (): number => Number(process.env.CRICTL_LOST_RUNTIME_MS ?? 30_000);
 
 export class LogsCommand extends CriCommand {
+  static override longRunning = true;
   static override paths = [['logs']];
   static override usage = Command.Usage({
     description: 'Fetch the logs of a container',

@@ -6,6 +6,7 @@ import { CriCommand } from './cri-command.js';
 import { reportOutputOption, templateOption } from './options.js';
 
 export class PodMetricsCommand extends CriCommand {
+  static override longRunning = true;
   static override paths = [['metricsp']];
   static override usage = Command.Usage({
     description:

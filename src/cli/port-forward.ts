@@ -5,6 +5,7 @@ import { resolvePodIds } from './resolve.js';
 import { loadStreamTls, tlsCaOption, tlsCertOption, tlsKeyOption, tlsSniOption } from './stream-options.js';
 
 export class PortForwardCommand extends CriCommand {
+  static override longRunning = true;
   static override paths = [['port-forward']];
   static override usage = Command.Usage({
     description: 'Forward local ports to a pod',

@@ -43,6 +43,7 @@ export function sortById<T extends { attributes?: { id: string } | null }>(stats
 }
 
 abstract class StatsBase extends CriCommand {
+  static override longRunning = true;
   output = listOutputOption();
   template = templateOption();
   seconds = Option.String('-s,--seconds', '1', {

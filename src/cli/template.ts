@@ -70,6 +70,7 @@ linux:
 `;
 
 export class TemplateCommand extends CriCommand {
+  static override offline = true;
   static override paths = [['template']];
   static override usage = Command.Usage({
     description: 'Print a commented starter pod or container config (crictl-ts only)',

@@ -10,6 +10,7 @@ import { CriCommand } from './cri-command.js';
 const SIGNAL_EXIT: Record<string, number> = { SIGTERM: 143, SIGHUP: 129 };
 
 export class TopCommand extends CriCommand {
+  static override longRunning = true;
   static override paths = [['top']];
   static override usage = Command.Usage({
     description: 'Live view of container (or pod) resource use (crictl-ts only)',

@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseGlobalArgs } from '../../src/main.js';
+import { commandFacts } from '../../src/cli/commands.js';
+import { parseGlobalArgs } from '../../src/cli/global-flags.js';
 import { VERSION } from '../../src/version.js';
 import { CLI } from '../e2e/harness.js';
 import { missingPath, NO_CONFIG, tempDir } from '../tmp.js';
@@ -35,6 +36,18 @@ test('global flags come before the command, in every spelling', () => {
     /unknown global flag --runtime-endpiont \(did you mean --runtime-endpoint\?\)/,
   );
   assert.throws(() => parseGlobalArgs(['-r']), /flag -r needs a value/);
+});
+
+test('start-up facts come from the command named, sub-commands included', () => {
+  const facts = (line: string) => commandFacts(line.split(' ').filter(Boolean));
+  assert.deepEqual(facts('logs -f abc'), { longRunning: true, offline: false });
+  assert.deepEqual(facts('ps -a'), { longRunning: false, offline: false });
+  // `pull jsonschema` prints a schema: neither a pull nor a runtime call.
+  assert.deepEqual(facts('pull'), { longRunning: true, offline: false });
+  assert.deepEqual(facts('pull jsonschema'), { longRunning: false, offline: true });
+  assert.deepEqual(facts('config --list'), { longRunning: false, offline: true });
+  assert.deepEqual(facts(''), { longRunning: false, offline: true });
+  assert.deepEqual(facts('help'), { longRunning: false, offline: true });
 });
 
 test('--version, --help and per-command help', () => {
