@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import { Command, Option } from 'clipanion';
 import { UsageError } from '../errors.js';
 import { CriCommand } from './cri-command.js';
+import { escapeControls } from '../output/escape.js';
 import { truncateId } from '../output/human.js';
 import { resolveContainerIds } from './resolve.js';
 import { loadStreamTls, tlsCaOption, tlsCertOption, tlsKeyOption, tlsSniOption } from './stream-options.js';
@@ -103,13 +104,13 @@ export class ExecCommand extends CriCommand {
   /** Runs the command in several containers, each block of output under a header line. */
   private async runInMany(targets: { id: string; name: string }[], cmd: string[]): Promise<number> {
     const header = (t: { id: string; name: string }) =>
-      this.quiet || targets.length === 1 ? '' : `==> ${truncateId(t.id)} (${t.name}) <==\n`;
+      this.quiet || targets.length === 1 ? '' : `==> ${truncateId(t.id)} (${escapeControls(t.name)}) <==\n`;
     let firstFailure = 0;
     const runOne = async (t: { id: string; name: string }, stdio: Stdio): Promise<number> => {
       try {
         return await this.runIn(t.id, cmd, stdio);
       } catch (err) {
-        stdio.stderr.write(`crictl: exec in ${truncateId(t.id)}: ${(err as Error).message}\n`);
+        stdio.stderr.write(`crictl: exec in ${truncateId(t.id)}: ${escapeControls((err as Error).message)}\n`);
         return 1;
       }
     };
