@@ -33,6 +33,8 @@ export class CriError extends Error {
     readonly rpc: string,
     readonly code: number,
     readonly details: string,
+    /** The runtime could not be reached for now (see isUnreachable). */
+    readonly unreachable = false,
   ) {
     super(message);
     this.name = 'CriError';
@@ -76,9 +78,13 @@ export function toCriError(err: ServiceError, endpoint: string, rpc: string, tim
     .replace(/ Resolution note:\s*$/, '')
     .trim();
   let message: string;
+  // A socket not there yet, nobody listening, or a runtime that says it is unavailable may pass.
+  let unreachable = false;
   const errno = /\b(E[A-Z]+)\b/.exec(details)?.[1];
   if (err.code === GrpcCode.UNAVAILABLE && errno && CONNECT_ERRNO[errno]) {
-    message = `connect ${endpoint}: ${(errno === 'ECONNREFUSED' && notASocket(endpoint)) || CONNECT_ERRNO[errno]}`;
+    const wrongKind = errno === 'ECONNREFUSED' && notASocket(endpoint);
+    message = `connect ${endpoint}: ${wrongKind || CONNECT_ERRNO[errno]}`;
+    unreachable = !wrongKind && (errno === 'ENOENT' || errno === 'ECONNREFUSED');
   } else if (
     err.code === GrpcCode.UNAVAILABLE &&
     /Protocol error|parse|HTTP|http2|h2|GOAWAY|stream/i.test(details) &&
@@ -97,8 +103,9 @@ export function toCriError(err: ServiceError, endpoint: string, rpc: string, tim
     message = `${rpc}: deadline exceeded after ${formatSeconds(timeoutMs)} talking to ${endpoint} (raise --timeout?)`;
   } else {
     message = `${rpc}: ${CODE_NAMES[err.code] ?? `code ${err.code}`}: ${details}`;
+    unreachable = err.code === GrpcCode.UNAVAILABLE && errno === undefined;
   }
-  return new CriError(message, endpoint, rpc, err.code, details);
+  return new CriError(message, endpoint, rpc, err.code, details, unreachable);
 }
 
 /**
@@ -107,11 +114,7 @@ export function toCriError(err: ServiceError, endpoint: string, rpc: string, tim
  * missing permission or something that is not gRPC, which will not.
  */
 export function isUnreachable(err: unknown): boolean {
-  if (!(err instanceof CriError) || err.code !== GrpcCode.UNAVAILABLE) return false;
-  // Something other than a socket at the path, or a server that hangs up on gRPC, stays so.
-  if (/not a socket|does not speak gRPC|closed the connection/.test(err.message)) return false;
-  const errno = /\b(E[A-Z]+)\b/.exec(err.details)?.[1];
-  return errno === undefined || errno === 'ENOENT' || errno === 'ECONNREFUSED';
+  return err instanceof CriError && err.unreachable;
 }
 
 export function formatSeconds(ms: number): string {

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
+import type { ServiceError } from '@grpc/grpc-js';
 import { Rollback } from '../../src/cli/rollback.js';
+import { GrpcCode, isUnreachable, toCriError } from '../../src/cri/errors.js';
 import { CommandError, suggest, UsageError } from '../../src/errors.js';
 import * as lib from '../../src/lib/index.js';
 import { reportError } from '../../src/main.js';
@@ -44,4 +46,26 @@ test('the library exports both error types (UsageError kept for compatibility)',
 test('"did you mean" picks the closest name within three edits', () => {
   assert.equal(suggest('--tiemout', ['--timeout', '--debug']), '--timeout');
   assert.equal(suggest('zzzzzzzz', ['--timeout']), undefined);
+});
+
+test('unreachable is decided from the gRPC code and details, not from the message shown', () => {
+  const failed = (code: number, details: string) =>
+    toCriError(
+      Object.assign(new Error(details), { code, details, metadata: undefined }) as unknown as ServiceError,
+      'unix:///run/x.sock',
+      'Version',
+      2000,
+    );
+  assert.equal(
+    isUnreachable(failed(GrpcCode.UNAVAILABLE, 'No connection established. Last error: connect ENOENT /run/x.sock')),
+    true,
+  );
+  assert.equal(isUnreachable(failed(GrpcCode.UNAVAILABLE, 'connect ECONNREFUSED /run/x.sock')), true);
+  assert.equal(isUnreachable(failed(GrpcCode.UNAVAILABLE, 'server is not initialized yet')), true);
+  // A runtime's own words that happen to read like one of our messages change nothing.
+  assert.equal(isUnreachable(failed(GrpcCode.UNAVAILABLE, 'shim closed the connection; not a socket')), true);
+  assert.equal(isUnreachable(failed(GrpcCode.UNAVAILABLE, 'connect EACCES /run/x.sock')), false);
+  assert.equal(isUnreachable(failed(GrpcCode.UNAVAILABLE, 'Protocol error')), false);
+  assert.equal(isUnreachable(failed(GrpcCode.UNAVAILABLE, 'read ECONNRESET')), false);
+  assert.equal(isUnreachable(failed(GrpcCode.NOT_FOUND, 'no such container')), false);
 });
