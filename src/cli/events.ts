@@ -4,6 +4,7 @@ import { Command } from 'clipanion';
 import { renderMessage } from '../output/render.js';
 import { CriCommand } from './cri-command.js';
 import { reportOutputOption, templateOption } from './options.js';
+import { stopOnSignals } from './signals.js';
 
 export class EventsCommand extends CriCommand {
   static override longRunning = true;
@@ -24,18 +25,18 @@ export class EventsCommand extends CriCommand {
   async execute(): Promise<number> {
     const runtime = await this.runtime();
     const stream = runtime.getContainerEvents({});
-    const stop = () => stream.cancel();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const stopped = stopOnSignals(() => stream.cancel());
     try {
       for await (const event of stream) {
         const text = await renderMessage('runtime.v1.ContainerEventResponse', event, this.output, this.template);
         this.out(this.output === 'yaml' ? `---\n${text}` : text);
       }
+    } catch (err) {
+      if (stopped.exitCode() === undefined) throw err;
     } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      stopped.release();
     }
-    return 0;
+    // Ended by a signal: not a success (crictl exits 0).
+    return stopped.exitCode() ?? 0;
   }
 }

@@ -10,6 +10,7 @@ import { CriError, GrpcCode } from '../cri/errors.js';
 import { CommandError, UsageError } from '../errors.js';
 import { CriCommand } from './cri-command.js';
 import { resolveImageRef } from './resolve.js';
+import { stopOnSignals } from './signals.js';
 
 /** What to use instead on runtimes without containerd's API, per command. */
 const ELSEWHERE: Record<string, { crio: string; docker: string }> = {
@@ -102,26 +103,18 @@ abstract class ContainerdCommand extends CriCommand {
   }
 }
 
-/** Runs `work` with SIGINT/SIGTERM turned into an abort; returns the signal's exit code if one came. */
+/** Runs `work` with a stop signal turned into an abort; returns the signal's exit code if one came. */
 async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<{ value?: T; code?: number }> {
   const ac = new AbortController();
-  let code: number | undefined;
-  const on = (sig: NodeJS.Signals) => () => {
-    code = sig === 'SIGINT' ? 130 : 143;
-    ac.abort();
-  };
-  const onInt = on('SIGINT');
-  const onTerm = on('SIGTERM');
-  process.once('SIGINT', onInt);
-  process.once('SIGTERM', onTerm);
+  const stopped = stopOnSignals(() => ac.abort());
   try {
     return { value: await work(ac.signal) };
   } catch (err) {
+    const code = stopped.exitCode();
     if (code !== undefined) return { code };
     throw err;
   } finally {
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
+    stopped.release();
   }
 }
 

@@ -158,10 +158,7 @@ describe('streaming faults', () => {
       conn.resume();
       for (let i = 0; i < 200 && !stderr.includes('\n'); i++) await new Promise((r) => setTimeout(r, 50));
       conn.destroy();
-      assert.equal(
-        stderr,
-        `error: an error occurred forwarding ${port} -> 80: refused: \\x1b]0;pwned\\a\\x1b[2J\n`,
-      );
+      assert.equal(stderr, `error: an error occurred forwarding ${port} -> 80: refused: \\x1b]0;pwned\\a\\x1b[2J\n`);
     } finally {
       child.kill('SIGINT');
       await new Promise((r) => child.once('close', r));
