@@ -4,8 +4,6 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { commandFacts } from '../../src/cli/commands.js';
-import { parseGlobalArgs } from '../../src/cli/global-flags.js';
 import { VERSION } from '../../src/version.js';
 import { CLI } from '../e2e/harness.js';
 import { missingPath, NO_CONFIG, tempDir } from '../tmp.js';
@@ -17,38 +15,6 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
-
-test('global flags come before the command, in every spelling', () => {
-  assert.deepEqual(parseGlobalArgs(['-r', 'unix:///a', '--timeout=5s', '-D', 'ps', '-a']), {
-    flags: { runtimeEndpoint: 'unix:///a', timeout: '5s', debug: true },
-    help: false,
-    version: false,
-    rest: ['ps', '-a'],
-  });
-  assert.deepEqual(parseGlobalArgs(['--image-endpoint=unix:///i', '-c', '/c.yaml', 'images']).flags, {
-    imageEndpoint: 'unix:///i',
-    config: '/c.yaml',
-  });
-  // Flags after the command belong to the command (-r is --reverse for logs).
-  assert.deepEqual(parseGlobalArgs(['logs', '-r', 'abc']).rest, ['logs', '-r', 'abc']);
-  assert.throws(
-    () => parseGlobalArgs(['--runtime-endpiont', 'x', 'ps']),
-    /unknown global flag --runtime-endpiont \(did you mean --runtime-endpoint\?\)/,
-  );
-  assert.throws(() => parseGlobalArgs(['-r']), /flag -r needs a value/);
-});
-
-test('start-up facts come from the command named, sub-commands included', () => {
-  const facts = (line: string) => commandFacts(line.split(' ').filter(Boolean));
-  assert.deepEqual(facts('logs -f abc'), { longRunning: true, offline: false });
-  assert.deepEqual(facts('ps -a'), { longRunning: false, offline: false });
-  // `pull jsonschema` prints a schema: neither a pull nor a runtime call.
-  assert.deepEqual(facts('pull'), { longRunning: true, offline: false });
-  assert.deepEqual(facts('pull jsonschema'), { longRunning: false, offline: true });
-  assert.deepEqual(facts('config --list'), { longRunning: false, offline: true });
-  assert.deepEqual(facts(''), { longRunning: false, offline: true });
-  assert.deepEqual(facts('help'), { longRunning: false, offline: true });
-});
 
 test('--version, --help and per-command help', () => {
   assert.equal(cli(['--version']).stdout, `crictl version ${VERSION}\n`);
