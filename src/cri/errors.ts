@@ -1,5 +1,4 @@
 // Errors from talking to a runtime, turned into one line an operator can act on.
-import type { ServiceError } from '@grpc/grpc-js';
 import { statSync } from 'node:fs';
 
 /** gRPC status codes we name in messages (numbers are wire facts). */
@@ -69,8 +68,16 @@ function notASocket(endpoint: string): string | undefined {
   }
 }
 
+/** What toCriError reads of a grpc-js ServiceError (named here so that the library's declarations
+ *  do not need @grpc/grpc-js, which is bundled). */
+export interface GrpcFailure {
+  code: number;
+  details?: string;
+  message: string;
+}
+
 /** Turns a grpc-js error into a CriError with a one-line message naming endpoint and status. */
-export function toCriError(err: ServiceError, endpoint: string, rpc: string, timeoutMs: number): CriError {
+export function toCriError(err: GrpcFailure, endpoint: string, rpc: string, timeoutMs: number): CriError {
   // grpc-js's connection errors carry a timestamp and an empty resolver note: noise in one line.
   const details = (err.details || err.message || '')
     .replace(/\s+/g, ' ')
