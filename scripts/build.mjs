@@ -84,7 +84,9 @@ await build({
   target: 'node20',
   external: Object.keys(pkg.dependencies).flatMap((name) => [name, `${name}/*`]),
   // grpc-js is CommonJS: its require() calls of node's modules need a require in an ES module.
-  banner: { js: "import { createRequire as __crictlRequire } from 'node:module';\nconst require = __crictlRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __crictlRequire } from 'node:module';\nconst require = __crictlRequire(import.meta.url);",
+  },
   plugins: [noProtoLoader],
   logLevel: 'warning',
 });
