@@ -71,6 +71,10 @@ writeFileSync(
 copyFileSync(join(root, 'src/crictl.sh'), join(root, 'dist/crictl'));
 chmodSync(join(root, 'dist/crictl'), 0o755);
 
+// The library leaves its dependencies to the user's node_modules, except @grpc/grpc-js: bundled
+// (as in the CLI), it is a build-time dependency, so an install does not pull in
+// @grpc/proto-loader and its yargs, lodash and second protobufjs for features never used.
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 await build({
   entryPoints: { index: join(root, 'src/lib/index.ts') },
   outdir: join(root, 'dist/lib'),
@@ -78,7 +82,12 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  packages: 'external',
+  external: Object.keys(pkg.dependencies).flatMap((name) => [name, `${name}/*`]),
+  // grpc-js is CommonJS: its require() calls of node's modules need a require in an ES module.
+  banner: {
+    js: "import { createRequire as __crictlRequire } from 'node:module';\nconst require = __crictlRequire(import.meta.url);",
+  },
+  plugins: [noProtoLoader],
   logLevel: 'warning',
 });
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: install, build, bring up the private containerd (as root), run every test once.
-# Unit tests need nothing; end-to-end tests need root and the lab runtime, and are skipped
-# loudly (not silently) when not root.
+# Unit tests (test/unit) import modules; CLI tests (test/cli) run the build against fake servers;
+# end-to-end tests (test/e2e) need root and the lab runtime, and are skipped loudly (not silently)
+# when not root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -76,7 +77,7 @@ fi
 
 # One runner invocation, so the closing summary counts every test.
 node --import tsx --test --test-concurrency=1 --test-reporter=spec \
-  test/unit/*.test.ts test/*.test.ts test/e2e/*.test.ts
+  test/unit/*.test.ts test/cli/*.test.ts test/e2e/*.test.ts
 
 if [ "$validate_status" != 0 ]; then
   echo "test: validate found unexpected failures (exit $validate_status); see its report above"

@@ -1,96 +1,18 @@
 // crictl-ts entry point: global flags (before the command, as crictl takes them), command
 // dispatch, and the one place where errors become a single line and an exit code.
 import { Cli, UsageError as ClipanionUsageError } from 'clipanion';
-import { commandShape, matchPath, normalizeArgs, parseGoBool } from './cli/argv.js';
+import { commandShape, matchPath, normalizeArgs } from './cli/argv.js';
 import { COMMANDS } from './cli/commands.js';
 import type { CliContext } from './cli/context.js';
-import { resolveConfigPath, suggest } from './config/config.js';
-import { resolveSettings, type GlobalFlags, type Settings } from './config/settings.js';
+import { parseGlobalArgs } from './cli/global-flags.js';
+import { resolveConfigPath } from './config/config.js';
+import { resolveSettings, type Settings } from './config/settings.js';
 import type { CriClients } from './cri/client.js';
-import { CriError, UsageError } from './cri/errors.js';
+import { CriError } from './cri/errors.js';
+import { CommandError, UsageError } from './errors.js';
 import { escapeControls } from './output/escape.js';
 import { getStartPath } from './startup/start-path.js';
 import { VERSION } from './version.js';
-
-/** Global flags: name → [field, takes a value]. */
-const GLOBAL_FLAGS: Record<string, [keyof GlobalFlags | 'help' | 'version', boolean]> = {
-  '-c': ['config', true],
-  '--config': ['config', true],
-  '-r': ['runtimeEndpoint', true],
-  '--runtime-endpoint': ['runtimeEndpoint', true],
-  '-i': ['imageEndpoint', true],
-  '--image-endpoint': ['imageEndpoint', true],
-  '-t': ['timeout', true],
-  '--timeout': ['timeout', true],
-  '-D': ['debug', false],
-  '--debug': ['debug', false],
-  '--max-retries': ['maxRetries', true],
-  '-h': ['help', false],
-  '--help': ['help', false],
-  '-v': ['version', false],
-  '--version': ['version', false],
-};
-
-/** crictl master's global flags crictl-ts does not offer, and why (one line instead of "unknown"). */
-const UNSUPPORTED_GLOBAL_FLAGS: Record<string, string> = {
-  '--enable-tracing': 'OpenTelemetry tracing needs an OTLP exporter crictl-ts does not ship',
-  '--tracing-endpoint': 'OpenTelemetry tracing needs an OTLP exporter crictl-ts does not ship',
-  '--tracing-sampling-rate-per-million': 'OpenTelemetry tracing needs an OTLP exporter crictl-ts does not ship',
-  '--profile-cpu': 'it writes Go pprof profiles; run node with --cpu-prof on dist/crictl.js instead',
-  '--profile-mem': 'it writes Go pprof profiles; run node with --heap-prof on dist/crictl.js instead',
-};
-
-interface ParsedArgs {
-  flags: GlobalFlags;
-  help: boolean;
-  version: boolean;
-  rest: string[];
-}
-
-/** Splits leading global flags from the command and its arguments. */
-export function parseGlobalArgs(argv: readonly string[]): ParsedArgs {
-  const flags: GlobalFlags = {};
-  let help = false;
-  let version = false;
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('-') || arg === '-') break;
-    if (arg === '--') {
-      i++;
-      break;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const spec = GLOBAL_FLAGS[name];
-    if (!spec && UNSUPPORTED_GLOBAL_FLAGS[name])
-      throw new UsageError(`${name} is not supported by crictl-ts: ${UNSUPPORTED_GLOBAL_FLAGS[name]}`);
-    if (!spec) {
-      const hint = suggest(name, Object.keys(GLOBAL_FLAGS));
-      throw new UsageError(`unknown global flag ${name}${hint ? ` (did you mean ${hint}?)` : ''}; run crictl --help`);
-    }
-    const [field, takesValue] = spec;
-    let value: string | undefined;
-    if (takesValue) {
-      value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-      if (value === undefined) throw new UsageError(`flag ${name} needs a value`);
-    } else if (eq > 0) {
-      value = arg.slice(eq + 1);
-    }
-    if (field === 'help') help = true;
-    else if (field === 'version') version = true;
-    else if (field === 'debug') flags.debug = value === undefined ? true : globalBool(name, value);
-    else flags[field] = value;
-  }
-  return { flags, help, version, rest: argv.slice(i) };
-}
-
-/** `--debug=false`: Go's boolean spellings, anything else refused. */
-function globalBool(name: string, value: string): boolean {
-  const on = parseGoBool(value);
-  if (on === undefined) throw new UsageError(`${name}=${value}: expected true or false`);
-  return on;
-}
 
 function once<T>(make: () => Promise<T>): () => Promise<T> {
   let promise: Promise<T> | undefined;
@@ -133,7 +55,7 @@ export async function main(argv: readonly string[], io: Partial<MainIo> = {}): P
     // The completion scripts' call-back (completion.ts): candidates for the words typed so far.
     if (parsed.rest[0] === '__complete') {
       const { complete } = await import('./cli/complete.js');
-      return await complete(parsed.rest.slice(1), { stdout, env, globalFlags: GLOBAL_FLAGS });
+      return await complete(parsed.rest.slice(1), { stdout, env });
     }
     // urfave/cli's help command: `crictl help [CMD]`, `crictl h [CMD]`, and `crictl CMD help`.
     if (parsed.rest[0] === 'help' || parsed.rest[0] === 'h') {
@@ -234,7 +156,7 @@ export async function main(argv: readonly string[], io: Partial<MainIo> = {}): P
  *  CRICTL_TS_STACK). The message may carry runtime text: control characters are shown escaped. */
 export function reportError(err: unknown, stderr: NodeJS.WritableStream): number {
   const line = (message: string) => stderr.write(`crictl: ${escapeControls(message)}\n`);
-  if (err instanceof UsageError) {
+  if (err instanceof UsageError || err instanceof CommandError) {
     line(err.message);
     return err.exitCode;
   }

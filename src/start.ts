@@ -1,28 +1,11 @@
 // Starting the CLI (called by dist/crictl.cjs, src/startup/loader.ts, through bin.ts).
 import * as http2 from 'node:http2';
 import { setFlagsFromString } from 'node:v8';
+import { commandFacts } from './cli/commands.js';
+import { parseGlobalArgs } from './cli/global-flags.js';
 import { installSignalHandling, uninterruptibleWorkRunning } from './cli/signals.js';
-import { main, parseGlobalArgs, reportError } from './main.js';
+import { main, reportError } from './main.js';
 import { reclaimMovedBuffers } from './stream/limits.js';
-
-/** Commands that stream or read much data keep V8's optimizing compiler. The others are over in
- *  a fraction of a second, and the compiler (busy with start-up code)
- *  costs them 3-10 MB of memory and saves no time. */
-const LONG_RUNNING = new Set([
-  'logs',
-  'exec',
-  'attach',
-  'port-forward',
-  'events',
-  'stats',
-  'statsp',
-  'metricsp',
-  'pull',
-  'top',
-  'validate',
-]);
-/** Commands that never talk to the runtime. */
-const OFFLINE = new Set(['config', 'completion', 'jsonschema', 'help']);
 
 export function startCli(argv: readonly string[]): void {
   // First of all: SIGUSR1 must never open the inspector (both start-up paths come through here).
@@ -35,18 +18,21 @@ export function startCli(argv: readonly string[]): void {
   };
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', fatal);
-  let command: string | undefined;
+  let words: string[] = [];
   try {
-    command = parseGlobalArgs(argv).rest[0];
+    words = parseGlobalArgs(argv).rest;
   } catch {
     // a flag error: main reports it
   }
-  if (!LONG_RUNNING.has(command ?? '')) {
+  // Commands that stream or read much data keep V8's optimizing compiler. The others are over in
+  // a fraction of a second, and the compiler (busy with start-up code) costs them 3-10 MB of
+  // memory and saves no time.
+  const { longRunning, offline } = commandFacts(words);
+  if (!longRunning) {
     // Node loads built-in modules from a code cache that V8 refuses once a flag has changed, and
     // compiling http2 with tls, http and assert instead costs ~13 ms: load them before turning
     // the compiler off.
-    if (command !== undefined && !OFFLINE.has(command) && typeof http2.connect !== 'function')
-      throw new Error('node:http2 did not load');
+    if (!offline && typeof http2.connect !== 'function') throw new Error('node:http2 did not load');
     setFlagsFromString('--no-opt');
   }
 

@@ -1,6 +1,6 @@
 // Streaming tar (ustar, pax, GNU long names) reading and writing for image archives: entries go
 // by one at a time, bodies as chunks, so a 2 GiB archive never sits in memory.
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 
 const BLOCK = 512;
 

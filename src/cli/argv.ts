@@ -5,7 +5,7 @@
 // no value is changed.
 import { Command, type CommandClass } from 'clipanion';
 import type { CliContext } from './context.js';
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 
 interface OptionSpec {
   names: string[];

@@ -5,6 +5,7 @@ import { resolveContainerIds } from './resolve.js';
 import { loadStreamTls, tlsCaOption, tlsCertOption, tlsKeyOption, tlsSniOption } from './stream-options.js';
 
 export class AttachCommand extends CriCommand {
+  static override longRunning = true;
   static override paths = [['attach']];
   static override usage = Command.Usage({
     description: 'Attach to a running container',

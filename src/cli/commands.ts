@@ -1,5 +1,7 @@
-// Every command crictl-ts offers, in one list (the CLI registers these; completion reads them).
+// Every command crictl-ts offers, in one list (the CLI registers these; completion reads them),
+// and what start-up needs to know of the one on a command line.
 import type { CommandClass } from 'clipanion';
+import { matchPath } from './argv.js';
 import type { CliContext } from './context.js';
 import { AttachCommand } from './attach.js';
 import { CompletionCommand } from './completion.js';
@@ -35,7 +37,10 @@ import { TemplateCommand } from './template.js';
 import { TopCommand } from './top.js';
 import { ValidateCommand } from './validate.js';
 
-export const COMMANDS: CommandClass<CliContext>[] = [
+/** A command class with the facts CriCommand declares (every command extends it). */
+type CommandWithFacts = CommandClass<CliContext> & { longRunning: boolean; offline: boolean };
+
+export const COMMANDS: CommandWithFacts[] = [
   VersionCommand,
   InfoCommand,
   RuntimeConfigCommand,
@@ -82,3 +87,10 @@ export const COMMANDS: CommandClass<CliContext>[] = [
   TemplateCommand,
   ValidateCommand,
 ];
+
+/** The facts of the command `words` (the command line after the global flags) name; none for no
+ *  command, `help` or a word that is no command, which never reach the runtime. */
+export function commandFacts(words: readonly string[]): { longRunning: boolean; offline: boolean } {
+  const command = matchPath(words, COMMANDS)?.command as CommandWithFacts | undefined;
+  return { longRunning: command?.longRunning ?? false, offline: command?.offline ?? true };
+}

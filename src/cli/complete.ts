@@ -6,18 +6,15 @@
 import type { CommandClass } from 'clipanion';
 import { COMMANDS } from './commands.js';
 import type { CliContext } from './context.js';
+import { GLOBAL_FLAGS } from './global-flags.js';
 import { commandShape, type CommandShape, type OptionShape, type PositionalShape } from './help.js';
 import { CONFIG_KEYS, resolveConfigPath } from '../config/config.js';
 import type { GlobalFlags } from '../config/settings.js';
 import type { CriClients } from '../cri/client.js';
 
-/** main.ts's global flag table (name → [field, takes a value]), passed in to keep one list. */
-export type GlobalFlagTable = Record<string, [keyof GlobalFlags | 'help' | 'version', boolean]>;
-
 export interface CompleteIo {
   stdout: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
-  globalFlags: GlobalFlagTable;
   /** Connects for ID/name/image look-ups (tests pass their own). */
   connect?: (flags: GlobalFlags) => Promise<CriClients>;
 }
@@ -35,7 +32,7 @@ export async function complete(words: readonly string[], io: CompleteIo): Promis
   const cur = words.length > 0 ? words[words.length - 1] : '';
   const before = words.slice(0, -1);
   const flags: GlobalFlags = {};
-  const want = whatGoesHere(before, cur, io.globalFlags, flags);
+  const want = whatGoesHere(before, cur, flags);
   let candidates: Candidate[] = [];
   let prefix = '';
   if ('files' in want) {
@@ -78,14 +75,14 @@ function findCommand(words: readonly string[]): { command: CommandClass<CliConte
   return best;
 }
 
-function whatGoesHere(before: readonly string[], cur: string, globals: GlobalFlagTable, flags: GlobalFlags): Want {
+function whatGoesHere(before: readonly string[], cur: string, flags: GlobalFlags): Want {
   // Global flags come before the command, as main.ts reads them.
   let i = 0;
   for (; i < before.length; i++) {
     const w = before[i];
     if (!w.startsWith('-') || w === '-') break;
     const [name, value] = w.includes('=') ? [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)] : [w, undefined];
-    const spec = globals[name];
+    const spec = GLOBAL_FLAGS[name];
     if (!spec) continue;
     const [field, takesValue] = spec;
     let v = value;
@@ -99,10 +96,10 @@ function whatGoesHere(before: readonly string[], cur: string, globals: GlobalFla
     if (cur.startsWith('-')) {
       const eq = cur.indexOf('=');
       if (eq > 0) {
-        const spec = globals[cur.slice(0, eq)];
+        const spec = GLOBAL_FLAGS[cur.slice(0, eq)];
         return spec ? globalValue(spec[0]) : { none: true };
       }
-      return { words: Object.keys(globals).map((n) => [n]) };
+      return { words: Object.keys(GLOBAL_FLAGS).map((n) => [n]) };
     }
     return { words: commandWords() };
   }
@@ -157,7 +154,7 @@ function whatGoesHere(before: readonly string[], cur: string, globals: GlobalFla
   return want;
 }
 
-function globalValue(field: GlobalFlagTable[string][0]): Want {
+function globalValue(field: (typeof GLOBAL_FLAGS)[string][0]): Want {
   return field === 'config' ? { files: true } : { none: true };
 }
 

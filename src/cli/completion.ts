@@ -2,10 +2,11 @@
 // lists: at each TAB they ask `crictl __complete WORD...` (complete.ts), so completion follows
 // the CLI as it is, including IDs and names from the runtime.
 import { Command, Option } from 'clipanion';
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 import { CriCommand } from './cri-command.js';
 
 export class CompletionCommand extends CriCommand {
+  static override offline = true;
   static override paths = [['completion']];
   static override usage = Command.Usage({
     description: 'Output shell completion code',

@@ -1,15 +1,9 @@
 // `crictl config`: read and write the crictl config file.
 import { Command, Option } from 'clipanion';
-import {
-  CONFIG_KEYS,
-  loadConfig,
-  parseValueForKey,
-  suggest,
-  type ConfigKey,
-  type FileConfig,
-} from '../config/config.js';
+import { CONFIG_KEYS, loadConfig, parseValueForKey, type ConfigKey, type FileConfig } from '../config/config.js';
+import { suggest } from '../errors.js';
 import { updateConfigFile } from '../config/write.js';
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 import { formatTable } from '../output/table.js';
 import { CriCommand } from './cri-command.js';
 
@@ -31,6 +25,7 @@ export function listedValue(key: ConfigKey, values: Readonly<Partial<Record<Conf
 }
 
 export class ConfigCommand extends CriCommand {
+  static override offline = true;
   static override paths = [['config']];
   static override usage = Command.Usage({
     description: 'Get and set crictl client configuration options',

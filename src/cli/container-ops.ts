@@ -1,6 +1,6 @@
 // Changing running containers: update (cgroup resources) and checkpoint.
 import { Command, Option } from 'clipanion';
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 import { CriCommand } from './cri-command.js';
 import { resolveContainerIds } from './resolve.js';
 

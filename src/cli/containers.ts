@@ -7,28 +7,27 @@ import type {
   ImageServiceClient,
   RuntimeServiceClient,
 } from '../cri/client.js';
-import { UsageError } from '../cri/errors.js';
+import { CommandError, UsageError } from '../errors.js';
 import { listContainers, listImages, listPodSandboxes } from '../cri/lists.js';
 import { escapeText } from '../output/escape.js';
-import { ago, goMapString, rfc3339Nano, truncateId, ZERO_TIME_RFC3339 } from '../output/human.js';
-import { renderMessage, type OutputFormat } from '../output/render.js';
+import { ago, goMapString, mapBlock, rfc3339Nano, truncateId, ZERO_TIME_RFC3339 } from '../output/human.js';
+import { renderMessage } from '../output/render.js';
 import { formatTable } from '../output/table.js';
 import { writeOut } from '../output/write.js';
 import type { CliContext } from './context.js';
 import { CriCommand } from './cri-command.js';
 import { authOption, credsOption, pullTimeoutOption, usernameOption } from './credentials.js';
 import { allInOrder, printStatusInfo, type StatusWithInfo } from './inspect-output.js';
+import { compileRegex, newestFirst, parseLabels, parseLast } from './list-options.js';
+import { resolveContainerIds, resolvePodIds } from './resolve.js';
 import {
   cancelTimeoutOption,
-  compileRegex,
-  newestFirst,
-  outputOption,
-  parseLabels,
-  parseLast,
+  containerIdsOption,
+  isSeconds,
+  listOutputOption,
+  statusOutputOption,
   templateOption,
-} from './list-options.js';
-import { mapBlock } from './pods.js';
-import { resolveContainerIds, resolvePodIds } from './resolve.js';
+} from './options.js';
 
 const CONTAINER_STATES: Record<string, ContainerState> = {
   created: 'CONTAINER_CREATED',
@@ -143,7 +142,7 @@ export class PsCommand extends CriCommand {
   label = Option.Array('--label', [], { description: 'Filter by key=value label' });
   verbose = Option.Boolean('-v,--verbose', false, { description: 'Show verbose information for containers' });
   quiet = Option.Boolean('-q,--quiet', false, { description: 'Only display container IDs' });
-  output = outputOption('json, yaml, table, go-template');
+  output = listOutputOption();
   template = templateOption();
   latest = Option.Boolean('-l,--latest', false, {
     description: 'Show the most recently created container (includes all states)',
@@ -157,7 +156,6 @@ export class PsCommand extends CriCommand {
   });
 
   async execute(): Promise<number> {
-    this.checkOutput(this.output, ['json', 'yaml', 'table', 'go-template']);
     const runtime = await this.runtime();
     const selected = await selectContainers(runtime, () => this.images(), this);
     const imagePath = this.resolveImagePath && this.output === 'table' ? await this.imagePaths(selected) : undefined;
@@ -165,7 +163,7 @@ export class PsCommand extends CriCommand {
     if (this.output !== 'table') {
       await writeOut(
         this.context.stdout,
-        `${await renderMessage('runtime.v1.ListContainersResponse', { containers: selected }, this.output as OutputFormat, this.template)}\n`,
+        `${await renderMessage('runtime.v1.ListContainersResponse', { containers: selected }, this.output, this.template)}\n`,
       );
       return 0;
     }
@@ -256,9 +254,7 @@ export class InspectCommand extends CriCommand {
     ],
   });
 
-  output = Option.String('-o,--output', 'json', {
-    description: 'Output format, One of: json, yaml, go-template, table',
-  });
+  output = statusOutputOption();
   quiet = Option.Boolean('-q,--quiet', false, { description: 'Do not show verbose information' });
   template = templateOption();
   // Without IDs, the containers these select (as ps selects them) are inspected.
@@ -278,7 +274,6 @@ export class InspectCommand extends CriCommand {
   ids = Option.Rest({ name: 'CONTAINER-ID' });
 
   async execute(): Promise<number> {
-    this.checkOutput(this.output, ['json', 'yaml', 'go-template', 'table']);
     const runtime = await this.runtime();
     const verbose = !this.quiet;
     // Without IDs, the containers the filters select (as ps selects them); with IDs, those.
@@ -305,7 +300,7 @@ export class InspectCommand extends CriCommand {
       this.context.stdout,
       'runtime.v1.ContainerStatus',
       results.map(containerStatusItem),
-      this.output as OutputFormat,
+      this.output,
       this.template,
     );
     return 0;
@@ -446,7 +441,7 @@ export class StartContainerCommand extends CriCommand {
     examples: [['Start a container', 'crictl start 3a1b']],
   });
 
-  ids = Option.Rest({ name: 'CONTAINER-ID' });
+  ids = containerIdsOption();
 
   async execute(): Promise<number> {
     if (this.ids.length === 0) throw new UsageError('ID cannot be empty: crictl start CONTAINER-ID [CONTAINER-ID...]');
@@ -464,7 +459,7 @@ export class StartContainerCommand extends CriCommand {
   }
 }
 
-export class StopContainerCommand extends StartContainerCommand {
+export class StopContainerCommand extends CriCommand {
   static override paths = [['stop']];
   static override usage = Command.Usage({
     description: 'Stop one or more running containers',
@@ -476,22 +471,18 @@ export class StopContainerCommand extends StartContainerCommand {
     ],
   });
 
+  ids = containerIdsOption();
   timeout = Option.String('-t,--timeout', '0', {
     description: 'Seconds to wait to kill the container after a graceful stop is requested',
+    validator: isSeconds('--timeout', 0, 'expected whole seconds'),
   });
   all = Option.Boolean('-a,--all', false, { description: 'Stop all running containers' });
 
-  override async execute(): Promise<number> {
+  async execute(): Promise<number> {
     if (this.all && this.ids.length > 0) throw new UsageError('stop: cannot specify CONTAINER-ID(s) when using --all');
     if (!this.all && this.ids.length === 0)
       throw new UsageError('ID cannot be empty: crictl stop CONTAINER-ID [CONTAINER-ID...] (or --all)');
-    if (!/^\d+$/.test(this.timeout)) throw new UsageError(`--timeout "${this.timeout}": expected whole seconds`);
-    const timeout = Number(this.timeout);
-    const { MAX_DURATION_MS } = await import('../config/settings.js');
-    if (timeout * 1000 > MAX_DURATION_MS)
-      throw new UsageError(
-        `--timeout "${this.timeout}": out of range (at most ${Math.floor(MAX_DURATION_MS / 1000)} seconds, about 292 years)`,
-      );
+    const timeout = this.timeout;
     const runtime = await this.runtime();
     let ids: string[];
     if (this.all) {
@@ -519,7 +510,7 @@ export class StopContainerCommand extends StartContainerCommand {
   }
 }
 
-export class RemoveContainerCommand extends StartContainerCommand {
+export class RemoveContainerCommand extends CriCommand {
   static override paths = [['rm']];
   static override usage = Command.Usage({
     description: 'Remove one or more containers',
@@ -532,6 +523,7 @@ export class RemoveContainerCommand extends StartContainerCommand {
     ],
   });
 
+  ids = containerIdsOption();
   force = Option.Boolean('-f,--force', false, {
     description: 'Force removal of the container, disregarding if running',
   });
@@ -540,7 +532,7 @@ export class RemoveContainerCommand extends StartContainerCommand {
   });
   all = Option.Boolean('-a,--all', false, { description: 'Remove all containers' });
 
-  override async execute(): Promise<number> {
+  async execute(): Promise<number> {
     const runtime = await this.runtime();
     let ids: string[];
     let running: Set<string>;
@@ -561,7 +553,7 @@ export class RemoveContainerCommand extends StartContainerCommand {
       ids,
       async (containerId) => {
         if (running.has(containerId)) {
-          if (!this.force) throw new UsageError('container is running, stop it first or use --force');
+          if (!this.force) throw new CommandError('container is running, stop it first or use --force');
           await runtime.stopContainer({ containerId, timeout: '0' }, { timeoutMs });
         }
         // The log path is only known while the container exists.

@@ -2,7 +2,7 @@
 // for, never on argv), the CRICTL_CREDS / CRICTL_AUTH environment variables, and --pull-timeout.
 import { Option } from 'clipanion';
 import type { AuthConfig, DeepPartial } from '../cri/client.js';
-import { UsageError } from '../cri/errors.js';
+import { CommandError, UsageError } from '../errors.js';
 
 const ARGV_WARNING = 'A value given on the command line is visible to every user of this machine (ps, /proc); prefer';
 
@@ -125,7 +125,7 @@ export function readPassword(io: PasswordIo): Promise<string> {
       }
       for (const ch of data) {
         if (ch === '\r' || ch === '\n') return finish(undefined, text);
-        if (ch === '\u0003') return finish(new UsageError('interrupted', 130));
+        if (ch === '\u0003') return finish(new CommandError('interrupted', 130));
         if (ch === '\u0004') return text === '' ? finish(new UsageError('--username: no password given')) : undefined;
         if (ch === '\u007f' || ch === '\b') text = [...text].slice(0, -1).join('');
         else if (ch === '\u0015') text = '';
@@ -136,7 +136,7 @@ export function readPassword(io: PasswordIo): Promise<string> {
       !tty && text !== ''
         ? finish(undefined, text.replace(/\r?\n?$/, ''))
         : finish(new UsageError('--username: no password given (stdin ended)'));
-    const onError = (err: Error) => finish(new UsageError(`--username: cannot read the password: ${err.message}`));
+    const onError = (err: Error) => finish(new CommandError(`--username: cannot read the password: ${err.message}`));
     if (tty) stdin.setRawMode!(true);
     stdin.on('data', onData);
     stdin.on('end', onEnd);

@@ -1,10 +1,14 @@
 // Base class of crictl commands: access to settings, the CRI clients, and output helpers.
 import { Command } from 'clipanion';
 import type { CliContext } from './context.js';
-import { UsageError } from '../cri/errors.js';
 import { escapeText } from '../output/escape.js';
 
 export abstract class CriCommand extends Command<CliContext> {
+  /** Streams or reads much data, so start.ts keeps V8's optimizing compiler for it. */
+  static longRunning = false;
+  /** Never talks to the runtime, so start.ts does not load node:http2 before it. */
+  static offline = false;
+
   protected async runtime() {
     return (await this.context.cri()).runtime;
   }
@@ -64,12 +68,5 @@ export abstract class CriCommand extends Command<CliContext> {
   protected warn(text: string): void {
     const line = escapeText(text);
     this.context.stderr.write(line.endsWith('\n') ? line : `${line}\n`);
-  }
-
-  /** Rejects an --output value this command does not offer. */
-  protected checkOutput(value: string, allowed: readonly string[]): void {
-    if (!allowed.includes(value)) {
-      throw new UsageError(`unsupported output format "${value}": use one of ${allowed.join(', ')}`);
-    }
   }
 }

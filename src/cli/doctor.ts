@@ -1,8 +1,9 @@
 // `crictl-ts doctor`: one report on the node's container runtime, for the operator on a sick node
 // who would otherwise ask crictl ten questions. Read-only: it never changes anything.
 import { Command, Option } from 'clipanion';
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 import { CriCommand } from './cri-command.js';
+import { outputOption } from './options.js';
 
 export class DoctorCommand extends CriCommand {
   static override paths = [['doctor']];
@@ -35,7 +36,7 @@ export class DoctorCommand extends CriCommand {
   since = Option.String('--since', '1h', {
     description: 'How far back an exited container counts as a failure (Go duration, e.g. 30m)',
   });
-  output = Option.String('-o,--output', 'table', { description: 'Output format, One of: table, json' });
+  output = outputOption(['table', 'json'], 'table');
 
   async execute(): Promise<number> {
     const {
@@ -49,8 +50,6 @@ export class DoctorCommand extends CriCommand {
       checkWorkloads,
     } = await import('../doctor/checks.js');
     type Name = (typeof CHECK_NAMES)[number];
-    if (this.output !== 'table' && this.output !== 'json')
-      throw new UsageError(`unsupported output format "${this.output}": use one of table, json`);
     const wanted = new Set<Name>();
     for (const name of (this.checks ?? [])
       .flatMap((c) => c.split(','))

@@ -1,11 +1,13 @@
 // `crictl events`: print the runtime's container event stream (GetContainerEvents) as it
 // arrives, one document per event, until interrupted or the runtime closes the stream.
-import { Command, Option } from 'clipanion';
-import { renderMessage, type OutputFormat } from '../output/render.js';
+import { Command } from 'clipanion';
+import { renderMessage } from '../output/render.js';
 import { CriCommand } from './cri-command.js';
-import { templateOption } from './list-options.js';
+import { reportOutputOption, templateOption } from './options.js';
+import { stopOnSignals } from './signals.js';
 
 export class EventsCommand extends CriCommand {
+  static override longRunning = true;
   static override paths = [['events'], ['event']];
   static override usage = Command.Usage({
     description: 'Stream the events of containers',
@@ -17,30 +19,24 @@ export class EventsCommand extends CriCommand {
     ],
   });
 
-  output = Option.String('-o,--output', 'json', { description: 'Output format, One of: json, yaml, go-template' });
+  output = reportOutputOption();
   template = templateOption();
 
   async execute(): Promise<number> {
-    this.checkOutput(this.output, ['json', 'yaml', 'go-template']);
     const runtime = await this.runtime();
     const stream = runtime.getContainerEvents({});
-    const stop = () => stream.cancel();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const stopped = stopOnSignals(() => stream.cancel());
     try {
       for await (const event of stream) {
-        const text = await renderMessage(
-          'runtime.v1.ContainerEventResponse',
-          event,
-          this.output as OutputFormat,
-          this.template,
-        );
+        const text = await renderMessage('runtime.v1.ContainerEventResponse', event, this.output, this.template);
         this.out(this.output === 'yaml' ? `---\n${text}` : text);
       }
+    } catch (err) {
+      if (stopped.exitCode() === undefined) throw err;
     } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      stopped.release();
     }
-    return 0;
+    // Ended by a signal: not a success (crictl exits 0).
+    return stopped.exitCode() ?? 0;
   }
 }

@@ -2,13 +2,16 @@
 // (ExecSync); otherwise output streams over the runtime's streaming server.
 import { Writable } from 'node:stream';
 import { Command, Option } from 'clipanion';
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 import { CriCommand } from './cri-command.js';
+import { escapeControls } from '../output/escape.js';
 import { truncateId } from '../output/human.js';
 import { resolveContainerIds } from './resolve.js';
 import { loadStreamTls, tlsCaOption, tlsCertOption, tlsKeyOption, tlsSniOption } from './stream-options.js';
+import { isSeconds } from './options.js';
 
 export class ExecCommand extends CriCommand {
+  static override longRunning = true;
   static override paths = [['exec']];
   static override usage = Command.Usage({
     description: 'Run a command in a running container',
@@ -28,7 +31,10 @@ export class ExecCommand extends CriCommand {
   });
 
   sync = Option.Boolean('-s,--sync', false, { description: 'Run the command synchronously' });
-  timeout = Option.String('--timeout', '0', { description: 'Timeout in seconds (0 = none)' });
+  timeout = Option.String('--timeout', '0', {
+    description: 'Timeout in seconds (0 = none)',
+    validator: isSeconds('--timeout', 0, 'expected whole seconds'),
+  });
   interactive = Option.Boolean('-i,--interactive', false, { description: 'Keep STDIN open' });
   tty = Option.Boolean('-t,--tty', false, { description: 'Allocate a pseudo-TTY' });
   tlsSni = tlsSniOption();
@@ -75,7 +81,6 @@ export class ExecCommand extends CriCommand {
       throw new UsageError(
         'exec: command is required: crictl exec [-s] CONTAINER-ID COMMAND [ARG...] (or selection flags and COMMAND)',
       );
-    if (!/^\d+$/.test(this.timeout)) throw new UsageError(`--timeout "${this.timeout}": expected whole seconds`);
     if (!this.sync) {
       const { parseTransport } = await import('../stream/remotecommand.js');
       parseTransport(this.transport);
@@ -99,13 +104,13 @@ export class ExecCommand extends CriCommand {
   /** Runs the command in several containers, each block of output under a header line. */
   private async runInMany(targets: { id: string; name: string }[], cmd: string[]): Promise<number> {
     const header = (t: { id: string; name: string }) =>
-      this.quiet || targets.length === 1 ? '' : `==> ${truncateId(t.id)} (${t.name}) <==\n`;
+      this.quiet || targets.length === 1 ? '' : `==> ${truncateId(t.id)} (${escapeControls(t.name)}) <==\n`;
     let firstFailure = 0;
     const runOne = async (t: { id: string; name: string }, stdio: Stdio): Promise<number> => {
       try {
         return await this.runIn(t.id, cmd, stdio);
       } catch (err) {
-        stdio.stderr.write(`crictl: exec in ${truncateId(t.id)}: ${(err as Error).message}\n`);
+        stdio.stderr.write(`crictl: exec in ${truncateId(t.id)}: ${escapeControls((err as Error).message)}\n`);
         return 1;
       }
     };
@@ -151,7 +156,7 @@ export class ExecCommand extends CriCommand {
         debug: debug ? (line) => this.context.stderr.write(`DEBU ${line}\n`) : undefined,
       });
     }
-    const timeout = Number(this.timeout);
+    const timeout = this.timeout;
     const settings = await this.context.settings();
     const deadline = timeout > 0 ? timeout * 1000 + settings.timeoutMs : 0;
     const r = await runtime.execSync({ containerId, cmd, timeout: String(timeout) }, { timeoutMs: deadline });

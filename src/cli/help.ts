@@ -4,7 +4,7 @@
 // layout. Commands need nothing special to get this.
 import type { Cli, CommandClass } from 'clipanion';
 import type { CliContext } from './context.js';
-import { suggest } from '../config/config.js';
+import { suggest } from '../errors.js';
 import { VERSION } from '../version.js';
 
 export interface OptionShape {
@@ -265,6 +265,9 @@ export function describeParseError(
   }
   const match = commandFor(argv, commands);
   const reason = e.candidates?.find((c) => c.reason)?.reason ?? e.message.split('\n')[0];
+  // A value an option's validator refused (options.ts): its message names the flag already.
+  const refused = /^Invalid value for \S+: (.+)$/.exec(reason);
+  if (refused) return refused[1];
   if (!match) return `${word}: ${reason.replace(/\s+/g, ' ').trim()}; run crictl ${word} --help`;
   const [commandClass, path] = match;
   const shape = commandShape(commandClass);

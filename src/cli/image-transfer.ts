@@ -6,9 +6,11 @@ import { createReadStream, createWriteStream, renameSync, statSync, unlinkSync }
 import { basename, dirname, join } from 'node:path';
 import type { ContainerdClient } from '../containerd/client.js';
 import type { JsonDescriptor } from '../containerd/oci.js';
-import { CriError, GrpcCode, UsageError } from '../cri/errors.js';
+import { CriError, GrpcCode } from '../cri/errors.js';
+import { CommandError, UsageError } from '../errors.js';
 import { CriCommand } from './cri-command.js';
 import { resolveImageRef } from './resolve.js';
+import { stopOnSignals } from './signals.js';
 
 /** What to use instead on runtimes without containerd's API, per command. */
 const ELSEWHERE: Record<string, { crio: string; docker: string }> = {
@@ -31,7 +33,7 @@ abstract class ContainerdCommand extends CriCommand {
         : /docker/i.test(name)
           ? hint.docker
           : `${hint.crio} on CRI-O, ${hint.docker} on cri-dockerd`;
-      return new UsageError(
+      return new CommandError(
         `${command} needs containerd's image API, but the runtime at ${endpoint} is ${name || 'unnamed'}: use ${tool}`,
       );
     };
@@ -47,7 +49,7 @@ abstract class ContainerdCommand extends CriCommand {
       client.close();
       const { isNotFound } = await import('../containerd/client.js');
       if (isNotFound(err))
-        throw new UsageError(
+        throw new CommandError(
           `containerd at ${endpoint} has no "${CRI_NAMESPACE}" namespace (is its CRI plugin enabled?)`,
         );
       // Says it is containerd, but does not serve containerd's API there (a proxy, a shim).
@@ -97,30 +99,22 @@ abstract class ContainerdCommand extends CriCommand {
         if (!isNotFound(err)) throw err;
       }
     }
-    throw new UsageError(`image "${ref}": the runtime lists it, but containerd has no image record for it`);
+    throw new CommandError(`image "${ref}": the runtime lists it, but containerd has no image record for it`);
   }
 }
 
-/** Runs `work` with SIGINT/SIGTERM turned into an abort; returns the signal's exit code if one came. */
+/** Runs `work` with a stop signal turned into an abort; returns the signal's exit code if one came. */
 async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<{ value?: T; code?: number }> {
   const ac = new AbortController();
-  let code: number | undefined;
-  const on = (sig: NodeJS.Signals) => () => {
-    code = sig === 'SIGINT' ? 130 : 143;
-    ac.abort();
-  };
-  const onInt = on('SIGINT');
-  const onTerm = on('SIGTERM');
-  process.once('SIGINT', onInt);
-  process.once('SIGTERM', onTerm);
+  const stopped = stopOnSignals(() => ac.abort());
   try {
     return { value: await work(ac.signal) };
   } catch (err) {
+    const code = stopped.exitCode();
     if (code !== undefined) return { code };
     throw err;
   } finally {
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
+    stopped.release();
   }
 }
 
@@ -333,7 +327,7 @@ export class SaveCommand extends ContainerdCommand {
       return 0;
     } catch (err) {
       if (typeof (err as NodeJS.ErrnoException).code === 'string' && (err as NodeJS.ErrnoException).syscall)
-        throw new UsageError(`-o ${this.output}: ${(err as Error).message}`);
+        throw new CommandError(`-o ${this.output}: ${(err as Error).message}`);
       throw err;
     } finally {
       client.close();

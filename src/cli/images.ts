@@ -9,19 +9,20 @@ import type {
   ImageServiceClient,
   ImageStatusResponse,
 } from '../cri/client.js';
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 import { listImages } from '../cri/lists.js';
 import { escapeText } from '../output/escape.js';
 import { goStringCompare } from '../output/go-json.js';
 import { goMapString, humanSize, truncateId } from '../output/human.js';
-import { renderMessage, type OutputFormat } from '../output/render.js';
+import { renderMessage } from '../output/render.js';
 import { formatTable } from '../output/table.js';
 import { writeOut } from '../output/write.js';
 import { CriCommand } from './cri-command.js';
 import { printStatusInfo, type StatusWithInfo } from './inspect-output.js';
 import { authOption, credsOption, pullTimeoutOption, usernameOption } from './credentials.js';
-import { outputOption, parseLabels, templateOption } from './list-options.js';
+import { parseLabels } from './list-options.js';
 import { resolveImageRef } from './resolve.js';
+import { listOutputOption, statusOutputOption, templateOption } from './options.js';
 
 const NONE = '<none>';
 
@@ -148,14 +149,13 @@ export class ImagesCommand extends CriCommand {
       'Filter output based on provided conditions: dangling=(true|false), reference=REGEX, before=IMAGE, since=IMAGE (IMAGE: NAME[:TAG], ID or NAME@DIGEST)',
   });
   noTrunc = Option.Boolean('--no-trunc', false, { description: 'Show output without truncating the ID' });
-  output = outputOption('json, yaml, table, go-template');
+  output = listOutputOption();
   template = templateOption();
   quiet = Option.Boolean('-q,--quiet', false, { description: 'Only show image IDs' });
   verbose = Option.Boolean('-v,--verbose', false, { description: 'Show verbose info for images' });
   ref = Option.String({ name: 'REPOSITORY[:TAG]', required: false });
 
   async execute(): Promise<number> {
-    this.checkOutput(this.output, ['json', 'yaml', 'table', 'go-template']);
     const filter = parseImageFilters(this.filter);
     const service = await this.images();
     const images = await listImages(service, this.ref ? { image: { image: this.ref } } : undefined);
@@ -164,7 +164,7 @@ export class ImagesCommand extends CriCommand {
     if (this.output !== 'table') {
       await writeOut(
         this.context.stdout,
-        `${await renderMessage('runtime.v1.ListImagesResponse', { images: selected }, this.output as OutputFormat, this.template)}\n`,
+        `${await renderMessage('runtime.v1.ListImagesResponse', { images: selected }, this.output, this.template)}\n`,
       );
       return 0;
     }
@@ -260,9 +260,7 @@ export class InspectImageCommand extends CriCommand {
     examples: [['Inspect busybox', 'crictl inspecti busybox:1.33.1']],
   });
 
-  output = Option.String('-o,--output', 'json', {
-    description: 'Output format, One of: json, yaml, go-template, table',
-  });
+  output = statusOutputOption();
   quiet = Option.Boolean('-q,--quiet', false, { description: 'Do not show verbose information' });
   template = templateOption();
   // Without IDs, the images these select are inspected.
@@ -274,7 +272,6 @@ export class InspectImageCommand extends CriCommand {
   refs = Option.Rest({ name: 'IMAGE-ID' });
 
   async execute(): Promise<number> {
-    this.checkOutput(this.output, ['json', 'yaml', 'go-template', 'table']);
     const filter = parseImageFilters(this.filter);
     const service = await this.images();
     const verbose = !this.quiet;
@@ -299,7 +296,7 @@ export class InspectImageCommand extends CriCommand {
       else items.push({ status: r.image, info: r.info });
     }
     if (this.output !== 'table')
-      await printStatusInfo(this.context.stdout, 'runtime.v1.Image', items, this.output as OutputFormat, this.template);
+      await printStatusInfo(this.context.stdout, 'runtime.v1.Image', items, this.output, this.template);
     return 0;
   }
 }
@@ -311,13 +308,10 @@ export class ImageFsInfoCommand extends CriCommand {
     examples: [['Image filesystem usage as JSON', 'crictl imagefsinfo']],
   });
 
-  output = Option.String('-o,--output', 'json', {
-    description: 'Output format, One of: json, yaml, go-template, table',
-  });
+  output = statusOutputOption();
   template = templateOption();
 
   async execute(): Promise<number> {
-    this.checkOutput(this.output, ['json', 'yaml', 'go-template', 'table']);
     const r = await (await this.images()).imageFsInfo({});
     if (this.output === 'table') {
       this.context.stdout.write(escapeText(imageFsInfoTable(r)));
@@ -328,7 +322,7 @@ export class ImageFsInfoCommand extends CriCommand {
       this.context.stdout,
       'runtime.v1.ImageFsInfoResponse',
       [{ status: r, info: {} }],
-      this.output as OutputFormat,
+      this.output,
       this.template,
     );
     return 0;
@@ -375,6 +369,7 @@ export async function pullImage(service: ImageServiceClient, ref: string, opts: 
 }
 
 export class PullCommand extends CriCommand {
+  static override longRunning = true;
   static override paths = [['pull']];
   static override usage = Command.Usage({
     description: 'Pull an image from a registry',

@@ -4,7 +4,7 @@
 // "{" are decoded into generic maps, other info values become strings with their double quotes
 // trimmed, and the whole is marshalled again. Go marshals maps with sorted keys, so every level,
 // the top one included ("info" before "status"), comes out sorted. Several objects are one array.
-import { UsageError } from '../cri/errors.js';
+import { CommandError } from '../errors.js';
 import type { protobuf } from '../cri/schema.js';
 import { goJsonIndent } from '../output/go-json.js';
 import { renderJsonText, type OutputFormat } from '../output/render.js';
@@ -45,7 +45,7 @@ export async function statusInfoValue(statusType: string, item: StatusWithInfo):
       try {
         doc.set(k, JSON.parse(v));
       } catch (err) {
-        throw new UsageError(
+        throw new CommandError(
           `the runtime's info "${k}" starts like a JSON object but is not one: ${(err as Error).message}`,
         );
       }

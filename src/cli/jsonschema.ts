@@ -1,7 +1,7 @@
 // `runp jsonschema`, `create jsonschema`, `run jsonschema` (alias `js`) and `pull jsonschema`:
 // print the JSON Schema of the config files those commands read.
 import { Command, Option } from 'clipanion';
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 import { CriCommand } from './cri-command.js';
 
 const POD = ['runtime.v1.PodSandboxConfig', 'crictl pod sandbox config (runp, create, run)'] as const;
@@ -9,6 +9,7 @@ const CONTAINER = ['runtime.v1.ContainerConfig', 'crictl container config (creat
 const AUTH = ['runtime.v1.AuthConfig', 'crictl registry auth config (pull)'] as const;
 
 abstract class JsonSchemaBase extends CriCommand {
+  static override offline = true;
   protected async print([typeName, title]: readonly [string, string]): Promise<number> {
     const { jsonSchemaFor } = await import('../spec/jsonschema.js');
     this.out(JSON.stringify(jsonSchemaFor(typeName, title), null, 2));

@@ -1,8 +1,7 @@
-// Options and parsing shared by several commands. Filtering and ordering of `pods` and `ps` is
-// done the way crictl does: the runtime filters by ID, state and labels; names, namespaces and
-// images are matched here; newest first.
-import { Option } from 'clipanion';
-import { UsageError } from '../cri/errors.js';
+// Parsing shared by the list commands (option definitions are in options.ts). Filtering and
+// ordering of `pods` and `ps` is done the way crictl does: the runtime filters by ID, state and
+// labels; names, namespaces and images are matched here; newest first.
+import { UsageError } from '../errors.js';
 
 /** `key=value` pairs from repeated --label flags. */
 export function parseLabels(labels: readonly string[] | undefined, flag = '--label'): Record<string, string> {
@@ -45,18 +44,3 @@ export function parseLast(raw: string | undefined): number {
   if (!/^-?\d+$/.test(raw)) throw new UsageError(`--last "${raw}": expected a whole number`);
   return Math.max(0, Number(raw));
 }
-
-/** The --output choices of list commands. */
-export const outputOption = (formats: string) =>
-  Option.String('-o,--output', 'table', { description: `Output format, One of: ${formats}` });
-
-export const templateOption = () =>
-  Option.String('--template', '', {
-    description: 'The template string is only used when output is go-template; The Template format is golang template',
-  });
-
-/** How long runp, create and run wait for the runtime. */
-export const cancelTimeoutOption = () =>
-  Option.String('-T,--cancel-timeout', '', {
-    description: 'Seconds to wait for the runtime before giving up (0 = the global --timeout)',
-  });

@@ -1,9 +1,10 @@
 // `crictl logs`: print a container's log, read straight from the file the runtime writes
 // (its path comes from ContainerStatus), as crictl does.
 import { Command, Option } from 'clipanion';
-import { UsageError } from '../cri/errors.js';
+import { CommandError, UsageError } from '../errors.js';
 import { CriCommand } from './cri-command.js';
 import { resolveContainerIds } from './resolve.js';
+import { isCount } from './options.js';
 
 /** --since: an RFC 3339 time, or a duration before now ("42m", "1h30m"). Returns nanoseconds. */
 export async function parseSince(raw: string, now = Date.now()): Promise<bigint> {
@@ -24,12 +25,8 @@ export async function parseSince(raw: string, now = Date.now()): Promise<bigint>
  *  snapshot evaluates this module at build time). */
 const lostRuntimeMs = (): number => Number(process.env.CRICTL_LOST_RUNTIME_MS ?? 30_000);
 
-function parseCount(raw: string, flag: string): number {
-  if (!/^-?\d+$/.test(raw)) throw new UsageError(`${flag} "${raw}": expected a whole number`);
-  return Number(raw);
-}
-
 export class LogsCommand extends CriCommand {
+  static override longRunning = true;
   static override paths = [['logs']];
   static override usage = Command.Usage({
     description: 'Fetch the logs of a container',
@@ -43,12 +40,18 @@ export class LogsCommand extends CriCommand {
   });
 
   follow = Option.Boolean('-f,--follow', false, { description: 'Follow log output' });
-  tail = Option.String('--tail', '-1', { description: 'Number of lines to show from the end of the logs (-1: all)' });
+  tail = Option.String('--tail', '-1', {
+    description: 'Number of lines to show from the end of the logs (-1: all)',
+    validator: isCount('--tail'),
+  });
   since = Option.String('--since', '', {
     description: 'Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)',
   });
   timestamps = Option.Boolean('-t,--timestamps', false, { description: 'Show timestamps' });
-  limitBytes = Option.String('--limit-bytes', '-1', { description: 'Maximum bytes of logs to return (-1: no limit)' });
+  limitBytes = Option.String('--limit-bytes', '-1', {
+    description: 'Maximum bytes of logs to return (-1: no limit)',
+    validator: isCount('--limit-bytes'),
+  });
   previous = Option.Boolean('-p,--previous', false, {
     description: 'Print the logs of the previous instance of the container',
   });
@@ -62,8 +65,7 @@ export class LogsCommand extends CriCommand {
   id = Option.String({ name: 'CONTAINER-ID' });
 
   async execute(): Promise<number> {
-    const tail = parseCount(this.tail, '--tail');
-    const limitBytes = parseCount(this.limitBytes, '--limit-bytes');
+    const { tail, limitBytes } = this;
     if (this.stream && this.stream !== 'stdout' && this.stream !== 'stderr')
       throw new UsageError(`--stream "${this.stream}": must be stdout or stderr`);
     if (this.reverse && this.follow) throw new UsageError('--reverse cannot be combined with --follow');
@@ -73,17 +75,17 @@ export class LogsCommand extends CriCommand {
     const [containerId] = await resolveContainerIds(runtime, [this.id]);
     const { status } = await runtime.containerStatus({ containerId });
     let path = status?.logPath ?? '';
-    if (!path) throw new UsageError(`container ${containerId} has no log path (the runtime keeps no log for it)`);
+    if (!path) throw new CommandError(`container ${containerId} has no log path (the runtime keeps no log for it)`);
     if (this.previous) {
       const attempt = status?.metadata?.attempt ?? 0;
-      if (attempt === 0) throw new UsageError(`container ${containerId} has no previous instance (attempt 0)`);
+      if (attempt === 0) throw new CommandError(`container ${containerId} has no previous instance (attempt 0)`);
       path = `${path.slice(0, path.lastIndexOf('/') + 1)}${attempt - 1}${path.slice(path.lastIndexOf('.'))}`;
     }
     if (this.reopen) {
       try {
         await runtime.reopenContainerLog({ containerId });
       } catch (err) {
-        throw new UsageError(`reopen container logs: ${(err as Error).message}`);
+        throw new CommandError(`reopen container logs: ${(err as Error).message}`);
       }
       // crictl says so through its logger (logrus' plain format) on stderr.
       this.context.stderr.write(`time="${logrusTime(new Date())}" level=info msg="Container logs reopened"\n`);
@@ -127,7 +129,9 @@ export class LogsCommand extends CriCommand {
           } catch (err) {
             failingSince ??= Date.now();
             if (Date.now() - failingSince > lostRuntimeMs())
-              throw new UsageError(`logs: lost the runtime while following ${containerId}: ${(err as Error).message}`);
+              throw new CommandError(
+                `logs: lost the runtime while following ${containerId}: ${(err as Error).message}`,
+              );
             return true;
           }
         };
@@ -141,8 +145,8 @@ export class LogsCommand extends CriCommand {
       return code;
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      if (e.code) throw new UsageError(`log file ${path}: ${describeFsError(e)}`);
-      if (err instanceof LogFormatError) throw new UsageError(`log file ${path}: ${err.message}`);
+      if (e.code) throw new CommandError(`log file ${path}: ${describeFsError(e)}`);
+      if (err instanceof LogFormatError) throw new CommandError(`log file ${path}: ${err.message}`);
       throw err;
     } finally {
       for (const signal of STOP_SIGNALS) process.off(signal, onSignal);

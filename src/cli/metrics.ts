@@ -1,11 +1,12 @@
 // Pod metrics in the runtime's own format: metricsp (ListPodSandboxMetrics) and metricdescs
 // (ListMetricDescriptors).
 import { Command, Option } from 'clipanion';
-import { renderMessage, type OutputFormat } from '../output/render.js';
+import { renderMessage } from '../output/render.js';
 import { CriCommand } from './cri-command.js';
-import { templateOption } from './list-options.js';
+import { reportOutputOption, templateOption } from './options.js';
 
 export class PodMetricsCommand extends CriCommand {
+  static override longRunning = true;
   static override paths = [['metricsp']];
   static override usage = Command.Usage({
     description:
@@ -16,18 +17,15 @@ export class PodMetricsCommand extends CriCommand {
     ],
   });
 
-  output = Option.String('-o,--output', 'json', { description: 'Output format, One of: json, yaml, go-template' });
+  output = reportOutputOption();
   template = templateOption();
   watch = Option.Boolean('-w,--watch', false, { description: 'Watch pod metrics (every 500 ms, as crictl)' });
 
   async execute(): Promise<number> {
-    this.checkOutput(this.output, ['json', 'yaml', 'go-template']);
     const runtime = await this.runtime();
     for (;;) {
       const r = await runtime.listPodSandboxMetrics({});
-      this.out(
-        await renderMessage('runtime.v1.ListPodSandboxMetricsResponse', r, this.output as OutputFormat, this.template),
-      );
+      this.out(await renderMessage('runtime.v1.ListPodSandboxMetricsResponse', r, this.output, this.template));
       if (!this.watch) return 0;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
@@ -41,15 +39,12 @@ export class MetricDescriptorsCommand extends CriCommand {
     examples: [['All descriptors', 'crictl metricdescs']],
   });
 
-  output = Option.String('-o,--output', 'json', { description: 'Output format, One of: json, yaml, go-template' });
+  output = reportOutputOption();
   template = templateOption();
 
   async execute(): Promise<number> {
-    this.checkOutput(this.output, ['json', 'yaml', 'go-template']);
     const r = await (await this.runtime()).listMetricDescriptors({});
-    this.out(
-      await renderMessage('runtime.v1.ListMetricDescriptorsResponse', r, this.output as OutputFormat, this.template),
-    );
+    this.out(await renderMessage('runtime.v1.ListMetricDescriptorsResponse', r, this.output, this.template));
     return 0;
   }
 }

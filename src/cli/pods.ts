@@ -1,26 +1,18 @@
 // Pod sandbox commands: pods, inspectp (and the pod lifecycle: runp, stopp, rmp).
 import { Command, Option } from 'clipanion';
 import type { PodSandbox, PodSandboxState, PodSandboxStatusResponse, RuntimeServiceClient } from '../cri/client.js';
-import { UsageError } from '../cri/errors.js';
+import { CommandError, UsageError } from '../errors.js';
+import { escapeText } from '../output/escape.js';
+import { ago, goMapString, goTimeString, mapBlock, rfc3339Nano, truncateId } from '../output/human.js';
+import { renderMessage } from '../output/render.js';
 import { listPodSandboxes } from '../cri/lists.js';
-import { escapeControls, escapeText } from '../output/escape.js';
-import { goStringCompare } from '../output/go-json.js';
-import { ago, goMapString, goTimeString, rfc3339Nano, truncateId } from '../output/human.js';
-import { renderMessage, type OutputFormat } from '../output/render.js';
 import { formatTable } from '../output/table.js';
 import { writeOut } from '../output/write.js';
 import { CriCommand } from './cri-command.js';
-import {
-  cancelTimeoutOption,
-  compileRegex,
-  newestFirst,
-  outputOption,
-  parseLabels,
-  parseLast,
-  templateOption,
-} from './list-options.js';
+import { compileRegex, newestFirst, parseLabels, parseLast } from './list-options.js';
 import { allInOrder, printStatusInfo, type StatusWithInfo } from './inspect-output.js';
 import { resolvePodIds } from './resolve.js';
+import { cancelTimeoutOption, listOutputOption, statusOutputOption, templateOption } from './options.js';
 
 const POD_STATES: Record<string, PodSandboxState> = { ready: 'SANDBOX_READY', notready: 'SANDBOX_NOTREADY' };
 
@@ -51,20 +43,19 @@ export class PodsCommand extends CriCommand {
   label = Option.Array('--label', [], { description: 'filter by key=value label' });
   verbose = Option.Boolean('-v,--verbose', false, { description: 'show verbose info for pod sandboxes' });
   quiet = Option.Boolean('-q,--quiet', false, { description: 'list only pod IDs' });
-  output = outputOption('json, yaml, table, go-template');
+  output = listOutputOption();
   template = templateOption();
   latest = Option.Boolean('-l,--latest', false, { description: 'Show the most recently created pod sandbox' });
   last = Option.String('-n,--last', { description: 'Show last n recently created pod sandboxes. Set 0 for unlimited' });
   noTrunc = Option.Boolean('--no-trunc', false, { description: 'Show output without truncating the ID' });
 
   async execute(): Promise<number> {
-    this.checkOutput(this.output, ['json', 'yaml', 'table', 'go-template']);
     const pods = await selectPods(await this.runtime(), this);
 
     if (this.output !== 'table') {
       await writeOut(
         this.context.stdout,
-        `${await renderMessage('runtime.v1.ListPodSandboxResponse', { items: pods }, this.output as OutputFormat, this.template)}\n`,
+        `${await renderMessage('runtime.v1.ListPodSandboxResponse', { items: pods }, this.output, this.template)}\n`,
       );
       return 0;
     }
@@ -143,13 +134,6 @@ export function verbosePod(p: PodSandbox): string {
   return `${s}Runtime: ${p.runtimeHandler || '(default)'}\n\n`;
 }
 
-/** "Labels:\n\tk -> v" blocks of crictl's verbose listings, keys sorted. */
-export function mapBlock(title: string, map: Record<string, string>): string {
-  const keys = Object.keys(map).sort(goStringCompare);
-  if (keys.length === 0) return '';
-  return `${title}:\n${keys.map((k) => `\t${escapeControls(k)} -> ${escapeControls(map[k])}\n`).join('')}`;
-}
-
 export class InspectPodCommand extends CriCommand {
   static override paths = [['inspectp']];
   static override usage = Command.Usage({
@@ -162,9 +146,7 @@ export class InspectPodCommand extends CriCommand {
     ],
   });
 
-  output = Option.String('-o,--output', 'json', {
-    description: 'Output format, One of: json, yaml, go-template, table',
-  });
+  output = statusOutputOption();
   quiet = Option.Boolean('-q,--quiet', false, { description: 'Do not show verbose information' });
   template = templateOption();
   // Without IDs, the pods these select (as pods selects them) are inspected.
@@ -177,7 +159,6 @@ export class InspectPodCommand extends CriCommand {
   ids = Option.Rest({ name: 'POD-ID' });
 
   async execute(): Promise<number> {
-    this.checkOutput(this.output, ['json', 'yaml', 'go-template', 'table']);
     const runtime = await this.runtime();
     const verbose = !this.quiet;
     // Without IDs, the pods the filters select (as pods selects them); with IDs, those.
@@ -203,7 +184,7 @@ export class InspectPodCommand extends CriCommand {
       this.context.stdout,
       'runtime.v1.PodSandboxStatus',
       results.map(podStatusItem),
-      this.output as OutputFormat,
+      this.output,
       this.template,
     );
     return 0;
@@ -348,7 +329,7 @@ export class RemovePodCommand extends CriCommand {
       pods,
       async ({ id, ready }) => {
         if (ready) {
-          if (!this.force) throw new UsageError('pod sandbox is running, stop it first or use --force');
+          if (!this.force) throw new CommandError('pod sandbox is running, stop it first or use --force');
           await runtime.stopPodSandbox({ podSandboxId: id }, { timeoutMs });
         }
         await runtime.removePodSandbox({ podSandboxId: id }, { timeoutMs });

@@ -2,9 +2,11 @@
 import { Command, Option } from 'clipanion';
 import { CriCommand } from './cri-command.js';
 import { resolvePodIds } from './resolve.js';
+import { stopOnSignals } from './signals.js';
 import { loadStreamTls, tlsCaOption, tlsCertOption, tlsKeyOption, tlsSniOption } from './stream-options.js';
 
 export class PortForwardCommand extends CriCommand {
+  static override longRunning = true;
   static override paths = [['port-forward']];
   static override usage = Command.Usage({
     description: 'Forward local ports to a pod',
@@ -39,16 +41,7 @@ export class PortForwardCommand extends CriCommand {
     const { debug } = await this.context.settings();
     const stop = new AbortController();
     // Interrupted is not success: exit 128 + the signal's number (crictl exits 0 on ctrl-c).
-    const signals = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
-    let interrupted = 0;
-    const handlers = Object.entries(signals).map(([name, code]) => {
-      const onSignal = () => {
-        interrupted ||= code;
-        stop.abort();
-      };
-      process.once(name, onSignal);
-      return () => process.off(name, onSignal);
-    });
+    const stopped = stopOnSignals(() => stop.abort());
     try {
       const code = await runPortForward({
         runtime,
@@ -61,9 +54,9 @@ export class PortForwardCommand extends CriCommand {
         tls: loadStreamTls(this),
         debug: debug ? (line) => this.context.stderr.write(`DEBU ${line}\n`) : undefined,
       });
-      return interrupted || code;
+      return stopped.exitCode() ?? code;
     } finally {
-      for (const off of handlers) off();
+      stopped.release();
     }
   }
 }

@@ -1,6 +1,6 @@
 // Turning what a user typed (full ID, unique ID prefix, or exact name) into one runtime ID.
 import type { Container, ImageServiceClient, PodSandbox, RuntimeServiceClient } from '../cri/client.js';
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 import { listContainers, listImages, listPodSandboxes } from '../cri/lists.js';
 
 interface Named {

@@ -2,7 +2,7 @@
 // signal, so that neither leaves a pod or container behind. On the first signal the call in
 // flight finishes, what it made is removed and the command says so; a second signal exits at
 // once, naming what is left.
-import { UsageError } from '../cri/errors.js';
+import { CommandError } from '../errors.js';
 import { escapeControls } from '../output/escape.js';
 import { interruptible, STOP_SIGNALS, type StopSignal } from './signals.js';
 
@@ -13,7 +13,7 @@ interface Made {
 }
 
 /** The command was stopped by a signal (after removing what it made). */
-export class InterruptedError extends UsageError {}
+export class InterruptedError extends CommandError {}
 
 export class Rollback {
   private readonly made: Made[] = [];
@@ -88,7 +88,7 @@ export class Rollback {
     if (err instanceof InterruptedError) throw err;
     const undone = await this.undo();
     const code = this.signal ? STOP_SIGNALS[this.signal] : 1;
-    throw new UsageError(`${what} failed: ${(err as Error).message}${undone ? ` (${undone})` : ''}`, code);
+    throw new CommandError(`${what} failed: ${(err as Error).message}${undone ? ` (${undone})` : ''}`, code);
   }
 
   /** Work done (or undone): signals are the program's again. */

@@ -1,12 +1,12 @@
 // Runtime-wide read-only commands: version, info, runtime-config.
 import { Command, Option } from 'clipanion';
 import { escapeText } from '../output/escape.js';
-import { renderMessage, type OutputFormat } from '../output/render.js';
-import { UsageError } from '../cri/errors.js';
+import { renderMessage } from '../output/render.js';
+import { UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { CriCommand } from './cri-command.js';
 import { goStructJson, printStatusInfo } from './inspect-output.js';
-import { templateOption } from './list-options.js';
+import { outputOption, reportOutputOption, templateOption } from './options.js';
 
 export class VersionCommand extends CriCommand {
   static override paths = [['version']];
@@ -18,14 +18,13 @@ export class VersionCommand extends CriCommand {
     ],
   });
 
-  output = Option.String('-o,--output', '', { description: 'Output format, One of: json, yaml, go-template' });
+  output = outputOption(['json', 'yaml', 'go-template', 'table'], '', 'Output format, One of: json, yaml, go-template');
   template = templateOption();
 
   async execute(): Promise<number> {
-    if (this.output) this.checkOutput(this.output, ['json', 'yaml', 'go-template', 'table']);
     const r = await (await this.runtime()).version({ version: 'v1' });
     if (this.output && this.output !== 'table') {
-      this.out(await renderMessage('runtime.v1.VersionResponse', r, this.output as OutputFormat, this.template));
+      this.out(await renderMessage('runtime.v1.VersionResponse', r, this.output, this.template));
       return 0;
     }
     this.out(
@@ -52,12 +51,11 @@ export class InfoCommand extends CriCommand {
     ],
   });
 
-  output = Option.String('-o,--output', 'json', { description: 'Output format, One of: json, yaml, go-template' });
+  output = reportOutputOption();
   quiet = Option.Boolean('-q,--quiet', false, { description: 'Do not show verbose information' });
   template = templateOption();
 
   async execute(): Promise<number> {
-    this.checkOutput(this.output, ['json', 'yaml', 'go-template']);
     const r = await (await this.runtime()).status({ verbose: !this.quiet });
     // crictl master marshals these two with encoding/json, not protojson: snake_case, zero values left out.
     const extra: Record<string, string> = {};
@@ -68,7 +66,7 @@ export class InfoCommand extends CriCommand {
       this.context.stdout,
       'runtime.v1.RuntimeStatus',
       [{ status: r.status, info: r.info, extra }],
-      this.output as OutputFormat,
+      this.output,
       this.template,
     );
     return 0;
@@ -83,19 +81,16 @@ export class RuntimeConfigCommand extends CriCommand {
     examples: [['The cgroup driver', 'crictl runtime-config']],
   });
 
-  output = Option.String('-o,--output', 'table', {
-    description: 'Output format, One of: json, yaml, go-template, table',
-  });
+  output = outputOption(['json', 'yaml', 'go-template', 'table'], 'table');
   template = templateOption();
 
   async execute(): Promise<number> {
-    this.checkOutput(this.output, ['json', 'yaml', 'go-template', 'table']);
     const r = await (await this.runtime()).runtimeConfig({});
     if (this.output === 'table') {
       this.out(escapeText(`cgroup driver: ${r.linux?.cgroupDriver ?? 'unknown'}`));
       return 0;
     }
-    this.out(await renderMessage('runtime.v1.RuntimeConfigResponse', r, this.output as OutputFormat, this.template));
+    this.out(await renderMessage('runtime.v1.RuntimeConfigResponse', r, this.output, this.template));
     return 0;
   }
 }

@@ -57,11 +57,36 @@ function onStopSignal(signal: StopSignal, exit: (code: number) => void): void {
     // A command that stops cleanly on SIGINT (and so handles it) stops the same way on the others.
     const onInterrupt = signal === 'SIGINT' ? [] : ownListeners('SIGINT');
     if (onInterrupt.length > 0) {
-      for (const l of onInterrupt) l('SIGINT');
+      // Told which signal it was, so that it can exit with that signal's code.
+      for (const l of onInterrupt) l(signal);
       return;
     }
   }
   exit(code);
+}
+
+/**
+ * For a command that ends itself on a stop signal (cancels its stream, closes its listeners):
+ * calls `stop` on the first SIGINT, SIGTERM or SIGHUP. `exitCode()` is then that signal's code
+ * (an interrupted command did not succeed); `release()` when the command is done.
+ */
+export function stopOnSignals(stop: (signal: StopSignal) => void): { exitCode(): number | undefined; release(): void } {
+  let code: number | undefined;
+  const listeners = (Object.keys(STOP_SIGNALS) as StopSignal[]).map((signal) => {
+    const listener = () => {
+      if (code !== undefined) return;
+      code = STOP_SIGNALS[signal];
+      stop(signal);
+    };
+    process.on(signal, listener);
+    return () => process.off(signal, listener);
+  });
+  return {
+    exitCode: () => code,
+    release: () => {
+      for (const off of listeners) off();
+    },
+  };
 }
 
 /** Installs the program's signal handling (once, at start-up; never in the build's snapshot). */

@@ -2,16 +2,16 @@
 // takes one, waits --seconds, and takes another, as crictl does; -o json prints one sample.
 import { Command, Option } from 'clipanion';
 import type { ContainerStats, PodSandboxStats } from '../cri/client.js';
-import { MAX_DURATION_MS } from '../config/settings.js';
-import { UsageError } from '../cri/errors.js';
+import { CommandError } from '../errors.js';
 import { listContainerStats, listPodSandboxes, listPodSandboxStats } from '../cri/lists.js';
 import { goStringCompare } from '../output/go-json.js';
 import { humanSize, truncateId } from '../output/human.js';
-import { renderMessage, type OutputFormat } from '../output/render.js';
+import { renderMessage } from '../output/render.js';
 import { formatTable } from '../output/table.js';
 import { CriCommand } from './cri-command.js';
-import { outputOption, parseLabels, templateOption } from './list-options.js';
+import { parseLabels } from './list-options.js';
 import { resolveContainerIds, resolvePodIds } from './resolve.js';
+import { isSeconds, listOutputOption, templateOption } from './options.js';
 
 /** Node's timers take at most 2^31-1 ms (about 24.8 days) and fire at once beyond it: a longer
  *  wait is made of several. */
@@ -32,7 +32,7 @@ export function cpuPercent(
 ): number {
   if (!now?.usage || now.usage === '0') return 0;
   const dt = Number(BigInt(now.timestamp) - BigInt(before?.timestamp ?? '0'));
-  if (dt === 0) throw new UsageError('cpu stat is not updated during sample');
+  if (dt === 0) throw new CommandError('cpu stat is not updated during sample');
   // The usage counters are uint64 in Go: a counter that went backwards wraps around.
   const used = BigInt.asUintN(64, BigInt(now.usage) - BigInt(before?.usage ?? '0'));
   return (Number(used) / dt) * 100;
@@ -43,20 +43,14 @@ export function sortById<T extends { attributes?: { id: string } | null }>(stats
   return [...stats].sort((a, b) => goStringCompare(a.attributes?.id ?? '', b.attributes?.id ?? ''));
 }
 
-function parseSeconds(raw: string): number {
-  if (!/^\d+$/.test(raw) || Number(raw) < 1)
-    throw new UsageError(`--seconds "${raw}": expected a whole number of seconds >= 1`);
-  if (Number(raw) * 1000 > MAX_DURATION_MS)
-    throw new UsageError(
-      `--seconds "${raw}": out of range (at most ${Math.floor(MAX_DURATION_MS / 1000)}, about 292 years)`,
-    );
-  return Number(raw) * 1000;
-}
-
 abstract class StatsBase extends CriCommand {
-  output = outputOption('json, yaml, table, go-template');
+  static override longRunning = true;
+  output = listOutputOption();
   template = templateOption();
-  seconds = Option.String('-s,--seconds', '1', { description: 'Sample duration for CPU usage in seconds' });
+  seconds = Option.String('-s,--seconds', '1', {
+    description: 'Sample duration for CPU usage in seconds',
+    validator: isSeconds('--seconds', 1, 'expected a whole number of seconds >= 1'),
+  });
   watch = Option.Boolean('-w,--watch', false, { description: 'Watch pod resources' });
   label = Option.Array('--label', [], { description: 'Filter by key=value label' });
 
@@ -67,13 +61,12 @@ abstract class StatsBase extends CriCommand {
   }>;
 
   async execute(): Promise<number> {
-    this.checkOutput(this.output, ['json', 'yaml', 'table', 'go-template']);
-    const interval = parseSeconds(this.seconds);
+    const interval = this.seconds * 1000;
     let previous: Map<string, unknown> | undefined;
     for (;;) {
       const { typeName, response, rows } = await this.sample();
       if (this.output !== 'table') {
-        this.out(await renderMessage(typeName, response, this.output as OutputFormat, this.template));
+        this.out(await renderMessage(typeName, response, this.output, this.template));
       } else if (previous === undefined) {
         previous = rows(undefined).keep;
         await sleep(interval);
@@ -181,7 +174,7 @@ export class PodStatsCommand extends StatsBase {
       if (!/cgroupPath is empty/.test(err.message)) throw err;
       const hint = 'pod stats need linux.cgroup_parent in the pod config';
       const reason = `${err.message.replace(/^[^:]*: [A-Z_]+: /, '')} (${hint})`;
-      if (id) throw new UsageError(reason);
+      if (id) throw new CommandError(reason);
       const items = await listPodSandboxes(runtime, {
         state: { state: 'SANDBOX_READY' },
         labelSelector: filter.labelSelector,
@@ -198,7 +191,7 @@ export class PodStatsCommand extends StatsBase {
         }
       }
       // Nothing measurable at all: fail with the runtime's reason, as crictl does.
-      if (stats.length === 0) throw new UsageError(reason);
+      if (stats.length === 0) throw new CommandError(reason);
       return stats;
     });
     const response = { stats: sortById(listed) };
@@ -211,7 +204,7 @@ export class PodStatsCommand extends StatsBase {
         const key = s.attributes?.id ?? '';
         keep.set(key, s);
         if (s.linux && s.windows)
-          throw new UsageError(`pod "${truncateId(key)}" has both linux and windows stats which is not supported`);
+          throw new CommandError(`pod "${truncateId(key)}" has both linux and windows stats which is not supported`);
         const figures = s.linux ?? s.windows;
         const cpu = figures?.cpu;
         const mem = figures?.memory?.workingSetBytes?.value ?? '0';

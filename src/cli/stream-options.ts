@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Option } from 'clipanion';
 import { describeFsError } from '../config/config.js';
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 import type { StreamTls } from '../stream/tls.js';
 
 export const tlsSniOption = () =>

@@ -1,8 +1,9 @@
 // `crictl-ts template pod|container`: a commented starter config that runs as it is
 // (`crictl run container.yaml pod.yaml`) on a node with the pause and busybox images.
 import { Command, Option } from 'clipanion';
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 import { CriCommand } from './cri-command.js';
+import { outputOption } from './options.js';
 
 // YAML is the source: its comments are the documentation; `-o json` drops them.
 export const POD_TEMPLATE = `# Pod sandbox config for crictl runp, create and run (crictl runp jsonschema: every field).
@@ -69,6 +70,7 @@ linux:
 `;
 
 export class TemplateCommand extends CriCommand {
+  static override offline = true;
   static override paths = [['template']];
   static override usage = Command.Usage({
     description: 'Print a commented starter pod or container config (crictl-ts only)',
@@ -83,18 +85,17 @@ export class TemplateCommand extends CriCommand {
     ],
   });
 
-  output = Option.String('-o,--output', 'yaml', { description: 'Output format, One of: yaml, json' });
+  output = outputOption(['yaml', 'json'], 'yaml');
   kind = Option.String({ name: 'pod|container' });
 
   async execute(): Promise<number> {
     const text = this.kind === 'pod' ? POD_TEMPLATE : this.kind === 'container' ? CONTAINER_TEMPLATE : undefined;
     if (text === undefined) throw new UsageError(`template: unknown kind "${this.kind}": use pod or container`);
-    this.checkOutput(this.output, ['yaml', 'json']);
     if (this.output === 'yaml') {
       this.out(text);
       return 0;
     }
-    const { yamlLib } = await import('../output/yaml-lib.js');
+    const { yamlLib } = await import('../yaml-lib.js');
     this.out(JSON.stringify((await yamlLib()).parse(text), null, 2));
     return 0;
   }

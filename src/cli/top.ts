@@ -3,13 +3,15 @@
 // in src/top/; this file samples the runtime and turns keys into state.
 import { Command, Option } from 'clipanion';
 import type { RuntimeServiceClient } from '../cri/client.js';
-import { CriError, UsageError } from '../cri/errors.js';
+import { CriError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 import { listContainerStats, listContainers, listPodSandboxes, listPodSandboxStats } from '../cri/lists.js';
 import { CriCommand } from './cri-command.js';
 
 const SIGNAL_EXIT: Record<string, number> = { SIGTERM: 143, SIGHUP: 129 };
 
 export class TopCommand extends CriCommand {
+  static override longRunning = true;
   static override paths = [['top']];
   static override usage = Command.Usage({
     description: 'Live view of container (or pod) resource use (crictl-ts only)',

@@ -2,7 +2,7 @@
 // critest's specs, safe on a node in use (own labelled pods, all removed, also on ctrl-c).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'clipanion';
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 import type { Cri } from '../lib/index.js';
 import type { Check, CheckResult, RunOptions } from '../validate/index.js';
 import { CriCommand } from './cri-command.js';

@@ -2,8 +2,8 @@
 // environment and file combine. Errors name the file and line.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UsageError } from '../cri/errors.js';
-import { yamlLib } from '../output/yaml-lib.js';
+import { suggest, UsageError } from '../errors.js';
+import { yamlLib } from '../yaml-lib.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/crictl.yaml';
 
@@ -158,32 +158,4 @@ export function parseValueForKey(key: ConfigKey, raw: string): string | number |
   const checked = checkValue(key, value);
   if (typeof checked === 'string') throw new UsageError(`config: ${key}: ${checked}`);
   return checked.value;
-}
-
-/** The closest candidate within edit distance 3, for "did you mean" hints. */
-export function suggest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestScore = 4;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestScore) {
-      bestScore = d;
-      best = c;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
 }

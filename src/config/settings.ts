@@ -1,6 +1,6 @@
 // The effective settings of one crictl run: flags > environment > config file > defaults,
 // the same precedence crictl applies.
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 import { DEFAULT_RUNTIME_ENDPOINTS, pickDefaultEndpoint } from '../cri/endpoint.js';
 import { loadConfig, type LoadedConfig } from './config.js';
 

@@ -21,9 +21,9 @@ import {
   type Stats,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { UsageError } from '../cri/errors.js';
+import { CommandError, UsageError } from '../errors.js';
 import { describeFsError, type ConfigKey } from './config.js';
-import { yamlLib } from '../output/yaml-lib.js';
+import { yamlLib } from '../yaml-lib.js';
 
 const LOCK_WAIT_MS = 10_000;
 const STALE_LOCK_MS = 30_000;
@@ -45,14 +45,14 @@ function withLock<T>(path: string, shown: string, fn: () => T): T {
       const e = err as NodeJS.ErrnoException;
       if (e.code !== 'EEXIST') {
         if (e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS') throw cannotWrite(shown, e);
-        throw new UsageError(`${lock}: cannot create lock file: ${describeFsError(e)}`);
+        throw new CommandError(`${lock}: cannot create lock file: ${describeFsError(e)}`);
       }
       try {
         if (Date.now() - statSync(lock).mtimeMs > STALE_LOCK_MS) rmSync(lock, { force: true });
       } catch {
         // the other writer just finished
       }
-      if (Date.now() > deadline) throw new UsageError(`${path}: another crictl is writing this file (lock ${lock})`);
+      if (Date.now() > deadline) throw new CommandError(`${path}: another crictl is writing this file (lock ${lock})`);
       sleepSync(20 + Math.random() * 30);
     }
   }
@@ -80,12 +80,12 @@ function writeTarget(path: string): string {
 }
 
 /** EACCES on a root-owned /etc/crictl.yaml is no lock-file problem: say what to do instead. */
-function cannotWrite(path: string, e: NodeJS.ErrnoException): UsageError {
+function cannotWrite(path: string, e: NodeJS.ErrnoException): CommandError {
   if (e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS') {
     const why = e.code === 'EROFS' ? 'is on a read-only file system' : 'needs root to change';
-    return new UsageError(`${path}: ${why}; run as root, or write another file with -c FILE or CRI_CONFIG_FILE=FILE`);
+    return new CommandError(`${path}: ${why}; run as root, or write another file with -c FILE or CRI_CONFIG_FILE=FILE`);
   }
-  return new UsageError(`${path}: cannot write config file: ${describeFsError(e)}`);
+  return new CommandError(`${path}: cannot write config file: ${describeFsError(e)}`);
 }
 
 /** Sets keys in the config file at `path`, creating it if needed. */

@@ -1,6 +1,6 @@
 // Image names as containerd stores them: fully qualified (docker.io/library/busybox:latest),
 // the way the CRI plugin and docker normalise what a user typed.
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 import { normalizeRepo } from '../cli/images.js';
 
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';

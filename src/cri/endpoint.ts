@@ -1,6 +1,6 @@
 // Endpoint strings as crictl accepts them, turned into grpc-js targets.
 import { statSync } from 'node:fs';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 
 /** Where crictl looks when no endpoint is configured, in crictl's order. */
 export const DEFAULT_RUNTIME_ENDPOINTS = [

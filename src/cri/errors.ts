@@ -1,5 +1,4 @@
 // Errors from talking to a runtime, turned into one line an operator can act on.
-import type { ServiceError } from '@grpc/grpc-js';
 import { statSync } from 'node:fs';
 
 /** gRPC status codes we name in messages (numbers are wire facts). */
@@ -33,6 +32,8 @@ export class CriError extends Error {
     readonly rpc: string,
     readonly code: number,
     readonly details: string,
+    /** The runtime could not be reached for now (see isUnreachable). */
+    readonly unreachable = false,
   ) {
     super(message);
     this.name = 'CriError';
@@ -40,17 +41,6 @@ export class CriError extends Error {
 
   get codeName(): string {
     return CODE_NAMES[this.code] ?? `code ${this.code}`;
-  }
-}
-
-/** Errors we raise ourselves for bad input (config, flags, IDs): message is shown as is. */
-export class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-    this.name = 'UsageError';
   }
 }
 
@@ -78,8 +68,16 @@ function notASocket(endpoint: string): string | undefined {
   }
 }
 
+/** What toCriError reads of a grpc-js ServiceError (named here so that the library's declarations
+ *  do not need @grpc/grpc-js, which is bundled). */
+export interface GrpcFailure {
+  code: number;
+  details?: string;
+  message: string;
+}
+
 /** Turns a grpc-js error into a CriError with a one-line message naming endpoint and status. */
-export function toCriError(err: ServiceError, endpoint: string, rpc: string, timeoutMs: number): CriError {
+export function toCriError(err: GrpcFailure, endpoint: string, rpc: string, timeoutMs: number): CriError {
   // grpc-js's connection errors carry a timestamp and an empty resolver note: noise in one line.
   const details = (err.details || err.message || '')
     .replace(/\s+/g, ' ')
@@ -87,9 +85,13 @@ export function toCriError(err: ServiceError, endpoint: string, rpc: string, tim
     .replace(/ Resolution note:\s*$/, '')
     .trim();
   let message: string;
+  // A socket not there yet, nobody listening, or a runtime that says it is unavailable may pass.
+  let unreachable = false;
   const errno = /\b(E[A-Z]+)\b/.exec(details)?.[1];
   if (err.code === GrpcCode.UNAVAILABLE && errno && CONNECT_ERRNO[errno]) {
-    message = `connect ${endpoint}: ${(errno === 'ECONNREFUSED' && notASocket(endpoint)) || CONNECT_ERRNO[errno]}`;
+    const wrongKind = errno === 'ECONNREFUSED' && notASocket(endpoint);
+    message = `connect ${endpoint}: ${wrongKind || CONNECT_ERRNO[errno]}`;
+    unreachable = !wrongKind && (errno === 'ENOENT' || errno === 'ECONNREFUSED');
   } else if (
     err.code === GrpcCode.UNAVAILABLE &&
     /Protocol error|parse|HTTP|http2|h2|GOAWAY|stream/i.test(details) &&
@@ -108,8 +110,9 @@ export function toCriError(err: ServiceError, endpoint: string, rpc: string, tim
     message = `${rpc}: deadline exceeded after ${formatSeconds(timeoutMs)} talking to ${endpoint} (raise --timeout?)`;
   } else {
     message = `${rpc}: ${CODE_NAMES[err.code] ?? `code ${err.code}`}: ${details}`;
+    unreachable = err.code === GrpcCode.UNAVAILABLE && errno === undefined;
   }
-  return new CriError(message, endpoint, rpc, err.code, details);
+  return new CriError(message, endpoint, rpc, err.code, details, unreachable);
 }
 
 /**
@@ -118,11 +121,7 @@ export function toCriError(err: ServiceError, endpoint: string, rpc: string, tim
  * missing permission or something that is not gRPC, which will not.
  */
 export function isUnreachable(err: unknown): boolean {
-  if (!(err instanceof CriError) || err.code !== GrpcCode.UNAVAILABLE) return false;
-  // Something other than a socket at the path, or a server that hangs up on gRPC, stays so.
-  if (/not a socket|does not speak gRPC|closed the connection/.test(err.message)) return false;
-  const errno = /\b(E[A-Z]+)\b/.exec(err.details)?.[1];
-  return errno === undefined || errno === 'ENOENT' || errno === 'ECONNREFUSED';
+  return err instanceof CriError && err.unreachable;
 }
 
 export function formatSeconds(ms: number): string {

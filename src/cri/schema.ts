@@ -2,7 +2,7 @@
 // scripts/gen-schema.mjs precompiled from cri-api/api.proto (no .proto parsing at start-up).
 import protobuf from 'protobufjs/light.js';
 import descriptor from './generated/descriptor.json' with { type: 'json' };
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 import type { MessageName } from './generated/types.js';
 
 export type { protobuf };

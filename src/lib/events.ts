@@ -2,7 +2,8 @@
 // that rpc (containerd 1.6 answers UNIMPLEMENTED), derived from what changed between two
 // ListContainers answers taken a poll interval apart.
 import type { RuntimeServiceClient } from '../cri/client.js';
-import { CriError, GrpcCode, UsageError } from '../cri/errors.js';
+import { CriError, GrpcCode } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 import type { Container, ContainerEventResponse, ContainerState } from '../cri/generated/types.js';
 
 export type ContainerEventKind = 'CREATED' | 'STARTED' | 'STOPPED' | 'DELETED';

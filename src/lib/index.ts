@@ -36,7 +36,8 @@ export {
   type ImageServiceClient,
 } from '../cri/client.js';
 export type * from '../cri/generated/types.js';
-export { CriError, UsageError, GrpcCode } from '../cri/errors.js';
+export { CriError, GrpcCode } from '../cri/errors.js';
+export { UsageError, CommandError } from '../errors.js';
 export { StreamingError } from '../stream/upgrade.js';
 export { RemoteCommandError } from '../stream/status.js';
 export { parseEndpoint, DEFAULT_RUNTIME_ENDPOINTS, type ParsedEndpoint } from '../cri/endpoint.js';

@@ -4,7 +4,7 @@
 // reader waits (between 64 KiB blocks) until the consumer has taken what it was given.
 import type { RuntimeServiceClient } from '../cri/client.js';
 import { describeFsError } from '../config/config.js';
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 import type { LogStream } from '../logs/format.js';
 import { followLog, LogFormatError, printLog, type LogOptions, type LogRecord, type LogSink } from '../logs/reader.js';
 

@@ -4,7 +4,7 @@
 import { createServer, type Socket } from 'node:net';
 import { Duplex, type Readable, type Writable } from 'node:stream';
 import type { RuntimeServiceClient } from '../cri/client.js';
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 import { openSpdyForward, openWebSocketForward, PORT_FORWARD_PROTOCOL } from '../stream/port-forward.js';
 import { describeOpenFailure, parseTransport } from '../stream/remotecommand.js';
 import { SpdySession } from '../stream/spdy.js';

@@ -8,7 +8,7 @@ import {
   type CriClients,
   type RuntimeServiceClient,
 } from '../cri/client.js';
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 import { containerEvents, type ContainerEvent, type EventsOptions } from './events.js';
 import { readContainerLogs, type LogEntry, type LogsOptions } from './logs.js';
 import { startAttach, startExec, type AttachOptions, type ExecOptions, type RemoteProcess } from './remote-process.js';

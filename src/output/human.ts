@@ -1,5 +1,6 @@
 // Human-readable durations and sizes, computed the way crictl (via docker/go-units) does,
-// so tables read the same.
+// so tables read the same; and the label blocks of its verbose listings.
+import { escapeControls } from './escape.js';
 import { goStringCompare } from './go-json.js';
 
 /** "2 minutes", "About an hour", "3 days" … for an elapsed time in milliseconds. */
@@ -128,4 +129,11 @@ function zoneName(ms: number, offsetMinutes: number): string {
 export function goMapString(map: Record<string, string>): string {
   const keys = Object.keys(map).sort(goStringCompare);
   return `map[${keys.map((k) => `${k}:${map[k]}`).join(' ')}]`;
+}
+
+/** "Labels:\n\tk -> v" blocks of crictl's verbose listings, keys sorted. */
+export function mapBlock(title: string, map: Record<string, string>): string {
+  const keys = Object.keys(map).sort(goStringCompare);
+  if (keys.length === 0) return '';
+  return `${title}:\n${keys.map((k) => `\t${escapeControls(k)} -> ${escapeControls(map[k])}\n`).join('')}`;
 }

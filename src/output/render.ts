@@ -1,7 +1,7 @@
 // -o json|yaml|go-template for CRI messages and for composite objects (inspect's status+info).
 // Formatters load lazily so table output never pays for YAML or template code.
-import { UsageError } from '../cri/errors.js';
-import { yamlLib } from './yaml-lib.js';
+import { UsageError } from '../errors.js';
+import { yamlLib } from '../yaml-lib.js';
 
 export type OutputFormat = 'table' | 'json' | 'yaml' | 'go-template';
 

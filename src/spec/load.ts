@@ -3,10 +3,10 @@
 // of the right type. Errors read `FILE: path.to.field: what is wrong`.
 import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { suggest } from '../config/config.js';
-import { UsageError } from '../cri/errors.js';
+import { suggest } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { messageType, type protobuf } from '../cri/schema.js';
-import { yamlLib } from '../output/yaml-lib.js';
+import { yamlLib } from '../yaml-lib.js';
 import { type ExactValue, NumberText, ParseError, parseJsonExact, yamlToExact } from './parse-exact.js';
 
 /** Config files above this size are surely a mistake (crictl's configs are a few KiB). */

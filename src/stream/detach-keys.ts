@@ -1,6 +1,6 @@
 // Detach keys (docker's --detach-keys format): a key sequence typed on an attached terminal that
 // leaves the session without sending those keys on, so the container keeps running.
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 
 export const DEFAULT_DETACH_KEYS = 'ctrl-p,ctrl-q';
 

@@ -8,7 +8,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Transform, type Readable, type Writable } from 'node:stream';
 import type { RuntimeServiceClient } from '../cri/client.js';
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
+import { escapeControls } from '../output/escape.js';
 import { MAX_ERROR_BODY } from './limits.js';
 import { collectAtMost, describeOpenFailure, withinIdleLimit, type Transport } from './remotecommand.js';
 import { SpdySession, type SpdyStream } from './spdy.js';
@@ -132,7 +133,10 @@ export async function runPortForward(opts: PortForwardOptions): Promise<number> 
           ? forwardOverSpdy(session, socket, spec.remote, nextRequest++, url)
           : forwardOverWebSocket(opts, socket, spec.remote);
         void forward.then((err) => {
-          if (err) opts.stderr.write(`error: an error occurred forwarding ${port} -> ${spec.remote}: ${err}\n`);
+          if (err)
+            opts.stderr.write(
+              `error: an error occurred forwarding ${port} -> ${spec.remote}: ${escapeControls(String(err))}\n`,
+            );
         });
       });
     }

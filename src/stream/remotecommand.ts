@@ -3,7 +3,7 @@
 // remote streams, and turn the error stream's verdict into an exit code.
 import { finished } from 'node:stream/promises';
 import { Transform, type Readable, type Writable } from 'node:stream';
-import { UsageError } from '../cri/errors.js';
+import { UsageError } from '../errors.js';
 import { DetachKeyFilter } from './detach-keys.js';
 import { firstFrameTimeoutMs, MAX_ERROR_BODY, seconds } from './limits.js';
 import { SpdySession, StreamClosedError, type SpdyStream } from './spdy.js';

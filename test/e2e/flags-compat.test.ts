@@ -11,14 +11,14 @@ import {
   cri,
   crictl,
   ENDPOINT,
-  reimportLabImage,
+  type LabRegistry,
   removePods,
   ROOT,
   runContainer,
   runPod,
   SKIP,
+  startLabRegistry,
 } from './harness.js';
-import { tempDir } from '../tmp.js';
 
 const LAB = process.env.CRICTL_LAB_DIR ?? '';
 const lines = (s: string) => s.split('\n').filter(Boolean);
@@ -189,26 +189,15 @@ describe('pull --username with the password on stdin, against the lab registry',
   skip: SKIP || (!LAB && 'needs CRICTL_LAB_DIR'),
   timeout: 300_000,
 }, () => {
-  const dir = join(tempDir('crictl-flags-registry-'), 'reg');
-  const script = join(ROOT, 'scripts/registry-lab.sh');
-  let address = '';
-  let password = '';
+  let registry: LabRegistry | undefined;
 
   after(() => {
-    if (address) {
-      execFileSync('bash', [script, 'down', dir, LAB], { stdio: 'ignore' });
-      // containerd's RemoveImage drops every name of an image; give the lab its busybox back.
-      reimportLabImage('busybox');
-    }
-    rmSync(join(dir, '..'), { recursive: true, force: true });
+    registry?.down();
   });
 
   test('the password read from stdin reaches the registry; a wrong one is refused by it', () => {
-    address = execFileSync('bash', [script, 'up', dir, LAB], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
-      .trim()
-      .split('\n')
-      .pop()!;
-    password = readFileSync(join(dir, 'password'), 'utf8').trim();
+    registry = startLabRegistry();
+    const { address, password } = registry;
     const image = `${address}/test/busybox:pulltest`;
     const wrong = crictl(['pull', '-u', 'crictl', image], { input: 'not-the-password\n' });
     assert.equal(wrong.code, 1);

@@ -1,7 +1,7 @@
 // Shared plumbing for end-to-end tests: the lab runtime's endpoint, running the built CLI as a
 // subprocess, and a raw client for arranging state on the runtime.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect, type CriClients, type DeepPartial, type PodSandboxConfig } from '../../src/cri/client.js';
@@ -139,6 +139,33 @@ export function reimportLabImage(name: 'busybox' | 'pause'): void {
       stdio: 'ignore',
     },
   );
+}
+
+/** The lab's password-protected registry (scripts/registry-lab.sh; user `crictl`). */
+export interface LabRegistry {
+  /** host:port */
+  address: string;
+  password: string;
+  /** Stops it and removes its files; gives the lab its busybox back (containerd's RemoveImage
+   *  drops every name of an image, and tests pull busybox into the registry). */
+  down(): void;
+}
+
+/** Starts the lab's registry next to the lab containerd (CRICTL_LAB_DIR). */
+export function startLabRegistry(): LabRegistry {
+  const dir = join(tempDir('crictl-registry-'), 'reg');
+  const script = join(ROOT, 'scripts/registry-lab.sh');
+  const lab = process.env.CRICTL_LAB_DIR ?? '';
+  const up = execFileSync('bash', [script, 'up', dir, lab], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return {
+    address: up.trim().split('\n').pop()!,
+    password: readFileSync(join(dir, 'password'), 'utf8').trim(),
+    down() {
+      execFileSync('bash', [script, 'down', dir, lab], { stdio: 'ignore' });
+      reimportLabImage('busybox');
+      rmSync(join(dir, '..'), { recursive: true, force: true });
+    },
+  };
 }
 
 /** Writes a temporary file and returns its path. */

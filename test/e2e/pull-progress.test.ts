@@ -3,12 +3,9 @@
 // it prints only what crictl prints.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CLI, crictl, ENDPOINT, ROOT, SKIP } from './harness.js';
+import { CLI, crictl, ENDPOINT, type LabRegistry, SKIP, startLabRegistry } from './harness.js';
 import { ociArchive, randomChunks, type BuiltImage } from './image-builder.js';
-import { tempDir } from '../tmp.js';
 
 const LAB = process.env.CRICTL_LAB_DIR ?? '';
 const hasScript = spawnSync('script', ['--version']).status === 0;
@@ -26,21 +23,15 @@ describe('pull progress', {
   skip: SKIP || (!LAB && 'needs CRICTL_LAB_DIR') || (!hasScript && 'needs util-linux script'),
   timeout: 300_000,
 }, () => {
-  const dir = join(tempDir('crictl-registry-'), 'reg');
-  const script = join(ROOT, 'scripts/registry-lab.sh');
+  let registry: LabRegistry | undefined;
   let image = '';
   let password = '';
   let built: BuiltImage;
 
   before(() => {
-    const address = execFileSync('bash', [script, 'up', dir, LAB], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
-      .trim()
-      .split('\n')
-      .pop()!;
-    password = readFileSync(join(dir, 'password'), 'utf8').trim();
+    registry = startLabRegistry();
+    const { address } = registry;
+    password = registry.password;
     image = `${address}/test/progress:v1`;
     built = ociArchive('docker.io/crictl-e2e/progress:v1', [
       { 'big.bin': Buffer.concat([...randomChunks(LAYER_MB << 20, 4242)]) },
@@ -62,8 +53,7 @@ describe('pull progress', {
 
   after(() => {
     crictl(['rmi', image]);
-    execFileSync('bash', [script, 'down', dir, LAB], { stdio: 'ignore' });
-    rmSync(join(dir, '..'), { recursive: true, force: true });
+    registry?.down();
     built?.cleanup();
   });
 

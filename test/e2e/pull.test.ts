@@ -1,12 +1,8 @@
 // pull and rmi against a real local registry (Debian's docker-registry, htpasswd auth, plain
 // HTTP), reached by the lab containerd through a hosts.toml.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { crictl, reimportLabImage, ROOT, SKIP } from './harness.js';
-import { tempDir } from '../tmp.js';
+import { crictl, type LabRegistry, SKIP, startLabRegistry } from './harness.js';
 
 const LAB = process.env.CRICTL_LAB_DIR ?? '';
 const lines = (s: string) => s.split('\n').filter(Boolean);
@@ -15,25 +11,19 @@ describe('pull and rmi with a real registry', {
   skip: SKIP || (!LAB && 'needs CRICTL_LAB_DIR'),
   timeout: 300_000,
 }, () => {
-  const dir = join(tempDir('crictl-registry-'), 'reg');
-  const script = join(ROOT, 'scripts/registry-lab.sh');
+  let registry: LabRegistry;
   let address = '';
   let password = '';
   let image = '';
 
   before(() => {
-    address = execFileSync('bash', [script, 'up', dir, LAB], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
-      .trim()
-      .split('\n')
-      .pop()!;
-    password = readFileSync(join(dir, 'password'), 'utf8').trim();
+    registry = startLabRegistry();
+    ({ address, password } = registry);
     image = `${address}/test/busybox:pulltest`;
   });
 
   after(() => {
-    execFileSync('bash', [script, 'down', dir, LAB], { stdio: 'ignore' });
-    // containerd's RemoveImage drops every name of an image; give the lab its busybox back.
-    reimportLabImage('busybox');
+    registry?.down();
   });
 
   test('right credentials pull; images lists it; rmi removes it', () => {

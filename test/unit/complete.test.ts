@@ -17,7 +17,7 @@ async function completeWith(words: string[], names: string[]): Promise<string> {
     runtime: { listContainers: async () => ({ containers }) },
     close: () => undefined,
   } as unknown as CriClients;
-  await complete(words, { stdout, env: {}, globalFlags: {}, connect: async () => clients });
+  await complete(words, { stdout, env: {}, connect: async () => clients });
   return text;
 }
 
@@ -44,7 +44,7 @@ test('a runtime that never answers: nothing, after the short wait', async () => 
     close: () => undefined,
   } as unknown as CriClients;
   const started = Date.now();
-  await complete(['logs', ''], { stdout, env: {}, globalFlags: {}, connect: async () => clients });
+  await complete(['logs', ''], { stdout, env: {}, connect: async () => clients });
   assert.equal(text, '');
   assert.ok(Date.now() - started < 5000);
 });

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { startFakeCri, type FakeCri } from '../fake-cri.js';
+import { spdySwitch, startFakeStreaming } from '../fake-streaming.js';
 import { CLI } from '../e2e/harness.js';
 import { NO_CONFIG } from '../tmp.js';
 
@@ -213,9 +214,68 @@ describe('signals and pipes', () => {
       }
       const r = await done;
       assert.deepEqual(ports, []);
-      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.code, 130, r.stderr);
       // Nor did it try (9229 may be taken by something else on this machine).
       assert.doesNotMatch(r.stderr, /Debugger listening|inspector/i);
     });
   }
+});
+
+describe('long-running commands stopped by a signal exit with its code', () => {
+  const POD = 'f'.repeat(64);
+  const CONTAINER = 'e'.repeat(64);
+  const SIGNALS = [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const;
+  let fake: FakeCri;
+  before(async () => {
+    fake = await startFakeCri();
+    fake.onStream('GetContainerEvents', [], { hang: true });
+    fake.on('ListContainers', () => ({
+      containers: [{ id: CONTAINER, podSandboxId: POD, state: 'CONTAINER_RUNNING', createdAt: '1' }],
+    }));
+    fake.on('ContainerStatus', () => ({ status: { id: CONTAINER, state: 'CONTAINER_RUNNING', createdAt: '1' } }));
+    fake.on('ListContainerStats', () => ({ stats: [] }));
+    fake.on('PullImage', () => new Promise(() => undefined));
+    fake.on('ListPodSandbox', () => ({ items: [{ id: POD, state: 'SANDBOX_READY', createdAt: '1' }] }));
+  });
+  after(async () => {
+    await fake.close();
+  });
+
+  /** Starts `args`, waits for `rpc` to be called, sends each signal in turn: each exits with its code. */
+  async function eachSignal(args: string[], rpc: string) {
+    for (const [signal, code] of SIGNALS) {
+      fake.calls.length = 0;
+      const { child, done } = start(['-r', fake.endpoint, ...args]);
+      await until(() => fake.calls.includes(rpc), `${args[0]}'s ${rpc}`);
+      child.kill(signal);
+      const r = await done;
+      assert.deepEqual([r.code, r.signal], [code, null], `${args.join(' ')}, ${signal}: ${r.stderr}`);
+      assert.ok(r.ms < 15_000, `${signal} took ${r.ms} ms`);
+    }
+  }
+
+  test('events (crictl exits 0)', () => eachSignal(['events'], 'GetContainerEvents'));
+  test('stats --watch', () => eachSignal(['stats', '--watch'], 'ListContainerStats'));
+  test('pull', () => eachSignal(['pull', 'busybox'], 'PullImage'));
+  test('port-forward, exec and attach (streaming, no terminal)', async () => {
+    const streaming = await startFakeStreaming();
+    try {
+      // Upgrades, then says nothing: the command waits for the other side until stopped.
+      streaming.onUpgrade((req, socket) =>
+        spdySwitch(socket, req.url?.startsWith('/portforward/') ? 'portforward.k8s.io' : 'v4.channel.k8s.io'),
+      );
+      fake.on('PortForward', () => ({ url: streaming.url('/portforward/token') }));
+      fake.on('Exec', () => ({ url: streaming.url('/exec/token') }));
+      fake.on('Attach', () => ({ url: streaming.url('/attach/token') }));
+      await eachSignal(['port-forward', POD, ':80'], 'PortForward');
+      await eachSignal(['exec', CONTAINER, 'sh'], 'Exec');
+      await eachSignal(['attach', CONTAINER], 'Attach');
+    } finally {
+      await streaming.close();
+    }
+  });
 });

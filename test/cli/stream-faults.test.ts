@@ -127,6 +127,45 @@ describe('streaming faults', () => {
     assert.ok(!r.stderr.includes(TOKEN), `token in --debug output: ${r.stderr}`);
   });
 
+  test("port-forward: the pod side's error text is shown escaped", async () => {
+    streaming.onUpgrade((_req, socket) => {
+      spdySwitch(socket, 'portforward.k8s.io');
+      new SpdyPeer(socket, (peer, id, headers) => {
+        void peer.reply(id).then(() => {
+          if (headers.streamtype === 'error') peer.data(id, 'refused: \x1b]0;pwned\x07\x1b[2J', true);
+          else peer.data(id, '', true);
+        });
+      });
+    });
+    const child = spawn(CLI, cli('port-forward', 'd'.repeat(64), ':80'), {
+      env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    try {
+      const port = await new Promise<number>((resolve) =>
+        child.stdout.on('data', (d) => {
+          stdout += d;
+          const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(stdout);
+          if (m) resolve(Number(m[1]));
+        }),
+      );
+      const { connect } = await import('node:net');
+      const conn = connect(port, '127.0.0.1');
+      conn.on('error', () => undefined);
+      conn.resume();
+      for (let i = 0; i < 200 && !stderr.includes('\n'); i++) await new Promise((r) => setTimeout(r, 50));
+      conn.destroy();
+      assert.equal(stderr, `error: an error occurred forwarding ${port} -> 80: refused: \\x1b]0;pwned\\a\\x1b[2J\n`);
+    } finally {
+      child.kill('SIGINT');
+      await new Promise((r) => child.once('close', r));
+      clearTimeout(guard);
+    }
+  });
+
   test('--debug masks the token for attach and port-forward too', async () => {
     streaming.onUpgrade((req, socket) => {
       if (req.url?.startsWith('/portforward/')) return spdySwitch(socket, 'portforward.k8s.io');

@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { renderJsonText } from '../src/output/render.js';
+import { renderJsonText } from '../../src/output/render.js';
 
-const dir = join(import.meta.dirname, 'go-template');
+const dir = join(import.meta.dirname, '../go-template');
 interface Corpus {
   data: string;
   cases: { template: string; data?: string }[];

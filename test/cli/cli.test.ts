@@ -4,7 +4,6 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseGlobalArgs } from '../../src/main.js';
 import { VERSION } from '../../src/version.js';
 import { CLI } from '../e2e/harness.js';
 import { missingPath, NO_CONFIG, tempDir } from '../tmp.js';
@@ -16,26 +15,6 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
-
-test('global flags come before the command, in every spelling', () => {
-  assert.deepEqual(parseGlobalArgs(['-r', 'unix:///a', '--timeout=5s', '-D', 'ps', '-a']), {
-    flags: { runtimeEndpoint: 'unix:///a', timeout: '5s', debug: true },
-    help: false,
-    version: false,
-    rest: ['ps', '-a'],
-  });
-  assert.deepEqual(parseGlobalArgs(['--image-endpoint=unix:///i', '-c', '/c.yaml', 'images']).flags, {
-    imageEndpoint: 'unix:///i',
-    config: '/c.yaml',
-  });
-  // Flags after the command belong to the command (-r is --reverse for logs).
-  assert.deepEqual(parseGlobalArgs(['logs', '-r', 'abc']).rest, ['logs', '-r', 'abc']);
-  assert.throws(
-    () => parseGlobalArgs(['--runtime-endpiont', 'x', 'ps']),
-    /unknown global flag --runtime-endpiont \(did you mean --runtime-endpoint\?\)/,
-  );
-  assert.throws(() => parseGlobalArgs(['-r']), /flag -r needs a value/);
-});
 
 test('--version, --help and per-command help', () => {
   assert.equal(cli(['--version']).stdout, `crictl version ${VERSION}\n`);

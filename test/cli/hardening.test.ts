@@ -140,6 +140,31 @@ describe('text from the runtime reaches the terminal escaped', () => {
   });
 });
 
+test('exec in several containers: headers and error lines escaped', async () => {
+  const fake = await startFakeCri();
+  try {
+    const container = (c: string) => ({
+      id: c.repeat(64),
+      podSandboxId: 'b'.repeat(64),
+      metadata: { name: `${EVIL}-${c}` },
+      image: { image: 'busybox' },
+      state: 'CONTAINER_RUNNING',
+      createdAt: '1',
+    });
+    fake.on('ListContainers', () => ({ containers: [container('a'), container('c')] }));
+    fake.on('ExecSync', () => {
+      throw Object.assign(new Error(`refused: ${EVIL}`), { code: 9 });
+    });
+    const r = await run(['-r', fake.endpoint, 'exec', '-s', '--name', 'web', 'true']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.doesNotMatch(r.stdout + r.stderr, RAW_CONTROL);
+    assert.ok(r.stdout.includes(`(${SHOWN}-a) <==`), r.stdout);
+    assert.ok(r.stderr.includes(`ExecSync: FAILED_PRECONDITION: refused: ${SHOWN}\n`), r.stderr);
+  } finally {
+    await fake.close();
+  }
+});
+
 describe('one line, never a stack trace', () => {
   let dir: string;
   before(() => {
@@ -188,7 +213,7 @@ describe('one line, never a stack trace', () => {
       const huge = await run(['-r', fake.endpoint, 'stats', '--seconds', '99999999999']);
       assert.equal(
         huge.stderr,
-        'crictl: --seconds "99999999999": out of range (at most 9223372036, about 292 years)\n',
+        'crictl: --seconds "99999999999": out of range (at most 9223372036 seconds, about 292 years)\n',
       );
       fake.on('ListContainers', () => ({
         containers: [{ id: 'a'.repeat(64), state: 'CONTAINER_RUNNING', createdAt: '1' }],

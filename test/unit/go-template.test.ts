@@ -8,7 +8,7 @@ import {
   parseGoTemplate,
   renderGoTemplate,
   type GoTemplateOptions,
-} from '../src/output/go-template/index.js';
+} from '../../src/output/go-template/index.js';
 
 const data = {
   name: 'nginx',
