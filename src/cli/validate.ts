@@ -8,6 +8,7 @@ import type { Check, CheckResult, RunOptions } from '../validate/index.js';
 import { CriCommand } from './cri-command.js';
 
 export class ValidateCommand extends CriCommand {
+  static override longRunning = true;
   static override paths = [['validate']];
   static override usage = Command.Usage({
     description: 'Check that the container runtime conforms to the CRI, as critest does (crictl-ts only)',

@@ -29,6 +29,7 @@ test('start-up facts come from the command named, sub-commands included', () => 
   const facts = (line: string) => commandFacts(line.split(' ').filter(Boolean));
   assert.deepEqual(facts('logs -f abc'), { longRunning: true, offline: false });
   assert.deepEqual(facts('ps -a'), { longRunning: false, offline: false });
+  assert.deepEqual(facts('validate --parallel 4'), { longRunning: true, offline: false });
   // `pull jsonschema` prints a schema: neither a pull nor a runtime call.
   assert.deepEqual(facts('pull'), { longRunning: true, offline: false });
   assert.deepEqual(facts('pull jsonschema'), { longRunning: false, offline: true });
