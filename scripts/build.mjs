@@ -2,7 +2,7 @@
 // per-machine V8 code cache), the loader, the launcher, the library, and emit type declarations.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -45,8 +45,9 @@ const cjs = {
 };
 // The CLI as one CommonJS file: vm.Script can compile it with a code cache (an ES module cannot
 // take one on node 20). Modules reached only through import() still load lazily.
-await build({
+const cliBuild = await build({
   ...cjs,
+  metafile: true,
   entryPoints: [join(root, 'src/bin.ts')],
   outfile: join(root, 'dist/cli.cjs'),
   plugins: [noProtoLoader],
@@ -75,7 +76,8 @@ chmodSync(join(root, 'dist/crictl'), 0o755);
 // (as in the CLI), it is a build-time dependency, so an install does not pull in
 // @grpc/proto-loader and its yargs, lodash and second protobufjs for features never used.
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-await build({
+const libBuild = await build({
+  metafile: true,
   entryPoints: { index: join(root, 'src/lib/index.ts') },
   outdir: join(root, 'dist/lib'),
   bundle: true,
@@ -91,6 +93,9 @@ await build({
   logLevel: 'warning',
 });
 
+// The bundles carry other projects' code, whose licenses ask that their notices travel with it.
+writeThirdPartyNotices([cliBuild.metafile, libBuild.metafile]);
+
 run(process.execPath, [
   join(root, 'node_modules/typescript/bin/tsc'),
   '-p',
@@ -100,3 +105,26 @@ run(process.execPath, [
   'dist/types',
 ]);
 console.log('build: dist/crictl (launcher), dist/crictl.cjs (loader), dist/cli.cjs, dist/lib/index.js, dist/types/');
+
+/** dist/THIRD-PARTY-NOTICES: name, version, license and license text of every package bundled. */
+function writeThirdPartyNotices(metafiles) {
+  const packages = new Set();
+  for (const meta of metafiles)
+    for (const input of Object.keys(meta.inputs)) {
+      const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+      if (m) packages.add(m[1]);
+    }
+  const sections = [...packages].sort().map((name) => {
+    const dir = join(root, 'node_modules', name);
+    const { version, license } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+    const text = file
+      ? readFileSync(join(dir, file), 'utf8').trim()
+      : `License: ${license} (no license file in the package)`;
+    return `${name}@${version} (${license})\n\n${text}\n`;
+  });
+  writeFileSync(
+    join(root, 'dist/THIRD-PARTY-NOTICES'),
+    `crictl-ts bundles the following packages.\n\n${sections.join(`\n${'-'.repeat(72)}\n\n`)}`,
+  );
+}

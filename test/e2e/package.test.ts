@@ -4,7 +4,7 @@
 // under NODE_OPTIONS, and the library imports from the installed copy.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -84,10 +84,19 @@ describe('installed from the packed tarball', { skip: SKIP }, () => {
       'dist/cli.cjs',
       'dist/lib/index.js',
       'dist/types/lib/index.d.ts',
+      'dist/THIRD-PARTY-NOTICES',
       'package.json',
     ])
       assert.ok(files.includes(f), `${f} in ${files.join(' ')}`);
     assert.ok(!files.some((f) => /\.blob|snapshot/.test(f)), files.join(' '));
+  });
+
+  test('the notices name every bundled package with its license text', () => {
+    const notices = readFileSync(join(prefix, 'lib/node_modules/crictl-ts/dist/THIRD-PARTY-NOTICES'), 'utf8');
+    for (const name of ['@grpc/grpc-js', 'clipanion', 'yaml', 'ws', 'protobufjs', 'cli-table3'])
+      assert.match(notices, new RegExp(`^${name.replace('/', '\\/')}@\\d+\\.\\d+\\.\\d+ \\(`, 'm'), name);
+    assert.match(notices, /Apache License/);
+    assert.match(notices, /Permission is hereby granted/);
   });
 
   test('both commands run against the runtime, and start from the code cache after the first run', async () => {
