@@ -8,6 +8,7 @@ import { redact } from './redact.js';
 import { RESPONSE_DECODERS } from './generated/decode.js';
 import { int64Input, messageType, serviceType, type protobuf } from './schema.js';
 import { WireReader } from './wire.js';
+import { sleep } from '../sleep.js';
 
 export type * from './generated/types.js';
 
@@ -58,17 +59,6 @@ export interface ClientOptions {
 
 const RETRY_FIRST_DELAY_MS = 500;
 const RETRY_MAX_DELAY_MS = 5000;
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** crictl and the kubelet allow 16 MiB messages; grpc-js would stop at 4 MiB. */
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;

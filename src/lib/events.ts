@@ -5,6 +5,7 @@ import type { RuntimeServiceClient } from '../cri/client.js';
 import { CriError, GrpcCode } from '../cri/errors.js';
 import { UsageError } from '../errors.js';
 import type { Container, ContainerEventResponse, ContainerState } from '../cri/generated/types.js';
+import { sleep } from '../sleep.js';
 
 export type ContainerEventKind = 'CREATED' | 'STARTED' | 'STOPPED' | 'DELETED';
 
@@ -134,16 +135,4 @@ async function* pollEvents(
     }
     await sleep(interval, signal);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

@@ -13,6 +13,7 @@ import {
   type LogStream,
   type LogTime,
 } from './format.js';
+import { sleep } from '../sleep.js';
 
 export interface LogOptions {
   /** Last N lines only (-1 or undefined: all). */
@@ -517,20 +518,6 @@ function fileId(path: string): string | undefined {
   }
 }
 
-/** Waits `ms`, or less if `signal` aborts. */
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
 /** `check`'s answer, or true at once if `signal` aborts first (the caller then sees the abort). */
 function unlessAborted(check: Promise<boolean>, signal?: AbortSignal): Promise<boolean> {
   if (!signal) return check;
@@ -633,7 +620,7 @@ export async function followLog(
         }
         if (stopped()) return;
       }
-      await pause(pollMs, signal);
+      await sleep(pollMs, signal);
     }
   } finally {
     closeSync(current.fd);
