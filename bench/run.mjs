@@ -97,6 +97,13 @@ const up = execFileSync('bash', [join(root, 'scripts/runtime-lab.sh'), 'up', lab
   encoding: 'utf8',
   stdio: ['ignore', 'pipe', 'inherit'],
 });
+const labDown = () => execFileSync('bash', [join(root, 'scripts/runtime-lab.sh'), 'down', lab], { stdio: 'ignore' });
+// Interrupted (ctrl-c, a kill), the bench must not leave its containerd, shims and pods behind.
+for (const [signal, number] of Object.entries({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1 }))
+  process.once(signal, () => {
+    labDown();
+    process.exit(128 + number);
+  });
 const endpoint = up.trim().split('\n').pop();
 const cri = connect(endpoint, undefined, { timeoutMs: 120_000 });
 for (let i = 0; i < 100; i++) {
@@ -300,7 +307,7 @@ try {
   await bulk(`rm -a -f (${bulkN} containers)`, ['rm', '-a', '-f']);
 } finally {
   cri.close();
-  execFileSync('bash', [join(root, 'scripts/runtime-lab.sh'), 'down', lab], { stdio: 'ignore' });
+  labDown();
 }
 
 const fmt = (m) =>
