@@ -14,7 +14,8 @@ export function goStringCompare(a: string, b: string): number {
 const SURROGATE = /[\ud800-\udfff]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
-const SHORT: Record<string, string> = {
+/** The two-character escapes Go's encoding/json and protojson share. */
+export const SHORT_ESCAPES: Readonly<Record<string, string>> = {
   '"': '\\"',
   '\\': '\\\\',
   '\n': '\\n',
@@ -31,7 +32,7 @@ const SHORT: Record<string, string> = {
  */
 export function goJsonQuote(s: string): string {
   const text = SURROGATE.test(s) ? s.replace(LONE_SURROGATE, '\ufffd') : s;
-  return `"${text.replace(/["\\\u0000-\u001f<>&\u2028\u2029]/g, (c) => SHORT[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
+  return `"${text.replace(/["\\\u0000-\u001f<>&\u2028\u2029]/g, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
 }
 
 /** Indented JSON of a generic value (Map, plain object, array, string, number, boolean, null). */

@@ -8,18 +8,9 @@
 // deliberate instability); crictl-ts always writes one.
 import { NOT_FAST, SHAPERS } from '../cri/generated/shape.js';
 import { messageType, type protobuf } from '../cri/schema.js';
+import { SHORT_ESCAPES } from './go-json.js';
 
 const QUOTED_LONGS = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
-
-const SHORT_ESCAPES: Record<string, string> = {
-  '"': '\\"',
-  '\\': '\\\\',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\t': '\\t',
-  '\b': '\\b',
-  '\f': '\\f',
-};
 
 /** A JSON string literal as protojson writes it: \b \f \n \r \t short, other control
  *  characters and DEL as \u00XX, everything else as it is. */
