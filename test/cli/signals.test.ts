@@ -2,36 +2,13 @@
 // (143/129), a second signal exits at once, a closed stdout does not cut destructive work short,
 // and SIGUSR1 never opens node's inspector.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { startFakeCri, type FakeCri } from '../fake-cri.js';
 import { spdySwitch, startFakeStreaming } from '../fake-streaming.js';
-import { CLI } from '../e2e/harness.js';
-import { NO_CONFIG } from '../tmp.js';
+import { startCli } from './child.js';
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function start(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<Run> } {
-  const begin = Date.now();
-  const child = spawn(CLI, args, {
-    env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '', ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<Run>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: Date.now() - begin })),
-  );
-  return { child, done };
-}
+const start = (args: string[], env: NodeJS.ProcessEnv = {}) => startCli(args, { env });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

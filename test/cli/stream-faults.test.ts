@@ -18,6 +18,7 @@ import {
 import { CLI } from '../e2e/harness.js';
 import { encodeData, encodeRstStream, FrameType } from '../../src/stream/spdy-frames.js';
 import { NO_CONFIG } from '../tmp.js';
+import { runCli, startCli, type CliOptions, type CliRun } from './child.js';
 
 const ID = 'c'.repeat(64);
 const TOKEN = 'secret-token-0123456789';
@@ -25,47 +26,12 @@ const V4 = 'v4.channel.k8s.io';
 /** The idle limit the CLI is started with here (the default is longer). */
 const IDLE_MS = 1500;
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function run(
-  args: string[],
-  opts: { input?: string; env?: NodeJS.ProcessEnv; signalAfterMs?: number } = {},
-): Promise<Run> {
-  const begin = Date.now();
-  const child = spawn(CLI, args, {
-    env: {
-      ...process.env,
-      CRI_CONFIG_FILE: NO_CONFIG,
-      CONTAINER_RUNTIME_ENDPOINT: '',
-      CRICTL_STREAM_IDLE_MS: String(IDLE_MS),
-      ...opts.env,
-    },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  // Whatever happens, the test itself must not hang: 60 s is far past every bound asserted.
-  const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  if (opts.signalAfterMs) setTimeout(() => child.kill('SIGINT'), opts.signalAfterMs).unref();
-  if (opts.input !== undefined) child.stdin.end(opts.input);
-  else child.stdin.end();
-  return new Promise((resolve) =>
-    child.on('close', (code, signal) => {
-      clearTimeout(guard);
-      resolve({ code, signal, stdout, stderr, ms: Date.now() - begin });
-    }),
-  );
-}
+/** Runs the CLI with stdin closed (or given `input`) and the short idle limit. */
+const run = (args: string[], opts: CliOptions = {}): Promise<CliRun> =>
+  runCli(args, { input: '', ...opts, env: { CRICTL_STREAM_IDLE_MS: String(IDLE_MS), ...opts.env } });
 
 /** A failure as promised: exit 1, one line on stderr matching `pattern`, within `withinMs`. */
-function assertOneLineFailure(r: Run, pattern: RegExp, withinMs: number): void {
+function assertOneLineFailure(r: CliRun, pattern: RegExp, withinMs: number): void {
   assert.equal(r.signal, null, `killed by ${r.signal}: ${r.stderr}`);
   assert.equal(r.code, 1, `exit ${r.code}; stderr: ${r.stderr}`);
   assert.equal(r.stderr.split('\n').filter(Boolean).length, 1, `one line: ${JSON.stringify(r.stderr)}`);
@@ -137,13 +103,10 @@ describe('streaming faults', () => {
         });
       });
     });
-    const child = spawn(CLI, cli('port-forward', 'd'.repeat(64), ':80'), {
-      env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '' },
-    });
+    const { child, done } = startCli(cli('port-forward', 'd'.repeat(64), ':80'));
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
-    const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
     try {
       const port = await new Promise<number>((resolve) =>
         child.stdout.on('data', (d) => {
@@ -161,8 +124,7 @@ describe('streaming faults', () => {
       assert.equal(stderr, `error: an error occurred forwarding ${port} -> 80: refused: \\x1b]0;pwned\\a\\x1b[2J\n`);
     } finally {
       child.kill('SIGINT');
-      await new Promise((r) => child.once('close', r));
-      clearTimeout(guard);
+      await done;
     }
   });
 
@@ -178,7 +140,7 @@ describe('streaming faults', () => {
     const attach = await run(cli('-D', 'attach', ID));
     assert.equal(attach.code, 0, attach.stderr);
     assert.match(attach.stderr, /response Attach: \{"url":"http:\/\/127\.0\.0\.1:\d+\/attach\/…"\}/);
-    const pf = await run(cli('-D', 'port-forward', 'd'.repeat(64), ':80'), { signalAfterMs: 3000 });
+    const pf = await run(cli('-D', 'port-forward', 'd'.repeat(64), ':80'), { interruptAfterMs: 3000 });
     assert.equal(pf.code, 130, pf.stderr);
     assert.match(pf.stderr, /response PortForward: \{"url":"http:\/\/127\.0\.0\.1:\d+\/portforward\/…"\}/);
     assert.match(
@@ -393,7 +355,7 @@ describe('streaming faults', () => {
     assertOneLineFailure(r, /streaming server .* sent nothing for 1\.5s after the upgrade/, IDLE_MS + 10_000);
     assert.ok(r.ms >= IDLE_MS, `ended after ${r.ms} ms, before the idle limit`);
     // Port-forward has nothing to hear until a connection comes: no limit there; ctrl-c is 130.
-    const pf = await run(cli('port-forward', 'd'.repeat(64), ':80'), { signalAfterMs: IDLE_MS * 2 });
+    const pf = await run(cli('port-forward', 'd'.repeat(64), ':80'), { interruptAfterMs: IDLE_MS * 2 });
     assert.equal(pf.code, 130, `port-forward waits for connections without a deadline: ${pf.stderr}`);
     assert.match(pf.stdout, /^Forwarding from 127\.0\.0\.1:\d+ -> 80\n$/);
     assert.equal(pf.stderr, '');
