@@ -11,6 +11,7 @@ import { commandShape, type CommandShape, type OptionShape, type PositionalShape
 import { CONFIG_KEYS, resolveConfigPath } from '../config/config.js';
 import type { GlobalFlags } from '../config/settings.js';
 import type { CriClients } from '../cri/client.js';
+import { listContainers, listImages, listPodSandboxes } from '../cri/lists.js';
 
 export interface CompleteIo {
   stdout: NodeJS.WritableStream;
@@ -223,21 +224,18 @@ async function fromRuntime(kind: Kind, flags: GlobalFlags, io: CompleteIo): Prom
   const ask = async (): Promise<Candidate[]> => {
     clients = await (io.connect ?? defaultConnect(io.env))(flags);
     if (kind === 'containers') {
-      const { containers } = await clients.runtime.listContainers({});
-      return containers.flatMap((c): Candidate[] => [
+      return (await listContainers(clients.runtime)).flatMap((c): Candidate[] => [
         [c.id, c.metadata?.name],
         [c.metadata?.name ?? '', c.id.slice(0, 13)],
       ]);
     }
     if (kind === 'pods') {
-      const { items } = await clients.runtime.listPodSandbox({});
-      return items.flatMap((p): Candidate[] => [
+      return (await listPodSandboxes(clients.runtime)).flatMap((p): Candidate[] => [
         [p.id, p.metadata?.name],
         [p.metadata?.name ?? '', p.id.slice(0, 13)],
       ]);
     }
-    const { images } = await clients.image.listImages({});
-    return images.flatMap((img): Candidate[] =>
+    return (await listImages(clients.image)).flatMap((img): Candidate[] =>
       (img.repoTags.length > 0 ? img.repoTags : img.repoDigests.length > 0 ? img.repoDigests : [img.id]).map(
         (r): Candidate => [r],
       ),

@@ -48,3 +48,34 @@ test('a runtime that never answers: nothing, after the short wait', async () => 
   assert.equal(text, '');
   assert.ok(Date.now() - started < 5000);
 });
+
+test('a runtime with StreamContainers is asked with it, page by page (a List reply may be too big)', async () => {
+  const stdout = new PassThrough();
+  let text = '';
+  stdout.on('data', (d: Buffer) => (text += d.toString()));
+  const page = (name: string, i: number) => ({ containers: [{ id: `${i}${'b'.repeat(63)}`, metadata: { name } }] });
+  const clients = {
+    runtime: {
+      listContainers: async () => {
+        throw new Error('ListContainers: message larger than max');
+      },
+      streamContainers: () =>
+        (async function* () {
+          yield page('first', 1);
+          yield page('second', 2);
+        })(),
+    },
+    close: () => undefined,
+  } as unknown as CriClients;
+  await complete(['logs', ''], { stdout, env: {}, connect: async () => clients });
+  assert.equal(
+    text,
+    [
+      `1${'b'.repeat(63)}\tfirst`,
+      'first\t1bbbbbbbbbbbb',
+      `2${'b'.repeat(63)}\tsecond`,
+      'second\t2bbbbbbbbbbbb',
+      '',
+    ].join('\n'),
+  );
+});
