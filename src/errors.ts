@@ -2,28 +2,26 @@
 // carries the endpoint, rpc and gRPC code). main.ts prints each as one line; the class picks
 // nothing but the wording's origin and the exit code.
 
-/** Bad input: a flag, argument, config or spec file, environment variable. The message names the
- *  input and what was expected, and is shown as is. */
-export class UsageError extends Error {
+/** What both kinds share: a message shown as is, and the exit code the CLI ends with. */
+abstract class OwnError extends Error {
   constructor(
     message: string,
     readonly exitCode = 1,
   ) {
     super(message);
-    this.name = 'UsageError';
   }
+}
+
+/** Bad input: a flag, argument, config or spec file, environment variable. The message names the
+ *  input and what was expected. */
+export class UsageError extends OwnError {
+  override readonly name = 'UsageError';
 }
 
 /** The input was fine but the work could not be done: the runtime's state or answer, a file that
  *  could not be read or written, a stream that broke, a signal (exit code 128 + its number). */
-export class CommandError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-    this.name = 'CommandError';
-  }
+export class CommandError extends OwnError {
+  override readonly name = 'CommandError';
 }
 
 /** The closest candidate within edit distance 3, for "did you mean" hints. */
