@@ -7,17 +7,15 @@ import { after, before, describe, test } from 'node:test';
 import { startFakeCri, type FakeCri } from '../fake-cri.js';
 import { spdySwitch, startFakeStreaming } from '../fake-streaming.js';
 import { startCli } from './child.js';
+import { waitFor } from '../wait.js';
+
+/** Polled often: some tests time what follows. */
+const until = (cond: () => boolean, what: string) => waitFor(cond, what, 30_000, 20);
 
 const start = (args: string[], env: NodeJS.ProcessEnv = {}) => startCli(args, { env });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Waits until `cond` holds; fails (instead of hanging the run) after 30 s. */
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (const end = Date.now() + 30_000; !cond(); await sleep(20)) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-  }
-}
 const ids = Array.from({ length: 20 }, (_, i) => String(i).padStart(64, 'd'));
 
 /** TCP ports the process listens on (its own sockets only, from /proc). */

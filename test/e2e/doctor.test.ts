@@ -18,6 +18,7 @@ import {
   runPod,
   SKIP,
 } from './harness.js';
+import { waitFor } from '../wait.js';
 
 interface Report {
   checks: { check: string; status: string; summary: string; evidence: string[]; next: string | null }[];
@@ -29,19 +30,9 @@ function doctor(args: string[]): { code: number; report: Report; stderr: string 
   return { code: r.code, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function networkReady(): Promise<boolean> {
   const { status } = await cri().runtime.status({ verbose: false });
   return status?.conditions.find((c) => c.type === 'NetworkReady')?.status === true;
-}
-
-async function waitFor(what: string, cond: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (await cond()) return;
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('doctor on a real runtime', { skip: SKIP }, () => {
@@ -73,7 +64,7 @@ describe('doctor on a real runtime', { skip: SKIP }, () => {
     const saved = readdirSync(confDir).map((f) => [f, readFileSync(join(confDir, f))] as const);
     for (const [f] of saved) rmSync(join(confDir, f));
     try {
-      await waitFor('NetworkReady=false', async () => !(await networkReady()));
+      await waitFor(async () => !(await networkReady()), 'NetworkReady=false');
       const { code, report } = doctor(['--check', 'runtime,cni']);
       assert.equal(code, 1);
       assert.deepEqual(
@@ -83,7 +74,7 @@ describe('doctor on a real runtime', { skip: SKIP }, () => {
       assert.match(report.checks[1].summary, new RegExp(`no CNI config in ${confDir}`));
     } finally {
       for (const [f, content] of saved) writeFileSync(join(confDir, f), content);
-      await waitFor('NetworkReady=true', networkReady);
+      await waitFor(networkReady, 'NetworkReady=true');
     }
   });
 
@@ -109,8 +100,8 @@ describe('doctor on a real runtime', { skip: SKIP }, () => {
     const script = ['sh', '-c', 'echo boom-one; echo boom-two; exit 3'];
     const first = await runContainer(podId, config, 'crasher', script);
     await waitFor(
-      'the container to exit',
       async () => (await cri().runtime.containerStatus({ containerId: first })).status?.state === 'CONTAINER_EXITED',
+      'the container to exit',
     );
     // What the kubelet does next: the same container again, one attempt later.
     const { containerId: second } = await cri().runtime.createContainer({
@@ -125,8 +116,8 @@ describe('doctor on a real runtime', { skip: SKIP }, () => {
     });
     await cri().runtime.startContainer({ containerId: second });
     await waitFor(
-      'the second container to exit',
       async () => (await cri().runtime.containerStatus({ containerId: second })).status?.state === 'CONTAINER_EXITED',
+      'the second container to exit',
     );
 
     const { code, report } = doctor(['--check', 'workloads', '--since', '10m']);

@@ -18,17 +18,9 @@ import {
   type StreamTransport,
 } from '../../src/lib/index.js';
 import { BUSYBOX, ENDPOINT, removePods, runContainer, runPod, SKIP } from './harness.js';
+import { waitFor } from '../wait.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 20_000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await sleep(100);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 /** Everything a stream carries until it ends. */
 async function readAll(stream: Readable): Promise<Buffer> {

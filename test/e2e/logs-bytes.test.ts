@@ -17,19 +17,11 @@ import {
 import { after, before, describe, test } from 'node:test';
 import { CLI, closeCri, cri, ENDPOINT, removePods, runContainer, runPod, SKIP } from './harness.js';
 import { NO_CONFIG } from '../tmp.js';
+import { waitFor } from '../wait.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rec = (stream: string, tag: string, body: string | Buffer) =>
   Buffer.concat([Buffer.from(`2024-01-02T03:04:05.5Z ${stream} ${tag} `), Buffer.from(body), Buffer.from('\n')]);
-
-async function waitFor(check: () => Promise<boolean>, what: string, ms = 20_000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await sleep(100);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 /** Peak resident memory of a live process in MiB (VmHWM), or 0 once it is gone. */
 function peakRssMiB(pid: number): number {

@@ -4,18 +4,10 @@ import assert from 'node:assert/strict';
 import { chmodSync, renameSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { closeCri, cri, crictl, crictlAsync, removePods, runContainer, runPod, SKIP } from './harness.js';
+import { waitFor } from '../wait.js';
 
 const lines = (s: string) => s.split('\n').filter((l) => l !== '');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 20_000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await sleep(100);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 describe('logs on a real runtime', { skip: SKIP }, () => {
   const pods: string[] = [];
