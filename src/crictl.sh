@@ -13,7 +13,6 @@ self=$0
 if [ -L "$self" ]; then self=$(readlink -f "$self") || exit 127; fi
 case $self in */*) dir=${self%/*} ;; *) dir=. ;; esac
 node=$(command -v node) || { echo "crictl: node not found on PATH" >&2; exit 127; }
-# A 2 MiB young generation to start with (V8 grows it when needed): larger ones save a few
-# scavenges but every page they touch stays resident (17 MiB more for `ps -a` over 5 000
-# containers at 16 MiB, for ~5% less time).
-exec "$node" --min-semi-space-size=2 "$dir/crictl.cjs" "$@"
+# No V8 flags: with any, V8 refuses node's compiled code for its own modules (http2, tls, net...),
+# and compiling them again cost every command ~45 ms here.
+exec "$node" "$dir/crictl.cjs" "$@"

@@ -8,6 +8,7 @@ import {
   existsSync,
   mkdirSync,
   readdirSync,
+  readFileSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -233,6 +234,18 @@ describe('launcher and code cache', () => {
     const r = run(CLI, ['--version'], { NODE_EXTRA_CA_CERTS: missingCa, CRICTL_TS_NO_CODE_CACHE: '1' });
     assert.equal(r.code, 0);
     assert.equal(r.stderr.trim(), '');
+  });
+
+  test("node starts with no V8 flags, so that its own modules come from node's compiled-code cache", () => {
+    const dir = tempDir();
+    const seen = join(dir, 'exec-argv.json');
+    writeFileSync(
+      join(dir, 'record.cjs'),
+      `require('fs').writeFileSync(${JSON.stringify(seen)}, JSON.stringify(process.execArgv));\n`,
+    );
+    const r = run(CLI, ['--version'], { NODE_OPTIONS: `--require ${join(dir, 'record.cjs')}`, XDG_CACHE_HOME: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(readFileSync(seen, 'utf8')), []);
   });
 });
 
