@@ -35,7 +35,8 @@ export const DEFAULT_MAX_RETRIES = 3;
 const DURATION_UNITS: Record<string, number> = {
   ns: 1e-6,
   us: 1e-3,
-  µs: 1e-3,
+  '\u00b5s': 1e-3, // micro sign
+  '\u03bcs': 1e-3, // Greek mu: Go accepts both
   ms: 1,
   s: 1000,
   m: 60_000,
@@ -56,7 +57,7 @@ function inRange(ms: number, raw: string, what: string): number {
 export function parseDuration(raw: string, what = 'duration'): number {
   const text = raw.trim();
   if (/^\d+(\.\d+)?$/.test(text)) return inRange(Number(text) * 1000, raw, what);
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
+  const re = /(\d+(?:\.\d+)?)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/gy;
   let total = 0;
   let consumed = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {

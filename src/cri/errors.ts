@@ -107,7 +107,7 @@ export function toCriError(err: GrpcFailure, endpoint: string, rpc: string, time
     // Older runtimes lack newer rpcs (containerd 1.6 has no RuntimeConfig, events, metrics).
     message = `${rpc}: not supported by the runtime at ${endpoint} (UNIMPLEMENTED: ${details})`;
   } else if (err.code === GrpcCode.DEADLINE_EXCEEDED) {
-    message = `${rpc}: deadline exceeded after ${formatSeconds(timeoutMs)} talking to ${endpoint} (raise --timeout?)`;
+    message = `${rpc}: deadline exceeded after ${formatDuration(timeoutMs)} talking to ${endpoint} (raise --timeout?)`;
   } else {
     message = `${rpc}: ${CODE_NAMES[err.code] ?? `code ${err.code}`}: ${details}`;
     unreachable = err.code === GrpcCode.UNAVAILABLE && errno === undefined;
@@ -124,6 +124,10 @@ export function isUnreachable(err: unknown): boolean {
   return err instanceof CriError && err.unreachable;
 }
 
-export function formatSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(3).replace(/0+$/, '')}s`;
+export function formatDuration(ms: number): string {
+  // As Go prints a duration under a minute: in the largest unit that keeps a whole part.
+  const short = (n: number) => String(Number(n.toFixed(6)));
+  if (ms >= 1000) return `${short(ms / 1000)}s`;
+  if (ms >= 1) return `${short(ms)}ms`;
+  return `${short(ms * 1000)}\u00b5s`;
 }

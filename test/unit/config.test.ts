@@ -86,6 +86,10 @@ test('durations: Go syntax and bare seconds; junk rejected', () => {
   assert.equal(parseDuration('250ms'), 250);
   assert.equal(parseDuration('3'), 3000);
   assert.equal(parseDuration('0'), 0);
+  // micro: us, the micro sign and the Greek mu, as Go's time.ParseDuration
+  assert.equal(parseDuration('1500us'), 1.5);
+  assert.equal(parseDuration('2\u00b5s'), 0.002);
+  assert.equal(parseDuration('2\u03bcs'), 0.002);
   assert.throws(() => parseDuration('5x'), /invalid duration "5x"/);
   assert.throws(() => parseDuration(''), /invalid duration/);
 });

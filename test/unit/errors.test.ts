@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import type { ServiceError } from '@grpc/grpc-js';
 import { Rollback } from '../../src/cli/rollback.js';
-import { GrpcCode, isUnreachable, toCriError } from '../../src/cri/errors.js';
+import { formatDuration, GrpcCode, isUnreachable, toCriError } from '../../src/cri/errors.js';
 import { CommandError, suggest, UsageError } from '../../src/errors.js';
 import * as lib from '../../src/lib/index.js';
 import { reportError } from '../../src/main.js';
@@ -68,4 +68,8 @@ test('unreachable is decided from the gRPC code and details, not from the messag
   assert.equal(isUnreachable(failed(GrpcCode.UNAVAILABLE, 'Protocol error')), false);
   assert.equal(isUnreachable(failed(GrpcCode.UNAVAILABLE, 'read ECONNRESET')), false);
   assert.equal(isUnreachable(failed(GrpcCode.NOT_FOUND, 'no such container')), false);
+});
+
+test('a deadline is named as Go prints a duration, however short', () => {
+  assert.deepEqual([2000, 1500, 500, 1.5, 0.002].map(formatDuration), ['2s', '1.5s', '500ms', '1.5ms', '2\u00b5s']);
 });
