@@ -52,11 +52,18 @@ const cliBuild = await build({
   outfile: join(root, 'dist/cli.cjs'),
   plugins: [noProtoLoader],
 });
+// The loader reads the bundle as latin1 (faster than UTF-8 decoding): it must be ASCII. esbuild
+// escapes strings, but not regular expression literals: write those with \u escapes.
+const cliBytes = readFileSync(join(root, 'dist/cli.cjs'));
+const nonAscii = cliBytes.findIndex((b) => b > 0x7f);
+if (nonAscii >= 0) {
+  console.error(
+    `build: dist/cli.cjs has a non-ASCII byte near: ${cliBytes.subarray(Math.max(0, nonAscii - 60), nonAscii + 10)}`,
+  );
+  process.exit(1);
+}
 // The loader, told which bundle it belongs to: a code cache is only used for the bundle it was made from.
-const buildId = createHash('sha256')
-  .update(readFileSync(join(root, 'dist/cli.cjs')))
-  .digest('hex')
-  .slice(0, 16);
+const buildId = createHash('sha256').update(cliBytes).digest('hex').slice(0, 16);
 await build({
   ...cjs,
   entryPoints: [join(root, 'src/startup/loader.ts')],

@@ -38,7 +38,8 @@ const BUILD_TIME_LIMIT_MS = 60_000;
 const bundlePath = join(__dirname, 'cli.cjs');
 
 function compile(cachedData: Buffer | undefined): { script: Script; bundle: CliBundle } {
-  const source = readFileSync(bundlePath, 'utf8');
+  // The build keeps the bundle ASCII: read as latin1, it becomes a string without UTF-8 decoding.
+  const source = readFileSync(bundlePath, 'latin1');
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: bundlePath,
     cachedData,
