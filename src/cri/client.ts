@@ -6,7 +6,7 @@ import { parseEndpoint, type ParsedEndpoint } from './endpoint.js';
 import { CriError, isUnreachable, toCriError } from './errors.js';
 import { redact } from './redact.js';
 import { RESPONSE_DECODERS } from './generated/decode.js';
-import { int64Input, messageType, serviceType, type protobuf } from './schema.js';
+import { int64Input, requestType, serviceMethods, type protobuf, type RpcMethod } from './schema.js';
 import { WireReader } from './wire.js';
 import { sleep } from '../sleep.js';
 
@@ -66,18 +66,18 @@ const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /** Message codecs of an rpc; types are looked up on first use, not when the client is built. */
-export function rpcCodecs(method: protobuf.Method) {
+export function rpcCodecs(method: RpcMethod) {
   let reqType: protobuf.Type | undefined;
   const decode = RESPONSE_DECODERS[method.responseType];
   return {
     /** The request with int64 fields as exact decimal strings; a bad one throws, naming the field. */
     prepare: (value: object): object => {
-      reqType ??= messageType(`runtime.v1.${method.requestType}`);
+      reqType ??= requestType(method.requestType);
       return int64Input(reqType, value);
     },
     /** Encodes a prepared request. */
     serialize: (value: object): Buffer => {
-      reqType ??= messageType(`runtime.v1.${method.requestType}`);
+      reqType ??= requestType(method.requestType);
       return toBuffer(reqType.encode(reqType.fromObject(value)).finish());
     },
     // Straight into plain objects (src/cri/wire.ts says why).
@@ -85,7 +85,7 @@ export function rpcCodecs(method: protobuf.Method) {
     /** A prepared request as the encoder sees it (int64 as exact decimals, enums by name): what --debug
      *  logs, so the log shows what is sent rather than what was asked for. */
     asSent: (value: object): unknown => {
-      reqType ??= messageType(`runtime.v1.${method.requestType}`);
+      reqType ??= requestType(method.requestType);
       try {
         return reqType.toObject(reqType.fromObject(value), { longs: String, enums: String });
       } catch {
@@ -130,7 +130,7 @@ export class CriConnection {
   /** A typed client for one service on this connection. */
   service<R extends { [K in keyof R]: RpcSpec }>(name: 'RuntimeService' | 'ImageService'): ServiceClient<R> {
     const client: Record<string, unknown> = {};
-    for (const method of serviceType(name).methodsArray) {
+    for (const method of serviceMethods(name)) {
       const key = method.name[0].toLowerCase() + method.name.slice(1);
       client[key] = method.responseStream ? this.streamMethod(name, method) : this.unaryMethod(name, method);
     }
@@ -184,7 +184,7 @@ export class CriConnection {
     this.debug?.(`${direction} ${rpc}: ${JSON.stringify(redact(body))}`);
   }
 
-  private unaryMethod(service: string, method: protobuf.Method) {
+  private unaryMethod(service: string, method: RpcMethod) {
     const path = `/runtime.v1.${service}/${method.name}`;
     const { prepare, serialize, deserialize, asSent } = rpcCodecs(method);
     return (asked: object = {}, options?: CallOptions): Promise<unknown> => {
@@ -237,7 +237,7 @@ export class CriConnection {
     });
   }
 
-  private streamMethod(service: string, method: protobuf.Method) {
+  private streamMethod(service: string, method: RpcMethod) {
     const path = `/runtime.v1.${service}/${method.name}`;
     const { prepare, serialize, deserialize, asSent } = rpcCodecs(method);
     const rpc = method.name;

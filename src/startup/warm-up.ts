@@ -18,7 +18,7 @@ import '../output/render.js';
 import '../spec/configs.js';
 import { parseConfigText } from '../config/config.js';
 import { rpcCodecs, type CriClients } from '../cri/client.js';
-import { schemaRoot, serviceType, type protobuf } from '../cri/schema.js';
+import { schemaRoot, serviceMethods, type protobuf } from '../cri/schema.js';
 import { main } from '../main.js';
 
 /** A reply as the server would send it: one element in each list and map, so that tables and
@@ -42,7 +42,7 @@ function cannedReply(type: protobuf.Type, depth = 0): Record<string, unknown> {
  *  codecs, as a real call would. */
 function cannedService(name: 'RuntimeService' | 'ImageService'): Record<string, unknown> {
   const client: Record<string, unknown> = {};
-  for (const method of serviceType(name).methodsArray) {
+  for (const method of serviceMethods(name)) {
     const key = method.name[0].toLowerCase() + method.name.slice(1);
     const { serialize, deserialize } = rpcCodecs(method);
     const replyType = schemaRoot().lookupType(`runtime.v1.${method.responseType}`);

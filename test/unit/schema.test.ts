@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import protobuf from 'protobufjs';
-import { messageType, serviceType } from '../../src/cri/schema.js';
+import { messageType, requestType, serviceMethods, serviceType } from '../../src/cri/schema.js';
 
 const parsed = protobuf.parse(readFileSync(new URL('../../cri-api/api.proto', import.meta.url), 'utf8'), {
   keepCase: true,
@@ -114,3 +114,53 @@ test('the run-time descriptor uses JSON names in declaration order', () => {
 });
 
 // How responses decode (int64, strings, malformed input): test/unit/decode.test.ts.
+
+/** A value for every field of `type` (nested messages to a few levels), for encoding checks. */
+function sample(type: protobuf.Type, depth = 0): Record<string, unknown> {
+  const value: Record<string, unknown> = {};
+  for (const field of type.fieldsArray) {
+    field.resolve();
+    const resolved = field.resolvedType;
+    let one: unknown;
+    if (resolved instanceof protobuf.Type) {
+      if (depth >= 4) continue;
+      one = sample(resolved, depth + 1);
+    } else if (resolved instanceof protobuf.Enum) one = Object.keys(resolved.values).at(-1);
+    else if (field.type === 'string') one = `v-${field.name}`;
+    else if (field.type === 'bool') one = true;
+    else if (field.type === 'bytes') one = Buffer.from('bytes');
+    else if (/64$/.test(field.type))
+      one = field.type.startsWith('u') || field.type.startsWith('fixed') ? '9007199254740993' : '-9007199254740993';
+    else if (field.type === 'double' || field.type === 'float') one = 1.5;
+    else one = field.type.startsWith('u') || field.type.startsWith('fixed') ? 7 : -7;
+    value[field.name] = field.map ? { k1: one, k2: one } : field.repeated ? [one, one] : one;
+  }
+  return value;
+}
+
+test("services' rpcs as read from the descriptor match the built schema's", () => {
+  for (const service of ['RuntimeService', 'ImageService'] as const) {
+    assert.deepEqual(
+      serviceMethods(service),
+      serviceType(service).methodsArray.map((m) => ({
+        name: m.name,
+        requestType: m.requestType,
+        responseType: m.responseType,
+        responseStream: Boolean(m.responseStream),
+      })),
+    );
+  }
+});
+
+test('every request type built on its own encodes exactly as in the whole schema', () => {
+  for (const service of ['RuntimeService', 'ImageService'] as const) {
+    for (const { requestType: name } of serviceMethods(service)) {
+      const whole = messageType(`runtime.v1.${name}`);
+      const alone = requestType(name);
+      assert.deepEqual(alone.toJSON(), whole.toJSON(), name);
+      const value = sample(whole);
+      const bytes = (t: protobuf.Type) => Buffer.from(t.encode(t.fromObject(value)).finish());
+      assert.ok(bytes(alone).equals(bytes(whole)), `${name} encodes alike`);
+    }
+  }
+});
