@@ -35,10 +35,11 @@ export function startCli(
   const child = spawn(CLI, args, {
     env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '', ...opts.env },
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
+  // Bytes, decoded once at the end: a character split across two chunks stays whole.
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (d: Buffer) => out.push(d));
+  child.stderr.on('data', (d: Buffer) => err.push(d));
   const guard = setTimeout(() => child.kill('SIGKILL'), GUARD_MS);
   if (opts.interruptAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), opts.interruptAfterMs).unref();
   if (opts.input !== undefined) child.stdin.end(opts.input);
@@ -46,6 +47,7 @@ export function startCli(
     child.on('close', (code, signal) => {
       clearTimeout(guard);
       const endedAt = Date.now();
+      const [stdout, stderr] = [out, err].map((chunks) => Buffer.concat(chunks).toString('utf8'));
       resolve({ code, signal, stdout, stderr, ms: endedAt - begin, endedAt });
     }),
   );

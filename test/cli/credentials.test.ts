@@ -1,15 +1,14 @@
 // Registry credentials: which source wins, the password prompt (terminal and pipe), and the
 // credentials reaching the PullImage request (fake CRI server).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { readPassword, resolveAuth, resolvePullTimeout, type PasswordIo } from '../../src/cli/credentials.js';
 import { startFakeCri, type FakeCri } from '../fake-cri.js';
-import { CLI } from '../e2e/harness.js';
 import { tempDir } from '../tmp.js';
+import { runCli, type CliRun } from './child.js';
 
 function pipeIo(input?: string): PasswordIo & { prompt: () => string } {
   const stdin = new PassThrough();
@@ -112,20 +111,8 @@ describe('credentials reach PullImage', () => {
   });
 
   /** Runs the CLI without blocking this process, where the fake server lives. */
-  function cli(
-    args: string[],
-    env: NodeJS.ProcessEnv = {},
-    input = '',
-  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = spawn(CLI, ['-r', fake.endpoint, ...args], {
-      env: { ...process.env, CRI_CONFIG_FILE: join(dir, 'none.yaml'), CONTAINER_RUNTIME_ENDPOINT: '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdin.end(input);
-    return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  function cli(args: string[], env: NodeJS.ProcessEnv = {}, input = ''): Promise<CliRun> {
+    return runCli(['-r', fake.endpoint, ...args], { env: { CRI_CONFIG_FILE: join(dir, 'none.yaml'), ...env }, input });
   }
 
   test('from stdin with -u, and from CRICTL_CREDS / CRICTL_AUTH', async () => {

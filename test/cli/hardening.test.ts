@@ -1,7 +1,7 @@
 // A root tool facing hostile input: control characters from the runtime are shown escaped,
 // out-of-range durations and odd endpoints are one line, and config --set writes safely.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
@@ -23,28 +23,10 @@ import { escapeControls, escapeText } from '../../src/output/escape.js';
 import { formatTable } from '../../src/output/table.js';
 import { startFakeCri, type FakeCri } from '../fake-cri.js';
 import { CLI } from '../e2e/harness.js';
-import { NO_CONFIG, tempDir } from '../tmp.js';
+import { tempDir } from '../tmp.js';
+import { runCli, startCli } from './child.js';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const begin = Date.now();
-  const child = spawn(CLI, args, {
-    env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '', ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve) =>
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - begin })),
-  );
-}
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { env });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // What a hostile runtime sends: retitle the window (OSC … BEL), clear the screen, a C1 CSI.
@@ -199,17 +181,13 @@ describe('one line, never a stack trace', () => {
     try {
       fake.on('ListContainerStats', () => ({ stats: [] }));
       fake.on('ListContainers', () => ({ containers: [] }));
-      const child = spawn(CLI, ['-r', fake.endpoint, 'stats', '--seconds', '2147484'], {
-        env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG },
-      });
-      let stderr = '';
-      child.stderr.on('data', (d) => (stderr += d));
-      const closed = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+      const { child, done } = startCli(['-r', fake.endpoint, 'stats', '--seconds', '2147484']);
       await sleep(2000);
-      assert.equal(child.exitCode, null, `still waiting for the second sample (stderr: ${stderr})`);
+      assert.equal(child.exitCode, null, 'still waiting for the second sample');
       child.kill('SIGINT');
-      assert.equal(await closed, 130);
-      assert.doesNotMatch(stderr, /TimeoutOverflowWarning/);
+      const waited = await done;
+      assert.equal(waited.code, 130);
+      assert.doesNotMatch(waited.stderr, /TimeoutOverflowWarning/);
       const huge = await run(['-r', fake.endpoint, 'stats', '--seconds', '99999999999']);
       assert.equal(
         huge.stderr,

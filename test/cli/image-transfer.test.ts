@@ -8,17 +8,9 @@ import { after, before, describe, test } from 'node:test';
 import { CLI } from '../e2e/harness.js';
 import { startFakeCri, type FakeCri } from '../fake-cri.js';
 import { NO_CONFIG, tempDir } from '../tmp.js';
+import { runCli } from './child.js';
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(CLI, args, {
-    env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '' },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+const run = runCli;
 
 describe("load, save, tag on runtimes without containerd's API", () => {
   let fake: FakeCri;

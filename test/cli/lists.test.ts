@@ -1,33 +1,14 @@
 // Lists past gRPC's 16 MiB message limit: the Stream* list rpcs, the List* fallback for runtimes
 // without them (containerd 1.x, so e2e covers that path), against the fake CRI server.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { connect } from '../../src/cri/client.js';
 import { listContainers, listPodSandboxes } from '../../src/cri/lists.js';
-import { CLI } from '../e2e/harness.js';
 import { fakeContainers, serveContainers, startFakeCri, type FakeCri } from '../fake-cri.js';
-import { NO_CONFIG } from '../tmp.js';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { runCli } from './child.js';
 
 /** Runs the CLI without blocking this process (the fake server lives here). */
-function run(endpoint: string, args: string[]): Promise<Run> {
-  const child = spawn(CLI, ['-r', endpoint, '-t', '120s', ...args], {
-    env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG, CONTAINER_RUNTIME_ENDPOINT: '' },
-  });
-  const out: Buffer[] = [];
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => out.push(d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve) =>
-    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr })),
-  );
-}
+const run = (endpoint: string, args: string[]) => runCli(['-r', endpoint, '-t', '120s', ...args]);
 
 const N = 50_000;
 const containers = fakeContainers(N);

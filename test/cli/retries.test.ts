@@ -1,13 +1,12 @@
 // --max-retries (crictl master): retrying with backoff while the runtime cannot be reached,
 // against the fake CRI server answering UNAVAILABLE, and a socket that appears late.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startFakeCri, type FakeCri } from '../fake-cri.js';
-import { CLI } from '../e2e/harness.js';
 import { tempDir } from '../tmp.js';
+import { runCli, type CliRun } from './child.js';
 
 const VERSION = { version: '0.1.0', runtimeName: 'fake', runtimeVersion: '1.0', runtimeApiVersion: 'v1' };
 const unavailable = () => Object.assign(new Error('runtime is restarting'), { code: 14 });
@@ -25,23 +24,10 @@ describe('--max-retries', () => {
   });
 
   /** Runs the CLI without a config file unless `config` gives one's text. */
-  function run(
-    args: string[],
-    config?: string,
-  ): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  function run(args: string[], config?: string): Promise<CliRun> {
     const configFile = join(dir, config === undefined ? 'absent.yaml' : 'crictl.yaml');
     if (config !== undefined) writeFileSync(configFile, config);
-    const begin = Date.now();
-    const child = spawn(CLI, args, {
-      env: { ...process.env, CRI_CONFIG_FILE: configFile, CONTAINER_RUNTIME_ENDPOINT: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    return new Promise((resolve) =>
-      child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - begin })),
-    );
+    return runCli(args, { env: { CRI_CONFIG_FILE: configFile } });
   }
 
   /** Version answers UNAVAILABLE `failures` times, then works. */

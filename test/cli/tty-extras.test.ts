@@ -1,13 +1,11 @@
 // What a terminal gets and a pipe does not: bulk work shows done/total on a terminal's stderr
 // (and clears it around other lines), and `stats --watch` clears the screen only on a terminal.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { runBulk } from '../../src/cli/bulk.js';
-import { CLI } from '../e2e/harness.js';
 import { startFakeCri, type FakeCri } from '../fake-cri.js';
-import { NO_CONFIG } from '../tmp.js';
+import { startCli } from './child.js';
 
 /** A stream that keeps what is written; `isTTY` as a terminal's stderr has it. */
 function sink(isTTY: boolean): Writable & { text: () => string; isTTY: boolean } {
@@ -67,18 +65,15 @@ describe('stats --watch into a pipe', () => {
   after(() => fake.close());
 
   test('writes tables without clear-screen codes', async () => {
-    const child = spawn(CLI, ['-r', fake.endpoint, 'stats', '--watch', '-s', '1'], {
-      env: { ...process.env, CRI_CONFIG_FILE: NO_CONFIG },
-    });
+    const { child, done } = startCli(['-r', fake.endpoint, 'stats', '--watch', '-s', '1']);
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += d));
-    const closed = new Promise((resolve) => child.on('close', resolve));
     for (const end = Date.now() + 30_000; (stdout.match(/^CONTAINER/gm) ?? []).length < 2; ) {
       if (Date.now() > end) throw new Error(`no two tables: ${JSON.stringify(stdout)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     child.kill('SIGINT');
-    await closed;
+    await done;
     assert.ok(!stdout.includes('\x1b'), JSON.stringify(stdout));
   });
 });
