@@ -94,16 +94,16 @@ function row(name, ours, ref, target, node) {
   });
 }
 
-/** `npm pack` of this checkout installed with `npm install -g` into a temporary prefix. */
+/** `npm pack` of this checkout (its current dist/) installed with `npm install -g` into a temporary prefix. */
 function installPacked() {
   const dir = mkdtempSync(join(tmpdir(), 'crictl-bench-pkg-'));
-  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dir], {
+  // dist/ is this run's build already: no second one (prepack).
+  const out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], {
     cwd: root,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
   });
-  // the build's own output (prepack) comes first on stdout
-  const [{ filename }] = JSON.parse(out.slice(out.search(/^\[$/m)));
+  const [{ filename }] = JSON.parse(out);
   const prefix = join(dir, 'prefix');
   execFileSync(
     'npm',

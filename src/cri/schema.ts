@@ -26,7 +26,7 @@ export function serviceType(name: 'RuntimeService' | 'ImageService'): protobuf.S
 }
 
 interface TypeDescriptor {
-  fields?: Record<string, { type: string; keyType?: string }>;
+  fields?: Record<string, { type: string }>;
   methods?: Record<string, { requestType: string; responseType: string; responseStream?: boolean }>;
 }
 const v1 = (
