@@ -22,6 +22,10 @@ fi
 lab_started=""
 validate_tmp=""
 cleanup() {
+  # First: taking the lab down runs the CLI (rmp -a), which uses the code cache directory too.
+  if [ -n "$lab_started" ] && [ -z "${CRICTL_KEEP_LAB:-}" ]; then
+    bash scripts/runtime-lab.sh down "$CRICTL_LAB_DIR" >/dev/null 2>&1 || true
+  fi
   if [ -n "$cache_tmp" ]; then
     # A code-cache build started by the last CLI run would recreate the directory after it is
     # removed: wait (bounded) until no builder is left.
@@ -32,9 +36,6 @@ cleanup() {
     rm -rf "$cache_tmp"
   fi
   if [ -n "$validate_tmp" ]; then rm -rf "$validate_tmp"; fi
-  if [ -n "$lab_started" ] && [ -z "${CRICTL_KEEP_LAB:-}" ]; then
-    bash scripts/runtime-lab.sh down "$CRICTL_LAB_DIR" >/dev/null 2>&1 || true
-  fi
 }
 trap cleanup EXIT
 
